@@ -1,0 +1,1 @@
+"""Automatic call distributor: agent states, queues and routing, pure given a clock."""

@@ -1,0 +1,187 @@
+"""The agent lifecycle as a pure function: ``transition(agent, event, now) -> agent``.
+
+States: logged out, available, reserved (phone ringing), on call, wrap-up, paused with a
+reason. A pause asked for during a call is kept as ``pending_pause`` and taken when the
+wrap-up ends, as agents expect ("not ready after this call").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from acd.errors import IllegalStateChange
+
+
+class AgentState(StrEnum):
+    LOGGED_OUT = "logged_out"
+    AVAILABLE = "available"
+    RESERVED = "reserved"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    agent_id: str
+    name: str
+    skills: tuple[tuple[str, int], ...]
+    state: AgentState = AgentState.LOGGED_OUT
+    since: float = 0.0
+    idle_since: float = 0.0
+    call_id: str | None = None
+    queue: str | None = None
+    pause_reason: str | None = None
+    pending_pause: str | None = None
+    calls_taken: int = 0
+
+    def level(self, skill: str) -> int:
+        return next((lvl for name, lvl in self.skills if name == skill), 0)
+
+
+# Agent-side requests (from the desktop, the board or the PBX).
+@dataclass(frozen=True, slots=True)
+class Login:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Logout:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class MakeAvailable:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    reason: str
+
+
+# Call-side happenings.
+@dataclass(frozen=True, slots=True)
+class Reserve:
+    call_id: str
+    queue: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """The ring ended without an answer, or the caller left while it rang."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallDone:
+    call_id: str
+    wrapup_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class EndWrapUp:
+    pass
+
+
+AgentEvent = (
+    Login | Logout | MakeAvailable | Pause | Reserve | Release | Connect | CallDone | EndWrapUp
+)
+
+_BUSY = (AgentState.RESERVED, AgentState.ON_CALL)
+
+
+def _to(agent: Agent, state: AgentState, now: float, **changes: object) -> Agent:
+    idle = now if state is AgentState.AVAILABLE else agent.idle_since
+    return replace(agent, state=state, since=now, idle_since=idle, **changes)  # type: ignore[arg-type]
+
+
+def _refuse(agent: Agent, event: AgentEvent) -> IllegalStateChange:
+    what = type(event).__name__
+    return IllegalStateChange(
+        f"agent {agent.agent_id} cannot {what} while {agent.state.value}",
+        details={"agent_id": agent.agent_id, "state": agent.state.value, "requested": what},
+    )
+
+
+def transition(agent: Agent, event: AgentEvent, now: float) -> Agent:
+    match event:
+        case Login():
+            if agent.state is not AgentState.LOGGED_OUT:
+                return agent
+            return _to(agent, AgentState.AVAILABLE, now)
+        case Logout():
+            if agent.state in _BUSY or agent.state is AgentState.WRAP_UP:
+                raise _refuse(agent, event)
+            return _to(agent, AgentState.LOGGED_OUT, now, pause_reason=None)
+        case MakeAvailable():
+            return _make_available(agent, event, now)
+        case Pause(reason=reason):
+            return _pause(agent, event, reason, now)
+        case Reserve(call_id=call_id, queue=queue):
+            if agent.state not in (AgentState.AVAILABLE, AgentState.PAUSED):
+                raise _refuse(agent, event)
+            resume = agent.pause_reason if agent.state is AgentState.PAUSED else agent.pending_pause
+            return _to(
+                agent, AgentState.RESERVED, now, call_id=call_id, queue=queue, pending_pause=resume
+            )
+        case Release(call_id=call_id):
+            if agent.state is not AgentState.RESERVED or agent.call_id != call_id:
+                return agent
+            return _after_call(agent, now)
+        case Connect(call_id=call_id):
+            if agent.state not in (AgentState.RESERVED, AgentState.AVAILABLE):
+                raise _refuse(agent, event)
+            return _to(agent, AgentState.ON_CALL, now, call_id=call_id)
+        case CallDone(call_id=call_id, wrapup_seconds=wrap):
+            if agent.call_id != call_id or agent.state not in _BUSY:
+                return agent
+            taken = agent.calls_taken + (agent.state is AgentState.ON_CALL)
+            if wrap > 0 and agent.state is AgentState.ON_CALL:
+                return _to(agent, AgentState.WRAP_UP, now, calls_taken=taken)
+            return _after_call(replace(agent, calls_taken=taken), now)
+        case EndWrapUp():
+            if agent.state is not AgentState.WRAP_UP:
+                raise _refuse(agent, event)
+            return _after_call(agent, now)
+    raise AssertionError(f"unhandled agent event {event!r}")
+
+
+def _make_available(agent: Agent, event: AgentEvent, now: float) -> Agent:
+    if agent.state in _BUSY:
+        raise _refuse(agent, event)
+    if agent.state is AgentState.AVAILABLE:
+        return agent
+    if agent.state is AgentState.WRAP_UP:
+        return _after_call(replace(agent, pending_pause=None), now)
+    return _to(agent, AgentState.AVAILABLE, now, pause_reason=None, call_id=None, queue=None)
+
+
+def _pause(agent: Agent, event: AgentEvent, reason: str, now: float) -> Agent:
+    if agent.state in _BUSY:
+        return replace(agent, pending_pause=reason)
+    if agent.state is AgentState.LOGGED_OUT:
+        raise _refuse(agent, event)
+    return _to(agent, AgentState.PAUSED, now, pause_reason=reason, call_id=None, queue=None)
+
+
+def _after_call(agent: Agent, now: float) -> Agent:
+    """Leave a call or wrap-up: paused if a pause was asked for meanwhile, else available."""
+    if agent.pending_pause is not None:
+        return _to(
+            agent,
+            AgentState.PAUSED,
+            now,
+            pause_reason=agent.pending_pause,
+            pending_pause=None,
+            call_id=None,
+            queue=None,
+        )
+    return _to(agent, AgentState.AVAILABLE, now, call_id=None, queue=None, pause_reason=None)

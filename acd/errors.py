@@ -1,0 +1,31 @@
+"""ACD errors::
+
+    AcdError
+    ├── IllegalStateChange   409 illegal-state-change
+    ├── NoSuchAgent          404 no-such-agent
+    └── NoSuchQueue          404 no-such-queue
+"""
+
+from __future__ import annotations
+
+from cti.errors import SwitchboardError
+
+
+class AcdError(SwitchboardError):
+    status = 400
+    error_id = "acd-error"
+
+
+class IllegalStateChange(AcdError):
+    status = 409
+    error_id = "illegal-state-change"
+
+
+class NoSuchAgent(AcdError):
+    status = 404
+    error_id = "no-such-agent"
+
+
+class NoSuchQueue(AcdError):
+    status = 404
+    error_id = "no-such-queue"

@@ -1,0 +1,1 @@
+"""Switchboard's CTI layer: telephony port and adapters, CTI server, CRM and call logging."""

@@ -1,0 +1,1 @@
+"""Authentication: OAuth2 password flow issuing JWTs, and role checks."""

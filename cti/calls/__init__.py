@@ -1,0 +1,1 @@
+"""Calls: the call model, the engine that joins telephony, ACD and screen-pops, and its API."""

@@ -1,0 +1,100 @@
+"""Call control endpoints: answer, hold, transfer, hang up, click-to-dial and wrap-up."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from cti.auth.service import Role
+from cti.calls import control
+from cti.server import payloads
+from cti.server.deps import PrincipalDep, ServicesDep
+from cti.telephony import commands as cmd
+
+router = APIRouter(prefix="/api/calls", tags=["calls"])
+
+
+class HoldBody(BaseModel):
+    on_hold: bool
+
+
+class TransferBody(BaseModel):
+    target: str = Field(min_length=1, max_length=80)
+    target_kind: Literal["queue", "agent", "number"]
+
+
+class OriginateBody(BaseModel):
+    number: str = Field(min_length=2, max_length=32, pattern=r"^\+?[0-9 ()\-]+$")
+    customer_id: int | None = None
+
+
+class WrapUpBody(BaseModel):
+    disposition: str = Field(min_length=1, max_length=64)
+    notes: str = Field("", max_length=4000)
+    follow_up: str | None = Field(None, max_length=500)
+
+
+@router.get("")
+async def active_calls(svc: ServicesDep, who: PrincipalDep) -> list[dict[str, Any]]:
+    calls = svc.centre.calls.values()
+    if not who.at_least(Role.SUPERVISOR):
+        calls = [c for c in calls if c.agent_id == who.login]
+    return [payloads.call_view(c) for c in calls]
+
+
+@router.post("/{call_id}/answer")
+async def answer(call_id: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
+    control.own_call(svc.centre, who.login, call_id)
+    await svc.telephony.execute(cmd.Answer(call_id, who.login))
+    return {"status": "answered"}
+
+
+@router.post("/{call_id}/hold")
+async def hold(call_id: str, body: HoldBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
+    control.own_call(svc.centre, who.login, call_id)
+    await svc.telephony.execute(cmd.Hold(call_id, body.on_hold))
+    return {"status": "held" if body.on_hold else "resumed"}
+
+
+@router.post("/{call_id}/transfer")
+async def transfer(
+    call_id: str, body: TransferBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, str]:
+    control.own_call(svc.centre, who.login, call_id)
+    if body.target_kind == "queue":
+        svc.centre.acd.queue(body.target)
+    await svc.telephony.execute(cmd.Transfer(call_id, body.target, body.target_kind))
+    return {"status": "transferred"}
+
+
+@router.post("/{call_id}/hangup")
+async def hangup(call_id: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
+    if not who.at_least(Role.SUPERVISOR):
+        control.own_call(svc.centre, who.login, call_id)
+    await svc.telephony.execute(cmd.Hangup(call_id))
+    return {"status": "hung-up"}
+
+
+@router.post("/originate")
+async def originate(body: OriginateBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
+    call_id = await control.originate(svc.centre, who.login, body.number, body.customer_id)
+    return {"call_id": call_id}
+
+
+@router.post("/{call_id}/wrapup")
+async def wrap_up(
+    call_id: str, body: WrapUpBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, int]:
+    interaction = await control.wrap_up(
+        svc.centre,
+        svc.writer,
+        svc.call_log,
+        who.login,
+        call_id,
+        body.disposition,
+        body.notes,
+        body.follow_up,
+    )
+    return {"interaction_id": interaction}

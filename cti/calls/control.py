@@ -1,0 +1,57 @@
+"""Call control and wrap-up on behalf of an agent, checked against what the ACD knows."""
+
+from __future__ import annotations
+
+from acd import agents as ag
+from acd.agents import AgentState
+from acd.errors import IllegalStateChange
+from cti.calls.model import Call
+from cti.calls.service import CallCentre
+from cti.calls.writer import CallLogWriter
+from cti.crm.calllog import CallLog
+from cti.telephony import commands as cmd
+from cti.telephony.errors import CommandRefused
+
+
+def own_call(centre: CallCentre, agent_id: str, call_id: str) -> Call:
+    """The active call, if it is this agent's; else a clear refusal."""
+    call = centre.require_call(call_id)
+    if call.agent_id != agent_id:
+        raise CommandRefused(
+            f"call {call_id} is not with {agent_id}", details={"call_id": call_id}
+        )
+    return call
+
+
+async def originate(centre: CallCentre, agent_id: str, number: str, customer_id: int | None) -> str:
+    agent = centre.acd.agent(agent_id)
+    if agent.state not in (AgentState.AVAILABLE, AgentState.PAUSED):
+        raise IllegalStateChange(
+            f"agent {agent_id} cannot dial while {agent.state.value}",
+            details={"agent_id": agent_id, "state": agent.state.value},
+        )
+    variables = (("CRM_CUSTOMER_ID", str(customer_id)),) if customer_id is not None else ()
+    call_id = await centre.port.execute(cmd.Originate(agent_id, number, variables))
+    return call_id or ""
+
+
+async def wrap_up(
+    centre: CallCentre,
+    writer: CallLogWriter,
+    call_log: CallLog,
+    agent_id: str,
+    call_id: str,
+    disposition: str,
+    notes: str,
+    follow_up: str | None,
+) -> int:
+    """Save the wrap-up form on the interaction; end the agent's wrap-up if it is running."""
+    agent = centre.acd.agent(agent_id)
+    in_wrap = agent.state is AgentState.WRAP_UP and agent.call_id == call_id
+    wrap_seconds = centre.clock.now() - agent.since if in_wrap else None
+    interaction_id: int = await writer.submit(
+        lambda: call_log.wrap_up(call_id, agent_id, disposition, notes, follow_up, wrap_seconds)
+    )
+    if in_wrap and centre.acd.agent(agent_id).state is AgentState.WRAP_UP:
+        centre.acd.apply(agent_id, ag.EndWrapUp())
+    return interaction_id

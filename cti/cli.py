@@ -1,0 +1,63 @@
+"""The ``switchboard`` command."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from cti import logs
+from cti.db import check_database, make_engine
+from cti.errors import SwitchboardError
+from cti.settings import Settings
+
+app = typer.Typer(help="Switchboard: contact-centre CTI server.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+@app.callback()
+def main() -> None:
+    """Switchboard: ACD, IVR, dialer, screen-pops and WFM on Asterisk."""
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="HTTP host (default SWITCHBOARD_HTTP_HOST)"),
+    port: int | None = typer.Option(None, help="HTTP port (default SWITCHBOARD_HTTP_PORT)"),
+    log_level: str = typer.Option("info", help="debug, info, warning or error"),
+) -> None:
+    """Run the CTI server (simulated telephony unless SWITCHBOARD_TELEPHONY=asterisk)."""
+    settings = Settings()
+    logs.configure(log_level)
+    try:
+        check_database(make_engine(settings.database_url))
+    except SwitchboardError as exc:
+        console.print(f"[red]error:[/red] {exc.message}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from None
+    from cti.server.app import create_app
+
+    bind_host, bind_port = host or settings.http_host, port or settings.http_port
+    _announce(settings, bind_host, bind_port)
+    uvicorn.run(
+        create_app(settings),
+        host=bind_host,
+        port=bind_port,
+        access_log=False,
+        log_level=log_level,
+        ws_max_size=64 * 1024,
+    )
+
+
+def _announce(settings: Settings, host: str, port: int) -> None:
+    console.print(f"[bold]Switchboard[/bold] on http://{host}:{port}/ ({settings.telephony.value} telephony)")
+    if settings.demo:
+        console.print(
+            f"Demo logins: agents [bold]agent01[/bold]…[bold]agent{settings.demo_agents:02d}[/bold], supervisors "
+            "[bold]super01[/bold], [bold]super02[/bold], admin [bold]admin[/bold]; "
+            f"password [bold]{settings.demo_password.get_secret_value()}[/bold]"
+        )
+        console.print(f"Agent desktop: http://{host}:{port}/ui/agent.html  "
+                      f"Board: http://{host}:{port}/ui/board.html")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,57 @@
+"""CRM endpoints: search, read and create customers (the desktop's customer search)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from cti.crm.service import NewCustomer
+from cti.server import payloads
+from cti.server.deps import PrincipalDep, ServicesDep
+
+router = APIRouter(prefix="/api/customers", tags=["crm"])
+
+
+class CustomerBody(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    phones: list[str] = Field(default_factory=list, max_length=10)
+    email: str | None = Field(None, max_length=254)
+    account_number: str | None = Field(None, max_length=40)
+    segment: str | None = Field(None, max_length=40)
+    tier: Literal["standard", "gold", "vip"] = "standard"
+    customer_since: date | None = None
+    consent_marketing_calls: bool = False
+    consent_recording: bool = False
+
+
+@router.get("")
+async def search(
+    svc: ServicesDep, who: PrincipalDep, q: str = Query(min_length=2, max_length=80)
+) -> list[dict[str, Any]]:
+    cards = await asyncio.to_thread(svc.crm.search_customers, q)
+    return [payloads.card_view(c) for c in cards]
+
+
+@router.get("/{customer_id}")
+async def read(customer_id: int, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+    return payloads.card_view(await asyncio.to_thread(svc.crm.get_customer, customer_id))
+
+
+@router.post("", status_code=201)
+async def create(body: CustomerBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+    new = NewCustomer(
+        name=body.name,
+        phones=tuple(body.phones),
+        email=body.email,
+        account_number=body.account_number,
+        segment=body.segment,
+        tier=body.tier,
+        customer_since=body.customer_since,
+        consent_marketing_calls=body.consent_marketing_calls,
+        consent_recording=body.consent_recording,
+    )
+    return payloads.card_view(await asyncio.to_thread(svc.crm.create_customer, new))

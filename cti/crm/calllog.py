@@ -1,0 +1,172 @@
+"""The call log: one row per queue leg of each call, written idempotently.
+
+``record`` is an upsert keyed by ``(call_id, leg)``: replaying the same PBX events, or two
+components reporting the same leg, leaves one row. Fields that are None (or empty) in a
+later write keep what is stored, so a late report of a leg cannot erase its wrap-up.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cti.crm.errors import InvalidInteraction, NoSuchInteraction
+from cti.crm.models import Customer, Direction, Interaction
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionRecord:
+    call_id: str
+    leg: int
+    direction: str
+    offered_at: datetime
+    caller_number: str | None = None
+    dialled_number: str | None = None
+    customer_id: int | None = None
+    queue: str | None = None
+    agent_login: str | None = None
+    ringing_at: datetime | None = None
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    wait_seconds: float | None = None
+    talk_seconds: float | None = None
+    wrap_seconds: float | None = None
+    outcome: str | None = None
+    disposition: str | None = None
+    notes: str | None = None
+    follow_up: str | None = None
+    ivr_data: tuple[tuple[str, str], ...] = ()
+    rang_agents: tuple[str, ...] = ()
+
+
+_COLUMNS = tuple(f.name for f in fields(InteractionRecord) if f.name not in ("ivr_data",))
+_TIMES = ("offered_at", "ringing_at", "answered_at", "ended_at")
+_DURATIONS = ("wait_seconds", "talk_seconds", "wrap_seconds")
+
+
+class CallLog:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    def record(self, rec: InteractionRecord) -> int:
+        """Insert or update the leg ``(rec.call_id, rec.leg)``; returns its row id."""
+        validate(rec)
+        try:
+            return self._upsert(rec)
+        except IntegrityError:  # a concurrent writer inserted the same leg first
+            return self._upsert(rec)
+
+    def wrap_up(
+        self,
+        call_id: str,
+        agent_login: str,
+        disposition: str,
+        notes: str | None,
+        follow_up: str | None = None,
+        wrap_seconds: float | None = None,
+    ) -> int:
+        """Put the agent's wrap-up on the latest leg of ``call_id`` that the agent handled."""
+        if not disposition.strip() or len(disposition) > 64:
+            raise InvalidInteraction("disposition", "must be 1 to 64 characters")
+        _check_duration("wrap_seconds", wrap_seconds)
+        with self._sessions.begin() as session:
+            row = _latest_leg(session, call_id, agent_login)
+            row.disposition = disposition.strip()
+            row.notes = notes
+            row.follow_up = follow_up
+            if wrap_seconds is not None:
+                row.wrap_seconds = wrap_seconds
+            return row.id
+
+    def get(self, call_id: str) -> list[InteractionRecord]:
+        """Every leg of ``call_id``, first leg first."""
+        query = select(Interaction).where(Interaction.call_id == call_id).order_by(Interaction.leg)
+        with self._sessions() as session:
+            return [to_record(row) for row in session.scalars(query)]
+
+    def _upsert(self, rec: InteractionRecord) -> int:
+        with self._sessions.begin() as session:
+            if rec.customer_id is not None and session.get(Customer, rec.customer_id) is None:
+                raise InvalidInteraction("customer_id", f"no customer with id {rec.customer_id}")
+            row = session.scalars(
+                select(Interaction)
+                .where(Interaction.call_id == rec.call_id, Interaction.leg == rec.leg)
+                .with_for_update()
+            ).one_or_none()
+            if row is None:
+                row = Interaction(ivr_data={}, rang_agents=[])
+                session.add(row)
+            _merge(row, rec)
+            session.flush()
+            return row.id
+
+
+def validate(rec: InteractionRecord) -> None:
+    """Refuse a record the table would refuse, naming the field."""
+    if not rec.call_id or len(rec.call_id) > 64:
+        raise InvalidInteraction("call_id", "must be 1 to 64 characters")
+    if rec.leg < 0:
+        raise InvalidInteraction("leg", "must be at least 0")
+    if rec.direction not in tuple(Direction):
+        raise InvalidInteraction("direction", f"must be one of {', '.join(Direction)}")
+    if rec.offered_at is None:
+        raise InvalidInteraction("offered_at", "is required")
+    for name in _TIMES:
+        value = getattr(rec, name)
+        if value is not None and value.tzinfo is None:
+            raise InvalidInteraction(name, "must be timezone-aware")
+    for name in _DURATIONS:
+        _check_duration(name, getattr(rec, name))
+
+
+def to_record(row: Interaction) -> InteractionRecord:
+    values = {name: getattr(row, name) for name in _COLUMNS}
+    values["direction"] = Direction(row.direction)
+    values["rang_agents"] = tuple(row.rang_agents)
+    return InteractionRecord(**values, ivr_data=tuple(sorted(row.ivr_data.items())))
+
+
+def record_values(rec: InteractionRecord) -> dict[str, Any]:
+    """The row for ``rec``: enums as their plain values, JSON columns as dict and list."""
+    values = {name: _plain(getattr(rec, name)) for name in _COLUMNS}
+    values["rang_agents"] = list(rec.rang_agents)
+    values["ivr_data"] = dict(rec.ivr_data)
+    return values
+
+
+def _merge(row: Interaction, rec: InteractionRecord) -> None:
+    for name, value in record_values(rec).items():
+        if value is not None and value != [] and value != {}:
+            setattr(row, name, value)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _latest_leg(session: Session, call_id: str, agent_login: str) -> Interaction:
+    row = session.scalars(
+        select(Interaction)
+        .where(Interaction.call_id == call_id, Interaction.agent_login == agent_login)
+        .order_by(Interaction.leg.desc())
+        .limit(1)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NoSuchInteraction(
+            f"agent {agent_login} handled no leg of call {call_id}",
+            details={"call_id": call_id, "agent_login": agent_login},
+        )
+    return row
+
+
+def _check_duration(name: str, value: float | None) -> None:
+    if value is not None and (not math.isfinite(value) or value < 0):
+        raise InvalidInteraction(name, "must be a finite number of seconds, at least 0")

@@ -1,0 +1,182 @@
+"""Who may log in, with which role and skills, and which queues exist.
+
+Passwords are argon2id hashes (argon2-cffi). ``authenticate`` spends the same hashing effort
+on an unknown login as on a wrong password, so response times do not reveal which logins
+exist, and upgrades hashes made with weaker parameters as their owners log in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cti.crm.errors import InvalidAgent, NoSuchAgent
+from cti.crm.models import Agent, AgentSkill, Queue, Role
+
+_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_SKILL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+MIN_LEVEL, MAX_LEVEL = 1, 5
+
+
+@dataclass(frozen=True, slots=True)
+class AgentAccount:
+    login: str
+    display_name: str
+    role: Role
+    skills: tuple[tuple[str, int], ...]  # (skill, level 1-5), by skill name
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDef:
+    name: str
+    label: str
+    required_skills: tuple[str, ...]
+    service_level_seconds: int
+    wrapup_seconds: int
+
+
+class Directory:
+    def __init__(
+        self, session_factory: sessionmaker[Session], hasher: PasswordHasher | None = None
+    ) -> None:
+        self._sessions = session_factory
+        self._hasher = hasher or PasswordHasher()
+        self._decoy: str | None = None
+
+    def authenticate(self, login: str, password: str) -> AgentAccount | None:
+        with self._sessions.begin() as session:
+            agent = _agent(session, login)
+            if agent is None:
+                self._verify(self._decoy_hash(), password)
+                return None
+            if not self._verify(agent.password_hash, password):
+                return None
+            if self._hasher.check_needs_rehash(agent.password_hash):
+                agent.password_hash = self._hasher.hash(password)
+            return to_account(agent)
+
+    def list_agents(self) -> list[AgentAccount]:
+        with self._sessions() as session:
+            return [to_account(a) for a in session.scalars(select(Agent).order_by(Agent.login))]
+
+    def get_agent(self, login: str) -> AgentAccount:
+        with self._sessions() as session:
+            return to_account(_existing(session, login))
+
+    def list_queues(self) -> list[QueueDef]:
+        with self._sessions() as session:
+            return [to_queue(q) for q in session.scalars(select(Queue).order_by(Queue.name))]
+
+    def create_agent(
+        self,
+        login: str,
+        display_name: str,
+        password: str,
+        role: Role = Role.AGENT,
+        skills: Iterable[tuple[str, int]] = (),
+    ) -> AgentAccount:
+        _check_login(login)
+        if not display_name.strip():
+            raise InvalidAgent("display_name", "must not be empty")
+        levels = validated_skills(skills)
+        agent = Agent(
+            login=login,
+            display_name=display_name.strip(),
+            role=Role(role).value,
+            password_hash=self._hasher.hash(password),
+            skills=[AgentSkill(skill=skill, level=level) for skill, level in levels],
+        )
+        try:
+            with self._sessions.begin() as session:
+                session.add(agent)
+                session.flush()
+                return to_account(agent)
+        except IntegrityError:
+            raise InvalidAgent("login", f"{login!r} is already in use") from None
+
+    def set_agent_skills(self, login: str, skills: Iterable[tuple[str, int]]) -> AgentAccount:
+        """Replace the agent's skills with ``skills`` (skill name, level 1-5)."""
+        levels = validated_skills(skills)
+        with self._sessions.begin() as session:
+            agent = _existing(session, login)
+            agent.skills = [AgentSkill(skill=skill, level=level) for skill, level in levels]
+            session.flush()
+            return to_account(agent)
+
+    def save_queue(self, queue: QueueDef) -> QueueDef:
+        """Create the queue, or update the one with the same name."""
+        with self._sessions.begin() as session:
+            row = session.scalars(select(Queue).where(Queue.name == queue.name)).one_or_none()
+            if row is None:
+                row = Queue(name=queue.name)
+                session.add(row)
+            row.label = queue.label
+            row.required_skills = list(queue.required_skills)
+            row.service_level_seconds = queue.service_level_seconds
+            row.wrapup_seconds = queue.wrapup_seconds
+            session.flush()
+            return to_queue(row)
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = self._hasher.hash("decoy password for unknown logins")
+        return self._decoy
+
+
+def validated_skills(skills: Iterable[tuple[str, int]]) -> Sequence[tuple[str, int]]:
+    levels: dict[str, int] = {}
+    for skill, level in skills:
+        if not _SKILL.match(skill):
+            raise InvalidAgent("skills", f"{skill!r} is not a skill name (a-z, 0-9, _ and -)")
+        if not MIN_LEVEL <= level <= MAX_LEVEL:
+            raise InvalidAgent("skills", f"level of {skill} must be 1 to 5, not {level}")
+        levels[skill] = level
+    return sorted(levels.items())
+
+
+def to_account(agent: Agent) -> AgentAccount:
+    return AgentAccount(
+        login=agent.login,
+        display_name=agent.display_name,
+        role=Role(agent.role),
+        skills=tuple(sorted((s.skill, s.level) for s in agent.skills)),
+    )
+
+
+def to_queue(queue: Queue) -> QueueDef:
+    return QueueDef(
+        name=queue.name,
+        label=queue.label,
+        required_skills=tuple(queue.required_skills),
+        service_level_seconds=queue.service_level_seconds,
+        wrapup_seconds=queue.wrapup_seconds,
+    )
+
+
+def _check_login(login: str) -> None:
+    if not _LOGIN.match(login):
+        raise InvalidAgent("login", "must be 1 to 64 of a-z, 0-9, '.', '_' and '-'")
+
+
+def _agent(session: Session, login: str) -> Agent | None:
+    return session.scalars(select(Agent).where(Agent.login == login)).one_or_none()
+
+
+def _existing(session: Session, login: str) -> Agent:
+    agent = _agent(session, login)
+    if agent is None:
+        raise NoSuchAgent(f"no agent with login {login!r}", details={"login": login})
+    return agent

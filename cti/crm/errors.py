@@ -1,0 +1,61 @@
+"""CRM errors: customers, the call log and the agent/queue directory::
+
+CrmError                      400 crm-error
+├── NoSuchCustomer            404 no-such-customer
+├── InvalidCustomer           422 invalid-customer      details: field, reason
+├── NoSuchInteraction         404 no-such-interaction   details: call_id, agent_login
+├── InvalidInteraction        422 invalid-interaction   details: field, reason
+├── NoSuchAgent               404 no-such-agent         details: login
+└── InvalidAgent              422 invalid-agent         details: field, reason
+"""
+
+from __future__ import annotations
+
+from cti.errors import SwitchboardError
+
+
+class CrmError(SwitchboardError):
+    status = 400
+    error_id = "crm-error"
+
+
+class NoSuchCustomer(CrmError):
+    status = 404
+    error_id = "no-such-customer"
+
+
+class NoSuchInteraction(CrmError):
+    status = 404
+    error_id = "no-such-interaction"
+
+
+class NoSuchAgent(CrmError):
+    status = 404
+    error_id = "no-such-agent"
+
+
+class _InvalidField(CrmError):
+    status = 422
+    what = "record"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(
+            f"invalid {self.what}: {field} {reason}", details={"field": field, "reason": reason}
+        )
+        self.field = field
+        self.reason = reason
+
+
+class InvalidCustomer(_InvalidField):
+    error_id = "invalid-customer"
+    what = "customer"
+
+
+class InvalidInteraction(_InvalidField):
+    error_id = "invalid-interaction"
+    what = "interaction"
+
+
+class InvalidAgent(_InvalidField):
+    error_id = "invalid-agent"
+    what = "agent"

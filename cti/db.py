@@ -1,0 +1,140 @@
+"""Engines, sessions, schema migrations and a reachability check for the one database.
+
+SQLite (the default, a file under ``var/``) and PostgreSQL (through psycopg 3) are both
+first-class. ``migrate`` runs the Alembic scripts that ship inside the package at
+``cti/migrations``, so no ``alembic.ini`` is needed where the server runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from cti.errors import SwitchboardError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+_POSTGRES_ALIASES = frozenset({"postgres", "postgresql"})
+
+
+class DatabaseUnavailable(SwitchboardError):
+    """The database could not be reached; ``message`` is one line, password masked."""
+
+    status = 503
+    error_id = "database-unavailable"
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse ``url``, sending bare ``postgresql://`` (and ``postgres://``) to psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in _POSTGRES_ALIASES:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def masked(url: str | URL) -> str:
+    """The URL as it may be shown to a person: the password replaced by ``***``."""
+    return normalise_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str | URL) -> Engine:
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.get_backend_name() == "postgresql":
+        return _postgres_engine(parsed)
+    return create_engine(parsed)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def migrate(engine_or_url: Engine | str | URL) -> None:
+    """Bring the schema to the newest revision (Alembic ``upgrade head``)."""
+    if isinstance(engine_or_url, Engine):
+        _upgrade(engine_or_url)
+        return
+    engine = make_engine(engine_or_url)
+    try:
+        _upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def check_database(engine: Engine) -> None:
+    """Raise ``DatabaseUnavailable`` unless a trivial query succeeds."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        reason = short_reason(exc, engine.url.password)
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {masked(engine.url)}: {reason}",
+            details={"url": masked(engine.url), "reason": reason},
+        ) from None
+
+
+def short_reason(exc: DBAPIError, password: str | None = None) -> str:
+    """The driver's own first line, never SQLAlchemy's SQL echo or its help link."""
+    original = exc.orig if exc.orig is not None else exc
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    reason = lines[0] if lines else type(original).__name__
+    if password:
+        reason = reason.replace(password, "***")
+    return reason
+
+
+def _upgrade(engine: Engine) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or url.query.get("mode") == "memory"
+    if not in_memory:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    extra: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **extra)
+    event.listen(engine, "connect", _sqlite_pragmas(wal=not in_memory))
+    return engine
+
+
+def _sqlite_pragmas(*, wal: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            if wal:
+                cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    return on_connect
+
+
+def _postgres_engine(url: URL) -> Engine:
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_SECONDS
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)

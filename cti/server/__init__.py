@@ -1,0 +1,1 @@
+"""The CTI server: FastAPI app, websockets, event bus and wiring."""

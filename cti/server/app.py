@@ -1,0 +1,179 @@
+"""Wiring: the one place where Switchboard's parts are built and joined."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+import agent_ui
+from acd import api as acd_api
+from acd.agents import AgentState
+from acd.model import QueueConfig
+from cti.auth import api as auth_api
+from cti.auth.service import TokenService
+from cti.calls import api as calls_api
+from cti.calls.service import CallCentre
+from cti.calls.writer import CallLogWriter
+from cti.clock import Clock, LiveClock
+from cti.crm import api as crm_api
+from cti.crm import seed
+from cti.crm.calllog import CallLog
+from cti.crm.directory import Directory
+from cti.crm.service import CallerLookup, CrmService
+from cti.db import check_database, make_engine, make_session_factory, migrate
+from cti.errors import SwitchboardError
+from cti.server import payloads, ws
+from cti.server.bus import InProcessBus
+from cti.server.deps import Services
+from cti.server.hub import Hub
+from cti.settings import Settings, TelephonyBackend
+from cti.telephony.port import TelephonyPort
+from cti.telephony.simulated import SimulatedTelephony, profile_for
+
+TelephonyFactory = Callable[[Clock, Hub, list[str], list[str]], TelephonyPort]
+
+
+class ConfigurationError(SwitchboardError):
+    error_id = "configuration-error"
+
+
+def simulated_factory(settings: Settings) -> TelephonyFactory:
+    def build(clock: Clock, hub: Hub, queues: list[str], numbers: list[str]) -> TelephonyPort:
+        profile = profile_for(
+            queues,
+            settings.demo_calls_per_minute,
+            numbers,
+            mean_talk=settings.demo_mean_talk_seconds,
+            mean_patience=settings.demo_mean_patience_seconds,
+        )
+        rng = random.Random(settings.demo_seed)
+        return SimulatedTelephony(clock, profile, rng=rng, is_attended=hub.is_attended)
+
+    return build
+
+
+def default_factory(settings: Settings) -> TelephonyFactory:
+    if settings.telephony is TelephonyBackend.SIMULATED:
+        return simulated_factory(settings)
+    raise ConfigurationError(
+        "SWITCHBOARD_TELEPHONY=asterisk: the Asterisk adapter is not wired into this build yet"
+    )
+
+
+async def build_services(
+    settings: Settings, clock: Clock, factory: TelephonyFactory
+) -> Services:
+    engine = make_engine(settings.database_url)
+    await asyncio.to_thread(check_database, engine)
+    await asyncio.to_thread(migrate, engine)
+    sessions = make_session_factory(engine)
+    if settings.demo:
+        password = settings.demo_password.get_secret_value()
+        await asyncio.to_thread(
+            seed.seed_demo,
+            sessions,
+            seed=settings.demo_seed,
+            password=password,
+            customers=settings.demo_customers,
+            agents=settings.demo_agents,
+        )
+    directory, crm, call_log = Directory(sessions), CrmService(sessions), CallLog(sessions)
+    queue_defs = await asyncio.to_thread(directory.list_queues)
+    accounts = await asyncio.to_thread(directory.list_agents)
+    numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if settings.demo else []
+    bus = InProcessBus()
+    hub = Hub(bus, clock)
+    port = factory(clock, hub, [q.name for q in queue_defs], numbers)
+    writer = CallLogWriter(call_log)
+    queues = [
+        QueueConfig(q.name, q.label, q.required_skills, q.service_level_seconds, q.wrapup_seconds)
+        for q in queue_defs
+    ]
+
+    async def lookup(number: str | None) -> CallerLookup:
+        return await asyncio.to_thread(crm.lookup_caller, number)
+
+    centre = CallCentre(clock, port, queues, hub, lookup, writer.leg_done)
+    for account in accounts:
+        if account.role == "agent":
+            centre.acd.add_agent(account.login, account.display_name, account.skills)
+    hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
+    tokens = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_seconds, clock)
+    return Services(settings, clock, tokens, directory, crm, call_log, writer, bus, hub, port, centre)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    telephony: TelephonyFactory | None = None,
+    demo_agents_log_in: bool | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    clock = clock or LiveClock()
+    factory = telephony or default_factory(settings)
+    auto_login = settings.demo if demo_agents_log_in is None else demo_agents_log_in
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc = await build_services(settings, clock, factory)
+        app.state.services = svc
+        svc.writer.start()
+        if auto_login:
+            for agent in svc.centre.acd.agents():
+                svc.centre.set_agent_state(agent.agent_id, AgentState.AVAILABLE, None)
+        await svc.telephony.start()
+        try:
+            yield
+        finally:
+            await svc.telephony.stop()
+            await svc.writer.stop()
+
+    app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
+    _install_handlers(app)
+    for router in (auth_api.router, acd_api.router, calls_api.router, crm_api.router, ws.router):
+        app.include_router(router)
+    app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
+    app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)
+    app.mount("/ui", StaticFiles(directory=Path(agent_ui.__file__).parent / "static", html=True))
+    return app
+
+
+async def _healthz(request: Request) -> dict[str, object]:
+    svc: Services = request.app.state.services
+    return {
+        "status": "ok",
+        "telephony": svc.settings.telephony.value,
+        "active_calls": len(svc.centre.calls),
+    }
+
+
+async def _home() -> RedirectResponse:
+    return RedirectResponse("/ui/")
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SwitchboardError)
+    async def switchboard_error(request: Request, exc: SwitchboardError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "", "message": "invalid request"}
+        body = {
+            "error_id": "invalid-request",
+            "message": f"{first['field']}: {first['message']}",
+            "details": {"errors": errors},
+        }
+        return JSONResponse(body, status_code=422)

@@ -1,0 +1,53 @@
+"""FastAPI dependencies: the wired services and the caller's identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from cti.auth.service import Principal, TokenService
+from cti.calls.service import CallCentre
+from cti.calls.writer import CallLogWriter
+from cti.clock import Clock
+from cti.crm.calllog import CallLog
+from cti.crm.directory import Directory
+from cti.crm.service import CrmService
+from cti.server.bus import Bus
+from cti.server.hub import Hub
+from cti.settings import Settings
+from cti.telephony.port import TelephonyPort
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    clock: Clock
+    tokens: TokenService
+    directory: Directory
+    crm: CrmService
+    call_log: CallLog
+    writer: CallLogWriter
+    bus: Bus
+    hub: Hub
+    telephony: TelephonyPort
+    centre: CallCentre
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token")
+
+
+def principal(
+    token: Annotated[str, Depends(oauth2)], svc: Annotated[Services, Depends(services)]
+) -> Principal:
+    return svc.tokens.verify(token)
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+PrincipalDep = Annotated[Principal, Depends(principal)]

@@ -1,0 +1,88 @@
+"""Pushes: the ``Notifier`` the call engine talks to, publishing onto the bus.
+
+Agent events go to topic ``agent:<id>``; the supervisor board gets coalesced snapshots on
+topic ``board`` at most every ``board_interval`` seconds, however busy the centre is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import structlog
+
+from acd.agents import Agent
+from cti.calls.model import Call
+from cti.clock import Clock
+from cti.crm.cards import CallerLookup
+from cti.server import payloads
+from cti.server.bus import Bus
+from cti.telephony.events import CommandFailed
+
+log = structlog.get_logger(__name__)
+
+BOARD = "board"
+
+
+def agent_topic(agent_id: str) -> str:
+    return f"agent:{agent_id}"
+
+
+class Hub:
+    def __init__(self, bus: Bus, clock: Clock, *, board_interval: float = 0.25) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.board_interval = board_interval
+        self._board_source: Callable[[], bytes] | None = None
+        self._board_pending = False
+        self._presence: Counter[str] = Counter()
+
+    def bind_board(self, source: Callable[[], bytes]) -> None:
+        self._board_source = source
+
+    # -- presence: which agents have a desktop attached -------------------------
+    def attach(self, agent_id: str) -> None:
+        self._presence[agent_id] += 1
+
+    def detach(self, agent_id: str) -> None:
+        self._presence[agent_id] -= 1
+        if self._presence[agent_id] <= 0:
+            del self._presence[agent_id]
+
+    def is_attended(self, agent_id: str) -> bool:
+        return self._presence[agent_id] > 0 if agent_id in self._presence else False
+
+    # -- Notifier ---------------------------------------------------------------
+    def pop(self, agent_id: str, call: Call, lookup: CallerLookup | None) -> None:
+        self.bus.publish(agent_topic(agent_id), payloads.pop(call, lookup, self.clock.now()))
+
+    def call_changed(self, agent_id: str, call: Call, change: str) -> None:
+        self.bus.publish(agent_topic(agent_id), payloads.call_changed(call, change))
+        self._board_dirty()
+
+    def agent_changed(self, agent: Agent) -> None:
+        message = payloads.encode({"type": "state", "agent": payloads.agent_view(agent)})
+        self.bus.publish(agent_topic(agent.agent_id), message)
+        self._board_dirty()
+
+    def queue_changed(self, queue: str) -> None:
+        self._board_dirty()
+
+    def command_failed(self, event: CommandFailed) -> None:
+        log.warning("pbx_refused_command", command_id=event.command_id, error=event.message)
+
+    # -- board ------------------------------------------------------------------
+    def board_now(self) -> bytes:
+        if self._board_source is None:
+            raise RuntimeError("Hub.bind_board() was not called")
+        return self._board_source()
+
+    def _board_dirty(self) -> None:
+        if self._board_pending or self._board_source is None:
+            return
+        self._board_pending = True
+        self.clock.call_later(self.board_interval, self._flush_board)
+
+    def _flush_board(self) -> None:
+        self._board_pending = False
+        self.bus.publish(BOARD, self.board_now())

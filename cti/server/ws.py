@@ -1,0 +1,189 @@
+"""Websockets: ``/ws/agent`` (one agent's events and pops) and ``/ws/board`` (supervisors).
+
+The token comes as the ``token`` query parameter (browsers cannot set headers on a
+websocket); the server's access log is off so it is never written down. An agent may only
+watch their own events; supervisors may watch anyone's. Refusals close with 1008.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from acd.agents import AgentState
+from cti.auth.service import Principal, Role
+from cti.calls.model import Phase
+from cti.errors import SwitchboardError
+from cti.server import messages, payloads
+from cti.server.bus import Subscription
+from cti.server.deps import Services
+from cti.server.hub import BOARD, agent_topic
+from cti.telephony import commands as cmd
+
+log = structlog.get_logger(__name__)
+router = APIRouter()
+
+Handler = Callable[[str], Awaitable[None]]
+
+POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
+
+
+async def _send(ws: WebSocket, payload: bytes) -> None:
+    await ws.send_text(payload.decode())
+
+
+async def _authenticate(ws: WebSocket, svc: Services) -> Principal | None:
+    token = ws.query_params.get("token", "")
+    try:
+        return svc.tokens.verify(token)
+    except SwitchboardError as exc:
+        await ws.close(code=POLICY_VIOLATION, reason=exc.message[:120])
+        return None
+
+
+@router.websocket("/ws/agent")
+async def agent_socket(ws: WebSocket) -> None:
+    svc: Services = ws.app.state.services
+    who = await _authenticate(ws, svc)
+    if who is None:
+        return
+    target = ws.query_params.get("agent_id") or who.login
+    if target != who.login and not who.at_least(Role.SUPERVISOR):
+        await ws.close(code=POLICY_VIOLATION, reason="agents may only watch their own events")
+        return
+    try:
+        svc.centre.acd.agent(target)
+    except SwitchboardError as exc:
+        await ws.close(code=POLICY_VIOLATION, reason=exc.message[:120])
+        return
+    await ws.accept()
+    own = target == who.login
+    sub = svc.bus.subscribe(agent_topic(target))
+    if own:
+        svc.hub.attach(target)
+    try:
+        await _send_hello(ws, svc, target)
+        await _pump(ws, sub, lambda raw: _agent_message(ws, svc, who, target, raw))
+    finally:
+        sub.close()
+        if own:
+            svc.hub.detach(target)
+
+
+async def _send_hello(ws: WebSocket, svc: Services, agent_id: str) -> None:
+    """Current truth on (re)connect; a call still ringing or up is popped again."""
+    agent = svc.centre.acd.agent(agent_id)
+    call = svc.centre.call_for_agent(agent_id)
+    hello = {
+        "type": "hello",
+        "agent": payloads.agent_view(agent),
+        "call": payloads.call_view(call) if call else None,
+    }
+    await _send(ws, payloads.encode(hello))
+    if call is not None and call.phase in (Phase.RINGING, Phase.CONNECTED):
+        lookup = svc.centre.lookup_result(call.call_id)
+        await _send(ws, payloads.pop(call, lookup, svc.clock.now()))
+
+
+async def _agent_message(
+    ws: WebSocket, svc: Services, who: Principal, target: str, raw: str
+) -> None:
+    message = messages.parse(raw)
+    match message:
+        case messages.Ping():
+            await _send(ws, payloads.encode({"type": "pong"}))
+        case messages.Resync():
+            await _send_hello(ws, svc, target)
+        case messages.SetState(state=state, reason=reason):
+            svc.centre.set_agent_state(target, AgentState(state), reason)
+        case messages.AnswerCall(call_id=call_id):
+            _require_own(who, target)
+            await svc.telephony.execute(cmd.Answer(call_id, target))
+        case messages.HangupCall(call_id=call_id):
+            _require_own(who, target)
+            await svc.telephony.execute(cmd.Hangup(call_id))
+        case messages.HoldCall(call_id=call_id, on_hold=on_hold):
+            _require_own(who, target)
+            await svc.telephony.execute(cmd.Hold(call_id, on_hold))
+
+
+def _require_own(who: Principal, target: str) -> None:
+    if who.login != target:
+        who.require(Role.ADMIN)
+
+
+@router.websocket("/ws/board")
+async def board_socket(ws: WebSocket) -> None:
+    svc: Services = ws.app.state.services
+    who = await _authenticate(ws, svc)
+    if who is None:
+        return
+    if not who.at_least(Role.SUPERVISOR):
+        await ws.close(code=POLICY_VIOLATION, reason="the board is for supervisors")
+        return
+    await ws.accept()
+    sub = svc.bus.subscribe(BOARD)
+    try:
+        await _send(ws, svc.hub.board_now())
+        await _pump(ws, sub, lambda raw: _board_message(ws, raw))
+    finally:
+        sub.close()
+
+
+async def _board_message(ws: WebSocket, raw: str) -> None:
+    messages.parse(raw, allowed=("ping",))
+    await _send(ws, payloads.encode({"type": "pong"}))
+
+
+async def _pump(ws: WebSocket, sub: Subscription, on_message: Handler) -> None:
+    """Forward bus messages out and client messages in until either side ends."""
+    sender = asyncio.create_task(_send_loop(ws, sub))
+    receiver = asyncio.create_task(_receive_loop(ws, on_message))
+    done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await task
+    for task in done:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            task.result()
+
+
+async def _send_loop(ws: WebSocket, sub: Subscription) -> None:
+    async for payload in sub:
+        await _send(ws, payload)
+    await ws.close(code=TRY_AGAIN_LATER, reason="too far behind; reconnect to resync")
+
+
+async def _receive(ws: WebSocket) -> str:
+    """One client message as text; binary frames must hold UTF-8 JSON too."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    if message.get("text") is not None:
+        return str(message["text"])
+    try:
+        return bytes(message.get("bytes") or b"").decode()
+    except UnicodeDecodeError:
+        raise messages.InvalidMessage(
+            "a binary frame must hold UTF-8 JSON", details={"reason": "invalid-utf8"}
+        ) from None
+
+
+async def _receive_loop(ws: WebSocket, on_message: Handler) -> None:
+    while True:
+        try:
+            await on_message(await _receive(ws))
+        except SwitchboardError as exc:
+            await _send(ws, payloads.encode({"type": "error", **exc.to_dict()}))
+        except WebSocketDisconnect:
+            raise
+        except Exception:  # a bug must cost one message, not the agent's connection
+            log.exception("websocket_message_failed")
+            error = {"type": "error", "error_id": "internal-error", "message": "internal error"}
+            await _send(ws, payloads.encode(error))

@@ -1,0 +1,53 @@
+"""One typed settings object, loaded once from the environment (prefix ``SWITCHBOARD_``).
+
+Secrets are ``SecretStr`` so they never print in logs or reprs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TelephonyBackend(StrEnum):
+    SIMULATED = "simulated"
+    ASTERISK = "asterisk"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/switchboard.db"
+    redis_url: str | None = None
+
+    telephony: TelephonyBackend = TelephonyBackend.SIMULATED
+    ami_host: str = "127.0.0.1"
+    ami_port: int = Field(5038, ge=1, le=65535)
+    ami_user: str = "switchboard"
+    ami_secret: SecretStr = SecretStr("")
+    ami_tls: bool = False
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8000, ge=1, le=65535)
+
+    jwt_secret: SecretStr = SecretStr("change-me-switchboard-dev-secret-32b")
+    jwt_ttl_seconds: int = Field(8 * 3600, gt=0)
+
+    demo: bool = True
+    demo_password: SecretStr = SecretStr("switchboard")
+    demo_calls_per_minute: float = Field(12.0, ge=0)
+    demo_seed: int = 7
+    demo_agents: int = Field(24, ge=1, le=5000)
+    demo_customers: int = Field(2000, ge=2)
+    demo_mean_talk_seconds: float = Field(120.0, gt=0)
+    demo_mean_patience_seconds: float = Field(90.0, gt=0)
+
+    def sqlite_path(self) -> Path | None:
+        """The file behind a SQLite URL, so the caller can create its folder."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
+            return Path(self.database_url[len(prefix) :])
+        return None

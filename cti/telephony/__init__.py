@@ -1,0 +1,1 @@
+"""The telephony port: what every PBX adapter emits and accepts."""

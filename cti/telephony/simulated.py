@@ -1,0 +1,278 @@
+"""The embedded default PBX: synthetic callers on the injected clock, same port as Asterisk.
+
+Callers arrive per queue as Poisson processes, wait with a patience drawn per caller
+(exponential; they hang up when it runs out: an abandon), talk for a lognormal time once
+answered. Switchboard routes: ``ConnectAgent`` rings the agent. An agent with no desktop
+attached answers by itself after a short ring (demo mode); an attended agent answers with
+``Answer`` or the ring times out (``AgentRingNoAnswer``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from cti.clock import Clock, Timer
+from cti.telephony import commands as cmd
+from cti.telephony import events as ev
+from cti.telephony.errors import CommandRefused, NoSuchCall
+from cti.telephony.port import EventHandler
+
+
+@dataclass(frozen=True, slots=True)
+class QueueTraffic:
+    queue: str
+    calls_per_minute: float
+    mean_patience: float = 90.0
+    mean_talk: float = 120.0
+    talk_sigma: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficProfile:
+    queues: tuple[QueueTraffic, ...]
+    caller_numbers: tuple[str, ...] = ()
+    withheld_share: float = 0.03
+    unknown_share: float = 0.12
+    auto_answer_delay: tuple[float, float] = (1.0, 3.0)
+
+
+@dataclass(slots=True)
+class _SimCall:
+    call_id: str
+    number: str | None
+    queue: str | None = None
+    agent_id: str | None = None
+    answered: bool = False
+    timers: list[Timer] = field(default_factory=list)
+
+    def cancel_timers(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
+
+class SimulatedTelephony:
+    def __init__(
+        self,
+        clock: Clock,
+        profile: TrafficProfile,
+        *,
+        rng: random.Random,
+        is_attended: Callable[[str], bool] = lambda agent_id: False,
+    ) -> None:
+        self._clock = clock
+        self._profile = profile
+        self._rng = rng
+        self._is_attended = is_attended
+        self._handlers: list[EventHandler] = []
+        self._calls: dict[str, _SimCall] = {}
+        self._ids = itertools.count(1)
+        self._arrival_timers: dict[str, Timer] = {}
+        self._running = False
+
+    # -- port -------------------------------------------------------------------
+    def subscribe(self, handler: EventHandler) -> None:
+        self._handlers.append(handler)
+
+    async def start(self) -> None:
+        self._running = True
+        for traffic in self._profile.queues:
+            self._schedule_arrival(traffic)
+
+    async def stop(self) -> None:
+        self._running = False
+        for timer in self._arrival_timers.values():
+            timer.cancel()
+        for call in self._calls.values():
+            call.cancel_timers()
+
+    async def execute(self, command: cmd.Command) -> str | None:
+        return self._apply(command)
+
+    def dispatch(self, command: cmd.Command) -> None:
+        try:
+            self._apply(command)
+        except (NoSuchCall, CommandRefused) as exc:
+            now = self._clock.now()
+            self._emit(ev.CommandFailed(command.command_id, now, exc.error_id, exc.message))
+
+    # -- traffic ----------------------------------------------------------------
+    def place_call(self, queue: str, number: str | None, name: str | None = None) -> str:
+        """A caller dials in now (also used by tests and the demo's first calls)."""
+        call = _SimCall(self._new_id(), number, queue=queue)
+        self._calls[call.call_id] = call
+        now = self._clock.now()
+        self._emit(ev.CallOffered(call.call_id, now, number, name, queue))
+        self._emit(ev.CallQueued(call.call_id, now, queue, self._position(queue)))
+        patience = self._patience(queue)
+        call.timers.append(self._clock.call_later(patience, lambda: self._abandon(call)))
+        return call.call_id
+
+    def _schedule_arrival(self, traffic: QueueTraffic) -> None:
+        if traffic.calls_per_minute <= 0 or not self._running:
+            return
+        gap = self._rng.expovariate(traffic.calls_per_minute / 60.0)
+
+        def arrive() -> None:
+            self.place_call(traffic.queue, self._draw_number())
+            self._schedule_arrival(traffic)
+
+        self._arrival_timers[traffic.queue] = self._clock.call_later(gap, arrive)
+
+    def _draw_number(self) -> str | None:
+        roll = self._rng.random()
+        if roll < self._profile.withheld_share:
+            return None
+        if roll < self._profile.withheld_share + self._profile.unknown_share or not (
+            self._profile.caller_numbers
+        ):
+            return f"+1{self._rng.randint(2002000000, 9899999999)}"
+        return self._rng.choice(self._profile.caller_numbers)
+
+    def _traffic(self, queue: str | None) -> QueueTraffic:
+        for traffic in self._profile.queues:
+            if traffic.queue == queue:
+                return traffic
+        return QueueTraffic(queue or "", 0.0)
+
+    def _patience(self, queue: str) -> float:
+        return self._rng.expovariate(1.0 / self._traffic(queue).mean_patience)
+
+    def _talk_time(self, queue: str | None) -> float:
+        traffic = self._traffic(queue)
+        sigma = traffic.talk_sigma
+        mu = math.log(traffic.mean_talk) - sigma * sigma / 2
+        return self._rng.lognormvariate(mu, sigma)
+
+    def _position(self, queue: str) -> int:
+        return sum(1 for c in self._calls.values() if c.queue == queue and not c.answered)
+
+    # -- commands ---------------------------------------------------------------
+    def _apply(self, command: cmd.Command) -> str | None:
+        match command:
+            case cmd.ConnectAgent():
+                self._ring(self._call(command.call_id), command.agent_id, command)
+            case cmd.Answer():
+                self._answer(self._call(command.call_id), command.agent_id)
+            case cmd.Originate():
+                return self._originate(command)
+            case cmd.Transfer():
+                self._transfer(self._call(command.call_id), command)
+            case cmd.Hold():
+                call = self._call(command.call_id)
+                self._emit(ev.CallHeld(call.call_id, self._clock.now(), command.on_hold))
+            case cmd.Hangup():
+                self._end(self._call(command.call_id), ev.EndCause.AGENT_HANGUP)
+        return None
+
+    def _call(self, call_id: str) -> _SimCall:
+        try:
+            return self._calls[call_id]
+        except KeyError:
+            raise NoSuchCall(f"no call {call_id!r}", details={"call_id": call_id}) from None
+
+    def _ring(self, call: _SimCall, agent_id: str, command: cmd.ConnectAgent) -> None:
+        if call.agent_id is not None:
+            raise CommandRefused(f"call {call.call_id} is already with {call.agent_id}")
+        call.agent_id = agent_id
+        self._emit(ev.AgentRinging(call.call_id, self._clock.now(), agent_id, call.queue))
+        if self._is_attended(agent_id):
+            timer = self._clock.call_later(
+                command.ring_timeout, lambda: self._ring_out(call, agent_id)
+            )
+        else:
+            delay = self._rng.uniform(*self._profile.auto_answer_delay)
+            timer = self._clock.call_later(delay, lambda: self._answer(call, agent_id))
+        call.timers.append(timer)
+
+    def _ring_out(self, call: _SimCall, agent_id: str) -> None:
+        if call.agent_id != agent_id or call.answered:
+            return
+        call.agent_id = None
+        now = self._clock.now()
+        self._emit(ev.AgentRingNoAnswer(call.call_id, now, agent_id, call.queue))
+
+    def _answer(self, call: _SimCall, agent_id: str) -> None:
+        if call.call_id not in self._calls or call.answered:
+            return
+        if call.agent_id != agent_id:
+            raise CommandRefused(f"call {call.call_id} is not ringing {agent_id}")
+        call.cancel_timers()
+        call.answered = True
+        self._emit(ev.CallAnswered(call.call_id, self._clock.now(), agent_id, call.queue))
+        talk = self._talk_time(call.queue)
+        call.timers.append(self._clock.call_later(talk, lambda: self._talk_over(call)))
+
+    def _talk_over(self, call: _SimCall) -> None:
+        by_caller = self._rng.random() < 0.4
+        self._end(call, ev.EndCause.CALLER_HANGUP if by_caller else ev.EndCause.AGENT_HANGUP)
+
+    def _abandon(self, call: _SimCall) -> None:
+        if not call.answered:
+            self._end(call, ev.EndCause.CALLER_HANGUP)
+
+    def _end(self, call: _SimCall, cause: ev.EndCause) -> None:
+        if self._calls.pop(call.call_id, None) is None:
+            return
+        call.cancel_timers()
+        self._emit(ev.CallEnded(call.call_id, self._clock.now(), cause))
+
+    def _transfer(self, call: _SimCall, command: cmd.Transfer) -> None:
+        if command.target_kind != "queue":
+            raise CommandRefused(
+                "the simulated PBX transfers to queues only",
+                details={"target_kind": command.target_kind},
+            )
+        call.cancel_timers()
+        now = self._clock.now()
+        call.agent_id, call.answered, call.queue = None, False, command.target
+        self._emit(ev.CallTransferred(call.call_id, now, command.target, "queue"))
+        self._emit(ev.CallQueued(call.call_id, now, command.target, self._position(command.target)))
+        patience = self._patience(command.target)
+        call.timers.append(self._clock.call_later(patience, lambda: self._abandon(call)))
+
+    def _originate(self, command: cmd.Originate) -> str:
+        call = _SimCall(self._new_id(), command.number, agent_id=command.agent_id)
+        self._calls[call.call_id] = call
+        now = self._clock.now()
+        direction = ev.Direction.OUTBOUND
+        self._emit(ev.CallOffered(call.call_id, now, command.number, None, command.number, direction))
+        if command.variables:
+            self._emit(ev.CallVariables(call.call_id, now, command.variables))
+        self._emit(ev.AgentRinging(call.call_id, now, command.agent_id, None))
+        delay = self._rng.uniform(*self._profile.auto_answer_delay)
+        call.timers.append(
+            self._clock.call_later(delay, lambda: self._answer(call, command.agent_id))
+        )
+        return call.call_id
+
+    def _new_id(self) -> str:
+        return f"sim-{next(self._ids)}"
+
+    def _emit(self, event: ev.TelephonyEvent) -> None:
+        for handler in self._handlers:
+            handler(event)
+
+
+def profile_for(
+    queues: Sequence[str],
+    calls_per_minute: float,
+    numbers: Sequence[str],
+    *,
+    mean_talk: float = 120.0,
+    mean_patience: float = 90.0,
+) -> TrafficProfile:
+    """Spread ``calls_per_minute`` over ``queues`` (first queues busier, as in real centres)."""
+    weights = [1.0 / (i + 1) for i in range(len(queues))]
+    total = sum(weights) or 1.0
+    return TrafficProfile(
+        queues=tuple(
+            QueueTraffic(q, calls_per_minute * w / total, mean_patience, mean_talk)
+            for q, w in zip(queues, weights, strict=True)
+        ),
+        caller_numbers=tuple(numbers),
+    )

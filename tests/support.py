@@ -1,0 +1,73 @@
+"""Helpers for tests that run the real FastAPI app in-process on the embedded default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from acd.agents import AgentState
+from cti.server.app import create_app
+from cti.server.deps import Services
+from cti.settings import Settings
+
+PASSWORD = "switchboard"
+
+
+def settings_for(tmp: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp / 'switchboard.db'}",
+        "demo": True,
+        "demo_calls_per_minute": 0.0,
+        "demo_customers": 300,
+        "demo_password": PASSWORD,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@contextmanager
+def running_app(tmp: Path, **overrides: Any) -> Iterator[TestClient]:
+    with TestClient(create_app(settings_for(tmp, **overrides))) as client:
+        yield client
+
+
+def services(client: TestClient) -> Services:
+    return client.app.state.services  # type: ignore[attr-defined,no-any-return]
+
+
+def token(client: TestClient, login: str, password: str = PASSWORD) -> str:
+    res = client.post("/api/auth/token", data={"username": login, "password": password})
+    assert res.status_code == 200, res.text
+    return str(res.json()["access_token"])
+
+
+def auth(client: TestClient, login: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(client, login)}"}
+
+
+def agent_with_skill(client: TestClient, skill: str) -> str:
+    agents = services(client).centre.acd.agents()
+    return next(a.agent_id for a in agents if a.level(skill) >= 1)
+
+
+def only_available(client: TestClient, login: str) -> None:
+    """Pause every other agent, through the API as a supervisor would."""
+    headers = auth(client, "super01")
+    for agent in services(client).centre.acd.agents():
+        state = "available" if agent.agent_id == login else "paused"
+        if agent.state in (AgentState.AVAILABLE, AgentState.PAUSED, AgentState.LOGGED_OUT):
+            res = client.put(
+                f"/api/agents/{agent.agent_id}/state",
+                json={"state": state, "reason": "test"},
+                headers=headers,
+            )
+            assert res.status_code == 200, res.text
+
+
+def place_call(client: TestClient, queue: str, number: str | None) -> str:
+    phone = services(client).telephony
+    return str(client.portal.call(phone.place_call, queue, number))  # type: ignore[attr-defined,union-attr]

@@ -1,0 +1,193 @@
+"""The call engine on the simulated PBX, on a manual clock: calls, pops, agent states, legs."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import orjson
+import pytest
+
+from acd.agents import AgentState
+from acd.model import QueueConfig
+from cti.calls.model import Call, Outcome
+from cti.calls.service import CallCentre
+from cti.clock import ManualClock
+from cti.crm.cards import CallerLookup, CustomerCard
+from cti.crm.models import Tier
+from cti.server.bus import InProcessBus
+from cti.server.hub import Hub, agent_topic
+from cti.telephony import commands as cmd
+from cti.telephony.simulated import QueueTraffic, SimulatedTelephony, TrafficProfile
+
+JANE = CustomerCard(
+    id=1,
+    name="Jane Roe",
+    phones=("+14155550101",),
+    email=None,
+    account_number="A-1",
+    segment="retail",
+    tier=Tier.VIP,
+    lifetime_value=12000.0,
+    churn_risk=0.2,
+    consent_marketing_calls=False,
+    consent_recording=True,
+    customer_since=date(2019, 5, 1),
+    owner_agent=None,
+    open_complaints=1,
+    recent=(),
+)
+
+
+async def lookup(number: str | None) -> CallerLookup:
+    matches = (JANE,) if number == "+14155550101" else ()
+    return CallerLookup(number, number, number is None, matches)
+
+
+class Rig:
+    def __init__(self, attended: set[str] | None = None, patience: float = 1e6) -> None:
+        self.clock = ManualClock()
+        self.bus = InProcessBus()
+        self.hub = Hub(self.bus, self.clock)
+        profile = TrafficProfile(
+            queues=(QueueTraffic("sales", 0.0, mean_patience=patience, mean_talk=30),)
+        )
+        self.attended = attended or set()
+        self.phone = SimulatedTelephony(
+            self.clock, profile, rng=random.Random(1), is_attended=lambda a: a in self.attended
+        )
+        self.legs: list[Call] = []
+        queues = [
+            QueueConfig("sales", required_skills=("sales",), wrapup_seconds=5),
+            QueueConfig("support", required_skills=("support",)),
+        ]
+        self.centre = CallCentre(
+            self.clock, self.phone, queues, self.hub, lookup, lambda c, lk: self.legs.append(c)
+        )
+
+    def agent(self, agent_id: str, *skills: str) -> None:
+        self.centre.acd.add_agent(agent_id, agent_id, tuple((s, 2) for s in skills))
+        self.centre.set_agent_state(agent_id, AgentState.AVAILABLE, None)
+        self.clock.advance(1)
+
+    def messages(self, agent_id: str) -> list[dict]:  # type: ignore[type-arg]
+        sub = self.subs[agent_id]
+        out = []
+        while not sub._queue.empty():
+            out.append(orjson.loads(sub._queue.get_nowait()))
+        return out
+
+    def watch(self, *agent_ids: str) -> None:
+        self.subs = {a: self.bus.subscribe(agent_topic(a)) for a in agent_ids}
+
+
+async def settle() -> None:
+    """Let the CRM lookup task (started at offer) finish."""
+    import asyncio
+
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+async def test_the_pop_reaches_the_agent_while_the_phone_rings_before_answer() -> None:
+    rig = Rig(attended={"ann"})
+    rig.agent("ann", "sales")
+    rig.watch("ann")
+    call_id = rig.phone.place_call("sales", "+14155550101", "Jane Roe")
+    await settle()
+    pops = [m for m in rig.messages("ann") if m["type"] == "pop"]
+    assert len(pops) == 1
+    assert pops[0]["call"]["phase"] == "ringing"
+    assert pops[0]["customer"]["status"] == "known"
+    assert pops[0]["customer"]["matches"][0]["name"] == "Jane Roe"
+    assert rig.centre.acd.agent("ann").state is AgentState.RESERVED
+    await rig.phone.execute(cmd.Answer(call_id, "ann"))
+    assert rig.centre.acd.agent("ann").state is AgentState.ON_CALL
+
+
+async def test_an_unattended_agent_answers_by_itself_and_the_leg_is_logged() -> None:
+    rig = Rig()
+    rig.agent("ann", "sales")
+    rig.phone.place_call("sales", "+14155550101")
+    await settle()
+    rig.clock.advance(3.1)
+    assert rig.centre.acd.agent("ann").state is AgentState.ON_CALL
+    rig.clock.advance(3600)
+    assert len(rig.legs) == 1
+    leg = rig.legs[0]
+    assert leg.outcome is Outcome.ANSWERED and leg.agent_id == "ann"
+    assert leg.talk_seconds and leg.talk_seconds > 0
+    assert rig.centre.acd.agent("ann").state is AgentState.AVAILABLE
+
+
+async def test_a_caller_who_runs_out_of_patience_is_logged_as_abandoned() -> None:
+    rig = Rig(patience=60)
+    rig.phone.place_call("sales", None)
+    await settle()
+    rig.clock.advance(3600)
+    assert [leg.outcome for leg in rig.legs] == [Outcome.ABANDONED]
+    assert rig.centre.acd.snapshot("sales").abandoned == 1
+
+
+async def test_a_ring_out_rings_the_next_agent_and_records_who_did_not_answer() -> None:
+    rig = Rig(attended={"ann"})
+    rig.agent("ann", "sales")
+    rig.agent("bob", "sales")
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    await settle()
+    assert rig.centre.calls[call_id].agent_id == "ann"
+    rig.clock.advance(15.01)
+    assert rig.centre.calls[call_id].agent_id == "bob"
+    assert rig.centre.calls[call_id].rang_agents == ("ann",)
+
+
+async def test_a_withheld_caller_gets_a_pop_offering_to_create_a_record() -> None:
+    rig = Rig(attended={"ann"})
+    rig.agent("ann", "sales")
+    rig.watch("ann")
+    rig.phone.place_call("sales", None)
+    await settle()
+    pop = next(m for m in rig.messages("ann") if m["type"] == "pop")
+    assert pop["customer"]["status"] == "withheld"
+    assert pop["customer"]["offer_create"] is True
+
+
+async def test_a_transfer_to_another_queue_logs_one_leg_per_queue() -> None:
+    rig = Rig()
+    rig.agent("ann", "sales")
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    await settle()
+    rig.clock.advance(3.1)
+    await rig.phone.execute(cmd.Transfer(call_id, "support", "queue"))
+    rig.clock.advance(1e8)
+    assert [(leg.leg, leg.queue, leg.outcome) for leg in rig.legs] == [
+        (0, "sales", Outcome.TRANSFERRED),
+        (1, "support", Outcome.ABANDONED),
+    ]
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+async def test_under_steady_traffic_no_agent_ever_holds_two_calls(seed: int) -> None:
+    rig = Rig()
+    profile = TrafficProfile(queues=(QueueTraffic("sales", 20.0, mean_patience=40, mean_talk=20),))
+    rig.phone = SimulatedTelephony(rig.clock, profile, rng=random.Random(seed))
+    rig.centre = CallCentre(
+        rig.clock,
+        rig.phone,
+        [QueueConfig("sales", wrapup_seconds=2)],
+        rig.hub,
+        lookup,
+        lambda c, lk: rig.legs.append(c),
+    )
+    for name in ("ann", "bob", "cat"):
+        rig.agent(name)
+    await rig.phone.start()
+    for _ in range(600):
+        rig.clock.advance(1)
+        await settle()
+        busy = [a.call_id for a in rig.centre.acd.agents() if a.call_id]
+        assert len(busy) == len(set(busy))
+    await rig.phone.stop()
+    outcomes = {leg.outcome for leg in rig.legs}
+    assert Outcome.ANSWERED in outcomes
+    assert len({leg.call_id for leg in rig.legs}) == len(rig.legs)

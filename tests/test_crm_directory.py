@@ -1,0 +1,86 @@
+"""Agents, passwords, skills and queues, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session, sessionmaker
+
+from cti.crm import Directory, InvalidAgent, NoSuchAgent, QueueDef, Role
+
+#: Cheap hashing parameters: these tests are about the directory, not argon2's cost.
+FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture
+def directory(session_factory: sessionmaker[Session]) -> Directory:
+    return Directory(session_factory, hasher=FAST)
+
+
+def test_authentication_works_and_wrong_passwords_fail(directory: Directory) -> None:
+    directory.create_agent("agent01", "Kim Park", "correct horse", skills=[("sales", 3)])
+    account = directory.authenticate("agent01", "correct horse")
+    assert account is not None
+    assert (account.login, account.display_name, account.role) == ("agent01", "Kim Park", "agent")
+    assert account.skills == (("sales", 3),)
+    assert directory.authenticate("agent01", "Correct horse") is None
+    assert directory.authenticate("agent01", "") is None
+    assert directory.authenticate("nobody", "correct horse") is None
+
+
+def test_a_hash_made_with_weaker_parameters_is_upgraded_at_login(
+    session_factory: sessionmaker[Session],
+) -> None:
+    Directory(session_factory, hasher=FAST).create_agent("agent01", "Kim Park", "pw")
+    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    assert Directory(session_factory, hasher=stronger).authenticate("agent01", "pw") is not None
+    with session_factory() as session:
+        from cti.crm.models import Agent
+
+        stored = session.query(Agent.password_hash).filter_by(login="agent01").scalar()
+    assert stored is not None and not stronger.check_needs_rehash(stored)
+
+
+def test_skills_are_replaced_and_listed_by_name(directory: Directory) -> None:
+    directory.create_agent("agent01", "Kim Park", "pw", skills=[("sales", 3)])
+    directory.create_agent("super01", "Lee Chan", "pw", role=Role.SUPERVISOR)
+    updated = directory.set_agent_skills("agent01", [("support", 5), ("billing", 1)])
+    assert updated.skills == (("billing", 1), ("support", 5))
+    assert [(a.login, a.role, a.skills) for a in directory.list_agents()] == [
+        ("agent01", Role.AGENT, (("billing", 1), ("support", 5))),
+        ("super01", Role.SUPERVISOR, ()),
+    ]
+
+
+@pytest.mark.parametrize("skills", [[("sales", 0)], [("sales", 6)], [("Sales Team", 3)]])
+def test_a_skill_outside_levels_one_to_five_or_badly_named_is_refused(
+    directory: Directory, skills: list[tuple[str, int]]
+) -> None:
+    directory.create_agent("agent01", "Kim Park", "pw", skills=[("sales", 3)])
+    with pytest.raises(InvalidAgent) as caught:
+        directory.set_agent_skills("agent01", skills)
+    assert (caught.value.status, caught.value.details["field"]) == (422, "skills")
+    assert directory.get_agent("agent01").skills == (("sales", 3),)
+
+
+def test_skills_of_an_unknown_agent_are_a_404(directory: Directory) -> None:
+    with pytest.raises(NoSuchAgent) as caught:
+        directory.set_agent_skills("ghost", [("sales", 3)])
+    assert caught.value.error_id == "no-such-agent"
+
+
+def test_a_login_can_be_taken_only_once(directory: Directory) -> None:
+    directory.create_agent("agent01", "Kim Park", "pw")
+    with pytest.raises(InvalidAgent) as caught:
+        directory.create_agent("agent01", "Someone Else", "pw")
+    assert caught.value.details["field"] == "login"
+
+
+def test_queues_are_saved_and_listed_by_name(directory: Directory) -> None:
+    directory.save_queue(QueueDef("support", "Support", ("support",), 30, 60))
+    directory.save_queue(QueueDef("billing", "Billing", ("billing", "spanish"), 30, 45))
+    directory.save_queue(QueueDef("support", "Technical support", ("support",), 20, 60))
+    assert directory.list_queues() == [
+        QueueDef("billing", "Billing", ("billing", "spanish"), 30, 45),
+        QueueDef("support", "Technical support", ("support",), 20, 60),
+    ]

@@ -1,0 +1,139 @@
+"""Engines, migrations and the reachability check in ``cti.db``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from cti.crm.models import Base
+from cti.db import (
+    DatabaseUnavailable,
+    alembic_config,
+    check_database,
+    make_engine,
+    masked,
+    migrate,
+)
+
+TABLES = {"customers", "customer_phones", "interactions", "agents", "agent_skills", "queues"}
+
+
+def test_migrations_create_the_schema(db_url: str) -> None:
+    migrate(db_url)
+    engine = make_engine(db_url)
+    try:
+        assert TABLES | {"alembic_version"} <= set(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+    finally:
+        engine.dispose()
+
+
+def test_the_hand_written_migration_matches_the_models(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_migrating_an_up_to_date_database_again_changes_nothing(sqlite_url: str) -> None:
+    migrate(sqlite_url)
+    migrate(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        assert set(inspect(engine).get_table_names()) >= TABLES
+    finally:
+        engine.dispose()
+
+
+def test_the_initial_migration_downgrades_to_an_empty_database(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_a_sqlite_file_database_gets_its_folder_foreign_keys_and_wal(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/not/yet/there/switchboard.db")
+    try:
+        assert (tmp_path / "not" / "yet" / "there").is_dir()
+        with engine.connect() as connection:
+            assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+            assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
+    finally:
+        engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_is_one_database_for_every_session() -> None:
+    engine = make_engine("sqlite:///:memory:")
+    try:
+        migrate(engine)
+        assert set(inspect(engine).get_table_names()) >= TABLES
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "postgresql+psycopg"])
+def test_a_postgres_url_is_sent_to_psycopg_3(scheme: str) -> None:
+    engine = make_engine(f"{scheme}://sb:secret@db.example:5432/switchboard")
+    try:
+        assert engine.dialect.name == "postgresql"
+        assert engine.dialect.driver == "psycopg"
+    finally:
+        engine.dispose()
+
+
+def test_a_masked_url_hides_the_password() -> None:
+    shown = masked("postgresql://sb:s3cret@db.example/switchboard")
+    assert shown == "postgresql+psycopg://sb:***@db.example/switchboard"
+
+
+def test_check_database_passes_on_a_reachable_database(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        check_database(engine)
+    finally:
+        engine.dispose()
+
+
+def test_an_unreachable_postgres_gives_one_line_naming_the_url_without_the_password() -> None:
+    engine = make_engine("postgresql://switchboard:hunter2-secret@127.0.0.1:1/switchboard")
+    try:
+        with pytest.raises(DatabaseUnavailable) as caught:
+            check_database(engine)
+    finally:
+        engine.dispose()
+    error = caught.value
+    assert error.status == 503 and error.error_id == "database-unavailable"
+    assert "\n" not in error.message
+    assert "hunter2-secret" not in error.message
+    assert "switchboard:***@127.0.0.1:1/switchboard" in error.message
+    assert "refused" in error.message.lower()
+    assert error.__cause__ is None and error.__suppress_context__
+
+
+def test_an_unopenable_sqlite_file_gives_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-folder.db").mkdir()
+    engine = make_engine(f"sqlite:///{tmp_path}/a-folder.db")
+    try:
+        with pytest.raises(DatabaseUnavailable) as caught:
+            check_database(engine)
+    finally:
+        engine.dispose()
+    assert "\n" not in caught.value.message
+    assert "unable to open database file" in caught.value.message
