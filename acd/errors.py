@@ -1,9 +1,9 @@
 """ACD errors::
 
-    AcdError
-    ├── IllegalStateChange   409 illegal-state-change
-    ├── NoSuchAgent          404 no-such-agent
-    └── NoSuchQueue          404 no-such-queue
+AcdError
+├── IllegalStateChange   409 illegal-state-change
+├── NoSuchAgent          404 no-such-agent
+└── NoSuchQueue          404 no-such-queue
 """
 
 from __future__ import annotations

@@ -18,9 +18,7 @@ def is_eligible(agent: Agent, queue: QueueConfig) -> bool:
 
 
 def pick_agent(queue: QueueConfig, call: WaitingCall, agents: Iterable[Agent]) -> Agent | None:
-    candidates = [
-        a for a in agents if a.state is AgentState.AVAILABLE and is_eligible(a, queue)
-    ]
+    candidates = [a for a in agents if a.state is AgentState.AVAILABLE and is_eligible(a, queue)]
     fresh = [a for a in candidates if a.agent_id not in call.declined_by]
     return min(fresh or candidates, key=lambda a: (a.idle_since, a.agent_id), default=None)
 

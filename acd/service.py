@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from acd import agents as ag
@@ -208,4 +208,3 @@ class Acd:
 
     def snapshots(self) -> list[QueueSnapshot]:
         return [self.snapshot(name) for name in self.queues]
-

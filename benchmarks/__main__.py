@@ -24,7 +24,7 @@ def main() -> None:
             f"{a:.2f} ms",
             "p99 ≤ 20 ms at 1,000 agents, 100 calls/s" if label == "p99" else "—",
             f"bare uvicorn push {b:.2f} ms",
-            f"{a / b:.1f}×" if b else "—",
+            f"{a / b:.1f}x" if b else "—",
         )
     console.print(table)
 

@@ -5,6 +5,7 @@ ACD, no engine, no CRM. What Switchboard adds is the difference."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 
@@ -40,11 +41,14 @@ async def pusher() -> None:
         if sockets:
             ws = sockets[n % len(sockets)]
             n += 1
-            body = {"type": "pop", "ringing_at": time.time(), "call": {"call_id": f"b{n}"}, "pad": PADDING}
-            try:
+            body = {
+                "type": "pop",
+                "ringing_at": time.time(),
+                "call": {"call_id": f"b{n}"},
+                "pad": PADDING,
+            }
+            with contextlib.suppress(Exception):  # a client that left is not our concern
                 await ws.send_text(orjson.dumps(body).decode())
-            except Exception:
-                pass
 
 
 async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]

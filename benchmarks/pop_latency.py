@@ -12,6 +12,7 @@ the same size at the same rate to the same number of sockets, measured the same 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -58,7 +59,9 @@ async def _agent(base: str, token: str, samples: list[float], stop: asyncio.Even
             await _react(ws, msg, received, samples)
 
 
-async def _react(ws: websockets.ClientConnection, msg: dict, received: float, samples: list[float]) -> None:  # type: ignore[type-arg]
+async def _react(
+    ws: websockets.ClientConnection, msg: dict, received: float, samples: list[float]
+) -> None:  # type: ignore[type-arg]
     kind = msg["type"]
     if kind == "pop":
         samples.append(received - msg["ringing_at"])
@@ -73,10 +76,8 @@ async def _react(ws: websockets.ClientConnection, msg: dict, received: float, sa
 
 
 async def _send(ws: websockets.ClientConnection, message: dict) -> None:  # type: ignore[type-arg]
-    try:
+    with contextlib.suppress(websockets.ConnectionClosed):
         await ws.send(orjson.dumps(message))
-    except websockets.ConnectionClosed:
-        pass
 
 
 async def _drive(base: str, tokens: list[str], seconds: float) -> list[float]:
@@ -97,14 +98,17 @@ def _tokens(base: str) -> list[str]:
 
 
 def measure_switchboard(agents: int, calls_per_second: float, seconds: float) -> Latency:
-    with tempfile.TemporaryDirectory() as tmp, servers.switchboard(
-        Path(tmp),
-        jwt_secret=SECRET,
-        demo_agents=str(agents),
-        demo_customers="2000",
-        demo_calls_per_minute=str(calls_per_second * 60),
-        demo_mean_patience_seconds="600",
-    ) as base:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        servers.switchboard(
+            Path(tmp),
+            jwt_secret=SECRET,
+            demo_agents=str(agents),
+            demo_customers="2000",
+            demo_calls_per_minute=str(calls_per_second * 60),
+            demo_mean_patience_seconds="600",
+        ) as base,
+    ):
         tokens = _tokens(base)
         return summarise(asyncio.run(_drive(base, tokens, seconds)))
 
@@ -112,8 +116,15 @@ def measure_switchboard(agents: int, calls_per_second: float, seconds: float) ->
 def measure_peer(agents: int, calls_per_second: float, seconds: float) -> Latency:
     port = servers.free_port()
     args = [
-        sys.executable, "-m", "uvicorn", "benchmarks.bare_push:app", "--port", str(port),
-        "--log-level", "warning", "--no-access-log",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "benchmarks.bare_push:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
     ]
     env = {"BARE_RATE": str(calls_per_second)}
     with servers.process(args, env, port, path="/ready") as base:

@@ -22,11 +22,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], port: int, path: str = "/healthz") -> Iterator[str]:
-    log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
-    )
+def process(
+    args: list[str], env: dict[str, str], port: int, path: str = "/healthz"
+) -> Iterator[str]:
+    log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)  # noqa: SIM115 - kept open for the child's lifetime
+    proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(proc, base + path, Path(log.name))

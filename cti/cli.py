@@ -12,7 +12,7 @@ from cti.errors import SwitchboardError
 from cti.settings import Settings
 
 app = typer.Typer(help="Switchboard: contact-centre CTI server.", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 @app.callback()
@@ -49,15 +49,21 @@ def serve(
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:
-    console.print(f"[bold]Switchboard[/bold] on http://{host}:{port}/ ({settings.telephony.value} telephony)")
+    console.print(
+        f"[bold]Switchboard[/bold] on http://{host}:{port}/ ({settings.telephony.value} telephony)"
+    )
     if settings.demo:
         console.print(
-            f"Demo logins: agents [bold]agent01[/bold]…[bold]agent{settings.demo_agents:02d}[/bold], supervisors "
-            "[bold]super01[/bold], [bold]super02[/bold], admin [bold]admin[/bold]; "
+            f"Demo logins: agents [bold]agent01[/bold]…[bold]agent{settings.demo_agents:02d}"
+            "[/bold], supervisors [bold]super01[/bold], [bold]super02[/bold], admin "
+            "[bold]admin[/bold]; "
             f"password [bold]{settings.demo_password.get_secret_value()}[/bold]"
         )
-        console.print(f"Agent desktop: http://{host}:{port}/ui/agent.html  "
-                      f"Board: http://{host}:{port}/ui/board.html")
+        console.print(
+            f"Agent desktop: http://{host}:{port}/ui/agent.html  "
+            f"Board: http://{host}:{port}/ui/board.html"
+        )
+
 
 if __name__ == "__main__":
     app()

@@ -23,8 +23,12 @@ from cti.errors import SwitchboardError
 MIGRATIONS = Path(__file__).with_name("migrations")
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 SQLITE_BUSY_TIMEOUT_MS = 5000
+_MIGRATION_LOCK = 0x5B_0A2D  # any constant; pg_advisory_xact_lock key for migrations
 
 _POSTGRES_ALIASES = frozenset({"postgres", "postgresql"})
+#: Drivers do not echo passwords; scrubbing is a belt-and-braces measure, and scrubbing a
+#: very short one would mangle ordinary words ("x" in "exist").
+_MIN_SCRUBBED_PASSWORD = 4
 
 
 class DatabaseUnavailable(SwitchboardError):
@@ -94,9 +98,9 @@ def check_database(engine: Engine) -> None:
 def short_reason(exc: DBAPIError, password: str | None = None) -> str:
     """The driver's own first line, never SQLAlchemy's SQL echo or its help link."""
     original = exc.orig if exc.orig is not None else exc
-    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    lines = [" ".join(line.split()) for line in str(original).splitlines() if line.strip()]
     reason = lines[0] if lines else type(original).__name__
-    if password:
+    if password and len(password) >= _MIN_SCRUBBED_PASSWORD:
         reason = reason.replace(password, "***")
     return reason
 
@@ -104,6 +108,9 @@ def short_reason(exc: DBAPIError, password: str | None = None) -> str:
 def _upgrade(engine: Engine) -> None:
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two servers starting at once on one database take turns, not both migrate.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -126,14 +126,15 @@ def _configured_postgres(url: URL) -> Iterator[URL]:
     try:
         _admin(url, sql.SQL("SELECT 1"))
     except psycopg.Error as exc:
-        unavailable(f"PostgreSQL: cannot reach DATABASE_URL {masked(url)}: {exc}".strip())
+        reason = " ".join(str(exc).split())  # one line, however chatty libpq is
+        unavailable(f"PostgreSQL: cannot reach DATABASE_URL {masked(url)}: {reason}")
     try:
         yield url
     finally:
         _drop_leftovers(url)
 
 
-def _admin(server: URL, statement: sql.Composable) -> list[tuple[object, ...]]:
+def _admin(server: URL, statement: sql.SQL | sql.Composed) -> list[tuple[object, ...]]:
     """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
     conninfo = server.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as connection:
@@ -175,41 +176,15 @@ def throwaway_postgres() -> Iterator[URL]:
         f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
         " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     )
+    # fmt: off
+    initdb = ["initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+              "--no-locale", "--no-sync"]
+    start = ["pg_ctl", "-D", str(data), "-l", str(base / "server.log"), "-o", options,
+             "-w", "-t", "30", "start"]
+    # fmt: on
     try:
-        _run(
-            account,
-            base,
-            [
-                "initdb",
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-locale",
-                "--no-sync",
-            ],
-        )
-        _run(
-            account,
-            base,
-            [
-                "pg_ctl",
-                "-D",
-                str(data),
-                "-l",
-                str(base / "server.log"),
-                "-o",
-                options,
-                "-w",
-                "-t",
-                "30",
-                "start",
-            ],
-        )
+        _run(account, base, initdb)
+        _run(account, base, start)
         yield URL.create("postgresql+psycopg", "postgres", None, "127.0.0.1", port, "postgres")
     finally:
         if (data / "postmaster.pid").exists():
@@ -221,19 +196,10 @@ def throwaway_postgres() -> Iterator[URL]:
 def throwaway_redis() -> Iterator[str]:
     base = tempfile.mkdtemp(prefix="switchboard-redis-")
     port = _free_port()
-    command = [
-        "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        base,
-    ]
+    # fmt: off
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", base]
+    # fmt: on
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
     try:
@@ -292,9 +258,6 @@ def _scratch_dir() -> str | None:
 def _run(account: pwd.struct_passwd | None, cwd: Path, command: Sequence[str]) -> None:
     env = {**os.environ, "LC_ALL": "C", "HOME": str(cwd)}
     env.pop("PGDATA", None)
-    as_user = (
-        {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []} if account else {}
-    )
     result = subprocess.run(
         command,
         cwd=cwd,
@@ -304,7 +267,9 @@ def _run(account: pwd.struct_passwd | None, cwd: Path, command: Sequence[str]) -
         text=True,
         timeout=60,
         check=False,
-        **as_user,
+        user=account.pw_uid if account else None,
+        group=account.pw_gid if account else None,
+        extra_groups=[] if account else None,
     )
     if result.returncode != 0:
         last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]

@@ -86,7 +86,7 @@ def test_wrap_up_ends_by_timer_and_the_agent_takes_the_next_call() -> None:
 
 
 def test_wrap_up_ended_by_the_agent_cancels_the_timer() -> None:
-    acd, rec, clock = centre()
+    acd, _, clock = centre()
     login(acd, clock, "ann", "sales")
     acd.enqueue("c1", "sales")
     acd.answered("c1", "ann", "sales", wait=0.0)
@@ -98,7 +98,7 @@ def test_wrap_up_ended_by_the_agent_cancels_the_timer() -> None:
 
 
 def test_the_board_counts_service_level_and_abandons() -> None:
-    acd, rec, clock = centre(QueueConfig("sales", service_level_seconds=20))
+    acd, _, clock = centre(QueueConfig("sales", service_level_seconds=20))
     acd.enqueue("c1", "sales")
     acd.enqueue("c2", "sales")
     acd.enqueue("c3", "sales")
@@ -116,7 +116,7 @@ def test_the_board_counts_service_level_and_abandons() -> None:
 
 
 def test_agents_by_state_are_counted_per_queue() -> None:
-    acd, rec, clock = centre()
+    acd, _, clock = centre()
     login(acd, clock, "ann", "sales")
     login(acd, clock, "bob", "sales")
     acd.apply("bob", ag.Pause("Lunch"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +26,7 @@ def log(session_factory: sessionmaker[Session]) -> CallLog:
     return CallLog(session_factory)
 
 
-def leg(call_id: str, leg: int, agent: str | None, **changes: object) -> InteractionRecord:
+def leg(call_id: str, leg: int, agent: str | None, **changes: Any) -> InteractionRecord:
     record = InteractionRecord(
         call_id=call_id,
         leg=leg,
@@ -118,7 +119,7 @@ def test_wrap_up_of_a_call_the_agent_never_had_is_a_404(log: CallLog) -> None:
     ],
 )
 def test_an_invalid_record_is_refused_naming_the_field(
-    log: CallLog, changes: dict[str, object], field: str
+    log: CallLog, changes: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(InvalidInteraction) as caught:
         log.record(replace(leg("c1", 1, "agent01"), **changes))

@@ -15,7 +15,7 @@ from cti.crm.models import Customer, CustomerPhone, Interaction
 from cti.crm.seed import DEMO_QUEUES, SHARED_NUMBER, demo_caller_numbers, seed_demo
 from cti.db import make_engine, make_session_factory, migrate
 
-SMALL = {"customers": 60, "agents": 6}
+SMALL_CUSTOMERS, SMALL_AGENTS = 60, 6
 
 
 @pytest.fixture
@@ -63,7 +63,9 @@ def test_the_same_seed_gives_the_same_customers_and_another_seed_does_not(
     fresh: list[sessionmaker[Session]],
 ) -> None:
     for sessions, seed in zip(fresh, (7, 7, 8), strict=True):
-        seed_demo(sessions, seed=seed, password="pw", **SMALL)
+        seed_demo(
+            sessions, seed=seed, password="pw", customers=SMALL_CUSTOMERS, agents=SMALL_AGENTS
+        )
     first, again, other = (snapshot(sessions) for sessions in fresh)
     assert first == again
     assert first[0] != other[0]
@@ -88,7 +90,7 @@ def test_seeding_the_full_demo_twice_adds_nothing_the_second_time(
 def test_the_demo_floor_has_queues_agents_supervisors_and_an_admin(
     fresh: list[sessionmaker[Session]],
 ) -> None:
-    seed_demo(fresh[0], seed=7, password="pw", **SMALL)
+    seed_demo(fresh[0], seed=7, password="pw", customers=SMALL_CUSTOMERS, agents=SMALL_AGENTS)
     directory = Directory(fresh[0])
     queues = {q.name: q for q in directory.list_queues()}
     assert {name: q.service_level_seconds for name, q in queues.items()} == {
@@ -134,9 +136,9 @@ def test_demo_customers_are_mostly_standard_with_a_few_vips(
 def test_demo_caller_numbers_are_the_known_numbers_once_each(
     fresh: list[sessionmaker[Session]],
 ) -> None:
-    seed_demo(fresh[0], seed=7, password="pw", **SMALL)
+    seed_demo(fresh[0], seed=7, password="pw", customers=SMALL_CUSTOMERS, agents=SMALL_AGENTS)
     numbers = demo_caller_numbers(fresh[0])
-    assert len(numbers) == len(set(numbers)) >= SMALL["customers"]
+    assert len(numbers) == len(set(numbers)) >= SMALL_CUSTOMERS
     assert SHARED_NUMBER in numbers
     assert all(n.startswith("+1") and n[5:9] == "5550" for n in numbers)
     crm = CrmService(fresh[0])

@@ -122,11 +122,11 @@ def test_a_withheld_number_pops_without_error(client: TestClient) -> None:
 
 
 def test_an_agent_may_not_subscribe_to_another_agents_events(client: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect(
-            f"/ws/agent?token={token(client, 'agent01')}&agent_id=agent02"
-        ):
-            pass
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect(f"/ws/agent?token={token(client, 'agent01')}&agent_id=agent02"),
+    ):
+        pass
     assert refused.value.code == 1008
 
 
@@ -137,9 +137,11 @@ def test_a_supervisor_may_watch_an_agents_events(client: TestClient) -> None:
 
 
 def test_a_socket_without_a_valid_token_is_refused(client: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect("/ws/agent?token=garbage"):
-            pass
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect("/ws/agent?token=garbage"),
+    ):
+        pass
     assert refused.value.code == 1008
 
 
@@ -171,9 +173,9 @@ def test_an_illegal_state_change_over_the_socket_is_reported_not_fatal(client: T
 
 
 def test_the_board_is_for_supervisors_only(client: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect(f"/ws/board?token={token(client, 'agent01')}"):
-            pass
+    url = f"/ws/board?token={token(client, 'agent01')}"
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(url):
+        pass
     assert refused.value.code == 1008
 
 

@@ -32,16 +32,18 @@ class Me(BaseModel):
 
 
 @router.post("/token")
-async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], svc: ServicesDep
-) -> Token:
+async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], svc: ServicesDep) -> Token:
     account = await asyncio.to_thread(svc.directory.authenticate, form.username, form.password)
     if account is None:
         raise InvalidCredentials("wrong login or password")
     who = Principal(account.login, Role(account.role), account.display_name)
     ttl = svc.settings.jwt_ttl_seconds
     return Token(
-        access_token=svc.tokens.issue(who), login=who.login, role=who.role, name=who.name, expires_in=ttl
+        access_token=svc.tokens.issue(who),
+        login=who.login,
+        role=who.role,
+        name=who.name,
+        expires_in=ttl,
     )
 
 

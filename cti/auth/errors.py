@@ -1,9 +1,9 @@
 """Auth errors::
 
-    AuthError
-    ├── InvalidCredentials   401 invalid-credentials
-    ├── InvalidToken         401 invalid-token
-    └── Forbidden            403 forbidden
+AuthError
+├── InvalidCredentials   401 invalid-credentials
+├── InvalidToken         401 invalid-token
+└── Forbidden            403 forbidden
 """
 
 from __future__ import annotations

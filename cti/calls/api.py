@@ -38,9 +38,8 @@ class WrapUpBody(BaseModel):
 
 @router.get("")
 async def active_calls(svc: ServicesDep, who: PrincipalDep) -> list[dict[str, Any]]:
-    calls = svc.centre.calls.values()
-    if not who.at_least(Role.SUPERVISOR):
-        calls = [c for c in calls if c.agent_id == who.login]
+    mine_only = not who.at_least(Role.SUPERVISOR)
+    calls = [c for c in svc.centre.calls.values() if not mine_only or c.agent_id == who.login]
     return [payloads.call_view(c) for c in calls]
 
 

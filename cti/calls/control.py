@@ -17,9 +17,7 @@ def own_call(centre: CallCentre, agent_id: str, call_id: str) -> Call:
     """The active call, if it is this agent's; else a clear refusal."""
     call = centre.require_call(call_id)
     if call.agent_id != agent_id:
-        raise CommandRefused(
-            f"call {call_id} is not with {agent_id}", details={"call_id": call_id}
-        )
+        raise CommandRefused(f"call {call_id} is not with {agent_id}", details={"call_id": call_id})
     return call
 
 

@@ -76,7 +76,10 @@ def offered(event: ev.CallOffered) -> Call:
     )
 
 
-def _merge(old: tuple[tuple[str, str], ...], new: tuple[tuple[str, str], ...]) -> tuple:
+Pairs = tuple[tuple[str, str], ...]
+
+
+def _merge(old: Pairs, new: Pairs) -> Pairs:
     merged = dict(old)
     merged.update(new)
     return tuple(merged.items())

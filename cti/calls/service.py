@@ -7,8 +7,8 @@ phone starts *ringing*, so the pop costs no database round trip on the hot path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
 import structlog
 
@@ -27,7 +27,7 @@ from cti.telephony.port import TelephonyPort
 
 log = structlog.get_logger(__name__)
 
-LookupFn = Callable[[str | None], Awaitable[CallerLookup]]
+LookupFn = Callable[[str | None], Coroutine[Any, Any, CallerLookup]]
 LegSink = Callable[[Call, CallerLookup | None], None]
 
 

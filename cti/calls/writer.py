@@ -39,7 +39,7 @@ def to_record(call: Call, lookup: CallerLookup | None) -> InteractionRecord:
         customer_id=customer,
         queue=call.queue,
         agent_login=call.agent_id if call.answered_at is not None else None,
-        offered_at=_dt(call.offered_at),
+        offered_at=datetime.fromtimestamp(call.offered_at, UTC),
         ringing_at=_dt(call.ringing_at),
         answered_at=_dt(call.answered_at),
         ended_at=_dt(call.ended_at),

@@ -124,6 +124,10 @@ def validate(rec: InteractionRecord) -> None:
             raise InvalidInteraction(name, "must be timezone-aware")
     for name in _DURATIONS:
         _check_duration(name, getattr(rec, name))
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in rec.ivr_data):
+        raise InvalidInteraction("ivr_data", "must be (name, value) pairs of strings")
+    if not all(isinstance(login, str) for login in rec.rang_agents):
+        raise InvalidInteraction("rang_agents", "must be agent logins")
 
 
 def to_record(row: Interaction) -> InteractionRecord:

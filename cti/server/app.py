@@ -27,7 +27,8 @@ from cti.crm import api as crm_api
 from cti.crm import seed
 from cti.crm.calllog import CallLog
 from cti.crm.directory import Directory
-from cti.crm.service import CallerLookup, CrmService
+from cti.crm.cards import CallerLookup
+from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
 from cti.errors import SwitchboardError
 from cti.server import payloads, ws
@@ -68,9 +69,7 @@ def default_factory(settings: Settings) -> TelephonyFactory:
     )
 
 
-async def build_services(
-    settings: Settings, clock: Clock, factory: TelephonyFactory
-) -> Services:
+async def build_services(settings: Settings, clock: Clock, factory: TelephonyFactory) -> Services:
     engine = make_engine(settings.database_url)
     await asyncio.to_thread(check_database, engine)
     await asyncio.to_thread(migrate, engine)
@@ -107,7 +106,9 @@ async def build_services(
             centre.acd.add_agent(account.login, account.display_name, account.skills)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     tokens = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_seconds, clock)
-    return Services(settings, clock, tokens, directory, crm, call_log, writer, bus, hub, port, centre)
+    return Services(
+        settings, clock, tokens, directory, crm, call_log, writer, bus, hub, port, centre
+    )
 
 
 def create_app(

@@ -71,6 +71,8 @@ class SimulatedTelephony:
         self._handlers: list[EventHandler] = []
         self._calls: dict[str, _SimCall] = {}
         self._ids = itertools.count(1)
+        # Like Asterisk's Uniqueid (epoch.sequence): unique across restarts of the server.
+        self._id_prefix = f"sim-{int(clock.now())}"
         self._arrival_timers: dict[str, Timer] = {}
         self._running = False
 
@@ -240,7 +242,9 @@ class SimulatedTelephony:
         self._calls[call.call_id] = call
         now = self._clock.now()
         direction = ev.Direction.OUTBOUND
-        self._emit(ev.CallOffered(call.call_id, now, command.number, None, command.number, direction))
+        self._emit(
+            ev.CallOffered(call.call_id, now, command.number, None, command.number, direction)
+        )
         if command.variables:
             self._emit(ev.CallVariables(call.call_id, now, command.variables))
         self._emit(ev.AgentRinging(call.call_id, now, command.agent_id, None))
@@ -251,7 +255,7 @@ class SimulatedTelephony:
         return call.call_id
 
     def _new_id(self) -> str:
-        return f"sim-{next(self._ids)}"
+        return f"{self._id_prefix}.{next(self._ids)}"
 
     def _emit(self, event: ev.TelephonyEvent) -> None:
         for handler in self._handlers:

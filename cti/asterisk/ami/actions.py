@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cti.asterisk.ami.errors import InvalidHeaderError
-from cti.asterisk.ami.headers import Headers, check_value, encode_line
+from cti.asterisk.ami.headers import NO_HEADERS, Headers, check_value, encode_line
 
 MAX_LINE_BYTES = 1022
 MAX_LINES = 128
@@ -34,7 +34,7 @@ _set = object.__setattr__
 class Action:
     name: str
     action_id: str | None = None
-    headers: Headers = Headers()
+    headers: Headers = NO_HEADERS
     _wire: bytes = field(init=False, compare=False, default=b"")
 
     def __post_init__(self) -> None:

@@ -114,7 +114,7 @@ def variable(name: str, value: str) -> str:
     ``,`` and ``"`` keeps each as it is.
     """
     if not name or any(c in name for c in '=,"\\ '):
-        raise InvalidHeaderError(f"channel variable name {name!r} is empty or has = , \" \\")
+        raise InvalidHeaderError(f'channel variable name {name!r} is empty or has = , " \\')
     escaped = value.replace("\\", "\\\\").replace(",", "\\,").replace('"', '\\"')
     return f"{name}={escaped}"
 
@@ -209,15 +209,11 @@ def core_show_channels(action_id: str) -> Action:
     return action("CoreShowChannels", action_id)
 
 
-def mix_monitor(
-    action_id: str, *, channel: str, file: str, options: str | None = None
-) -> Action:
+def mix_monitor(action_id: str, *, channel: str, file: str, options: str | None = None) -> Action:
     return action("MixMonitor", action_id, Channel=channel, File=file, Options=options)
 
 
-def stop_mix_monitor(
-    action_id: str, *, channel: str, mix_monitor_id: str | None = None
-) -> Action:
+def stop_mix_monitor(action_id: str, *, channel: str, mix_monitor_id: str | None = None) -> Action:
     return action("StopMixMonitor", action_id, Channel=channel, MixMonitorID=mix_monitor_id)
 
 

@@ -109,6 +109,9 @@ class Headers:
         return f"Headers({list(self._items)!r})"
 
 
+NO_HEADERS = Headers()
+
+
 def check_name(name: str) -> None:
     """Refuse a header name that Asterisk could not match as one ``Name:`` prefix."""
     if not isinstance(name, str):
@@ -124,9 +127,7 @@ def check_value(name: str, value: str) -> None:
     if not isinstance(value, str):
         raise InvalidHeaderError(f"the value of {name!r} is not a string: {value!r}")
     if "\r" in value or "\n" in value:
-        raise HeaderInjectionError(
-            f"CR or LF in the value of {name!r}", details={"header": name}
-        )
+        raise HeaderInjectionError(f"CR or LF in the value of {name!r}", details={"header": name})
 
 
 def encode_line(name: str, value: str) -> bytes:

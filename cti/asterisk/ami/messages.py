@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cti.asterisk.ami.errors import InvalidHeaderError, MalformedMessageError
-from cti.asterisk.ami.headers import Headers, Pair, check_value, encode_line
+from cti.asterisk.ami.headers import NO_HEADERS, Headers, Pair, check_value, encode_line
 
 BANNER_PREFIX = "Asterisk Call Manager/"
 END_COMMAND = "--END COMMAND--"
@@ -75,7 +75,7 @@ class Response:
     action_id: str | None
     status: str
     message: str | None = None
-    headers: Headers = Headers()
+    headers: Headers = NO_HEADERS
     output: tuple[str, ...] = ()
 
     @property
@@ -138,9 +138,10 @@ def parse_lines(text: str) -> Event | Response:
         if not name:
             raise MalformedMessageError("empty-name", f"line {line[:80]!r} has no name")
         append((name, value))
-    first = pairs[0][0]
-    if first == "Event":
-        return Event(pairs[0][1], Headers._trusted(tuple(pairs[1:])))
+    if pairs[0][0] == "Event":
+        name = pairs[0][1]
+        del pairs[0]
+        return Event(name, Headers._trusted(tuple(pairs)))
     return _classify(pairs, ())
 
 

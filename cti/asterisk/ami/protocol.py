@@ -25,6 +25,10 @@ on with the next message, so one bad event costs that event and nothing else:
 - a line longer than ``max_line_length`` (16 KiB): the message is skipped;
 - bytes left at EOF that are not a whole message: reported as ``incomplete-message``.
 
+A message ends at the first blank line, except ``Response: Follows``, which runs to
+``--END COMMAND--`` and the blank line after it (CLI output may hold blank lines). The first
+line of a connection must be the banner (``expect_banner=False`` for a stream without one).
+
 The outcome never depends on how the bytes were split: a message is judged once whole (or,
 when it outgrows ``max_message_size``, as soon as that is certain), and both give the same
 violation with the same ``raw``.
@@ -43,8 +47,8 @@ from cti.asterisk.ami.actions import Action
 from cti.asterisk.ami.errors import ConnectionClosedError, MalformedMessageError, NotLoggedInError
 from cti.asterisk.ami.messages import (
     BANNER_PREFIX,
-    Banner,
     END_COMMAND,
+    Banner,
     Message,
     ProtocolViolation,
     Received,
@@ -111,7 +115,10 @@ class AmiProtocol:
 
     @property
     def buffered_bytes(self) -> int:
-        """Bytes held for a message not yet whole: at most ``max_message_size`` + 3."""
+        """Bytes held for a message not yet whole.
+
+        At most ``max_message_size + 3`` (``max_line_length + 1`` while awaiting the banner).
+        """
         return len(self._buffer)
 
     def messages_received(self) -> list[Received]:
