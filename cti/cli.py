@@ -9,6 +9,7 @@ from rich.console import Console
 from cti import logs
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
+from cti.server.redis_bus import check_redis
 from cti.settings import Settings
 
 app = typer.Typer(help="Switchboard: contact-centre CTI server.", no_args_is_help=True)
@@ -31,6 +32,8 @@ def serve(
     logs.configure(log_level)
     try:
         check_database(make_engine(settings.database_url))
+        if settings.redis_url:
+            check_redis(settings.redis_url)
     except SwitchboardError as exc:
         console.print(f"[red]error:[/red] {exc.message}", soft_wrap=True, highlight=False)
         raise typer.Exit(1) from None

@@ -23,6 +23,12 @@ from cti.asterisk.ami import (
 CAPTURES = Path(__file__).parent / "fixtures" / "asterisk"
 
 
+def action_id_of(raw: str) -> str:
+    found = re.search(r"ActionID: (\S+)", raw)
+    assert found is not None, raw
+    return found[1]
+
+
 def replay(name: str) -> tuple[list[ActionResult], list[Received]]:
     """Feed a capture through AmiProtocol and a Correlator that knows every sent ActionID."""
     correlator = Correlator()
@@ -31,7 +37,7 @@ def replay(name: str) -> tuple[list[ActionResult], list[Received]]:
     passed: list[Received] = []
     for record in map(json.loads, (CAPTURES / name).read_text().splitlines()):
         if record["dir"] == "send":
-            correlator.register(re.search(r"ActionID: (\S+)", record["raw"])[1])  # type: ignore[index]
+            correlator.register(action_id_of(record["raw"]))
         elif record["dir"] == "disconnect":
             protocol = AmiProtocol()
         else:
@@ -111,14 +117,14 @@ def test_events_that_belong_to_no_list_pass_through_in_order() -> None:
 @pytest.mark.parametrize("capture", ["join_busy.jsonl", "reconnect.jsonl"])
 def test_a_resync_lists_every_channel_and_queue_entry_announced(capture: str) -> None:
     results, passed = replay(capture)
-    lists = [r for r in results if r.complete is not None]
+    lists = [(r, r.complete) for r in results if r.complete is not None]
 
-    assert [r.complete.name for r in lists] == [  # type: ignore[union-attr]
+    assert [complete.name for _, complete in lists] == [
         "CoreShowChannelsComplete",
         "QueueStatusComplete",
     ]
-    for result in lists:
-        assert result.complete.get("ListItems") == str(len(result.events))  # type: ignore[union-attr]
+    for result, complete in lists:
+        assert complete.get("ListItems") == str(len(result.events))
         assert {e.action_id for e in result.events} == {result.action_id}
     assert not any(isinstance(m, Event) and m.name == "CoreShowChannel" for m in passed)
 

@@ -18,11 +18,14 @@ from cti.asterisk.ami import (
     Headers,
     InvalidActionError,
     InvalidHeaderError,
+    MalformedMessageError,
     NotLoggedInError,
     ProtocolViolation,
     Received,
     Response,
     builders,
+    parse,
+    serialize,
 )
 
 CAPTURES = Path(__file__).parent / "fixtures" / "asterisk"
@@ -45,8 +48,10 @@ def sent(name: str) -> list[bytes]:
     return [r["raw"].encode() for r in map(json.loads, lines) if r["dir"] == "send"]
 
 
-def feed(data: bytes, *, chunk: int = 0, **options: int) -> list[Received]:
-    protocol = AmiProtocol(**options)  # type: ignore[arg-type]
+def feed(
+    data: bytes, *, chunk: int = 0, expect_banner: bool = True, **limits: int
+) -> list[Received]:
+    protocol = AmiProtocol(expect_banner=expect_banner, **limits)
     step = chunk or max(len(data), 1)
     received: list[Received] = []
     for start in range(0, len(data), step):
@@ -184,6 +189,18 @@ def test_legacy_command_output_is_read_up_to_end_command() -> None:
     )
 
 
+def test_legacy_command_output_parses_the_same_split_anywhere() -> None:
+    stream = (
+        b"Response: Follows\r\nPrivilege: Command\r\n\r\nline after a blank line\n"
+        b"--END COMMAND--\r\n\r\nEvent: Next\r\n\r\n"
+    )
+    whole = feed(stream, expect_banner=False)
+
+    assert whole == feed(stream, chunk=1, expect_banner=False)
+    assert isinstance(whole[0], Response) and isinstance(whole[1], Event)
+    assert whole[0].output == ("", "line after a blank line")
+
+
 def test_modern_command_output_comes_as_output_headers() -> None:
     (response,) = message(
         b"Response: Success\r\nActionID: 8\r\nMessage: Command output follows\r\n"
@@ -234,7 +251,11 @@ def test_a_first_line_that_is_not_the_banner_is_reported() -> None:
     received = feed(b"SSH-2.0-OpenSSH\r\nEvent: A\r\n\r\n")
 
     assert received == [
-        ProtocolViolation("bad-banner", b"SSH-2.0-OpenSSH", received[0].detail),  # type: ignore[union-attr]
+        ProtocolViolation(
+            "bad-banner",
+            b"SSH-2.0-OpenSSH",
+            "expected 'Asterisk Call Manager/', got 'SSH-2.0-OpenSSH'",
+        ),
         Event("A", Headers()),
     ]
 
@@ -269,9 +290,9 @@ def test_memory_stays_bounded_when_the_peer_never_sends_a_blank_line() -> None:
         assert protocol.buffered_bytes <= 4096 + 3
     protocol.receive_data(b"\r\nEvent: After\r\n\r\n")
 
-    received = protocol.messages_received()
-    assert [type(m) for m in received] == [ProtocolViolation, Event]
-    assert received[0].reason == "message-too-large"  # type: ignore[union-attr]
+    violation, after = protocol.messages_received()
+    assert isinstance(violation, ProtocolViolation) and violation.reason == "message-too-large"
+    assert after == Event("After", Headers())
 
 
 def test_a_line_over_the_line_limit_costs_its_message() -> None:
@@ -293,6 +314,23 @@ def test_an_endless_first_line_is_reported_and_bounded() -> None:
     received = protocol.messages_received()
     assert received[0] == ProtocolViolation("bad-banner", b"z" * 129, "first line too long")
     assert received[1:] == [Event("A", Headers())]
+
+
+def test_parse_takes_exactly_one_well_formed_message() -> None:
+    assert parse(b"Event: A\r\n\r\n") == Event("A", Headers())
+    assert parse(b"Asterisk Call Manager/11.0.0\r\n") == Banner("11.0.0")
+    for bad in (b"Event: A\r\n\r\nEvent: B\r\n\r\n", b"Event: A\r\n", b"nonsense\r\n\r\n"):
+        with pytest.raises(MalformedMessageError):
+            parse(bad)
+
+
+def test_serialize_refuses_what_would_not_read_back_the_same() -> None:
+    with pytest.raises(HeaderInjectionError):
+        serialize(Event("A", Headers([("X", "1\r\nEvent: Forged")])))
+    with pytest.raises(InvalidHeaderError):
+        serialize(Response(None, "Success", None, Headers([("ActionID", "1")])))
+    with pytest.raises(InvalidHeaderError):
+        serialize(Response("1", "Success", None, Headers(), ("output",)))
 
 
 # Sending

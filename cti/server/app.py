@@ -6,6 +6,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -26,15 +27,16 @@ from cti.clock import Clock, LiveClock
 from cti.crm import api as crm_api
 from cti.crm import seed
 from cti.crm.calllog import CallLog
-from cti.crm.directory import Directory
 from cti.crm.cards import CallerLookup
+from cti.crm.directory import Directory
 from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
 from cti.errors import SwitchboardError
 from cti.server import payloads, ws
-from cti.server.bus import InProcessBus
+from cti.server.bus import Bus, InProcessBus
 from cti.server.deps import Services
 from cti.server.hub import Hub
+from cti.server.redis_bus import RedisBus
 from cti.settings import Settings, TelephonyBackend
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
@@ -83,12 +85,16 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
             password=password,
             customers=settings.demo_customers,
             agents=settings.demo_agents,
+            until=_start_of_day(clock),
         )
     directory, crm, call_log = Directory(sessions), CrmService(sessions), CallLog(sessions)
     queue_defs = await asyncio.to_thread(directory.list_queues)
     accounts = await asyncio.to_thread(directory.list_agents)
     numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if settings.demo else []
-    bus = InProcessBus()
+    bus: Bus = InProcessBus()
+    if settings.redis_url:
+        bus = RedisBus(settings.redis_url)
+        await bus.start()
     hub = Hub(bus, clock)
     port = factory(clock, hub, [q.name for q in queue_defs], numbers)
     writer = CallLogWriter(call_log)
@@ -137,6 +143,8 @@ def create_app(
         finally:
             await svc.telephony.stop()
             await svc.writer.stop()
+            if isinstance(svc.bus, RedisBus):
+                await svc.bus.stop()
 
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
     _install_handlers(app)
@@ -146,6 +154,12 @@ def create_app(
     app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)
     app.mount("/ui", StaticFiles(directory=Path(agent_ui.__file__).parent / "static", html=True))
     return app
+
+
+def _start_of_day(clock: Clock) -> datetime:
+    """The demo's call history runs up to today, so it looks like last week's, not last year's."""
+    now = datetime.fromtimestamp(clock.now(), UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 async def _healthz(request: Request) -> dict[str, object]:

@@ -1,0 +1,60 @@
+"""``ChannelIndex``: which channel name each live Uniqueid has, kept from the events seen.
+
+AMI actions name channels (``Redirect Channel: Local/40@callers-0000000b;1``) while the
+domain names calls by the caller channel's Uniqueid. The adapter feeds every event through
+``observe()`` and asks ``channel(call_id)`` when a command needs the name:
+
+- ``Newchannel`` and ``CoreShowChannel`` (resync) add a channel;
+- ``Rename`` follows a masquerade (``Newname``);
+- ``Hangup`` removes it.
+
+Other events are ignored, even those that carry both headers: ``Cdr`` and ``CEL`` arrive
+after the ``Hangup`` and would bring a dead channel back. A client that joined a busy PBX
+learns the channels it never saw created from the ``CoreShowChannels`` resync (``reset``).
+"""
+
+from __future__ import annotations
+
+from cti.asterisk.ami import ActionResult, Event
+
+_ADDS = frozenset({"Newchannel", "CoreShowChannel"})
+_MAX_CHANNELS = 100_000  # a runaway PBX must not grow this without bound
+
+
+class ChannelIndex:
+    __slots__ = ("_names",)
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+
+    def observe(self, event: Event) -> None:
+        uniqueid = event.get("Uniqueid")
+        if not uniqueid:
+            return
+        name = event.name
+        if name == "Hangup":
+            self._names.pop(uniqueid, None)
+        elif name == "Rename":
+            new_name = event.get("Newname")
+            if new_name:
+                self._names[uniqueid] = new_name
+        elif name in _ADDS and (channel := event.get("Channel")) and self._room_for(uniqueid):
+            self._names[uniqueid] = channel
+
+    def _room_for(self, uniqueid: str) -> bool:
+        return len(self._names) < _MAX_CHANNELS or uniqueid in self._names
+
+    def reset(self, channels: ActionResult) -> None:
+        """Start again from a ``CoreShowChannels`` result: what is up now, nothing else."""
+        self._names.clear()
+        for event in channels.events:
+            self.observe(event)
+
+    def channel(self, call_id: str) -> str | None:
+        return self._names.get(call_id)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, call_id: object) -> bool:
+        return call_id in self._names
