@@ -46,9 +46,15 @@ def summarise(samples: list[float]) -> Latency:
     return Latency(len(ordered), statistics.median(ordered) * 1000, p99 * 1000)
 
 
-async def _agent(base: str, token: str, samples: list[float], stop: asyncio.Event) -> None:
+WARM_UP_SECONDS = 3.0
+
+
+async def _agent(
+    base: str, token: str, samples: list[float], stop: asyncio.Event, connected: asyncio.Barrier
+) -> None:
     url = base.replace("http", "ws") + f"/ws/agent?token={token}"
     async with websockets.connect(url, max_size=2**20) as ws:
+        await connected.wait()
         while not stop.is_set():
             try:
                 raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
@@ -81,9 +87,15 @@ async def _send(ws: websockets.ClientConnection, message: dict) -> None:  # type
 
 
 async def _drive(base: str, tokens: list[str], seconds: float) -> list[float]:
-    samples: list[float] = []
+    """Connect every agent, let the centre settle for a warm-up, then measure ``seconds``."""
+    warm_up: list[float] = []
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(_agent(base, t, samples, stop)) for t in tokens]
+    connected = asyncio.Barrier(len(tokens) + 1)
+    tasks = [asyncio.create_task(_agent(base, t, warm_up, stop, connected)) for t in tokens]
+    await connected.wait()
+    await asyncio.sleep(WARM_UP_SECONDS)
+    samples = warm_up
+    samples.clear()
     await asyncio.sleep(seconds)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)

@@ -14,6 +14,7 @@ import structlog
 
 from acd import agents as ag
 from acd.agents import Agent, AgentState
+from acd.errors import IllegalStateChange, NoSuchAgent
 from acd.model import QueueConfig
 from acd.service import Acd, AcdListener, Offer
 from cti.calls import model
@@ -88,6 +89,9 @@ class CallCentre(AcdListener):
         if isinstance(event, ev.CallOffered):
             self._offered(event)
             return
+        if isinstance(event, ev.QueueMemberChanged):
+            self._member_changed(event)
+            return
         call = self.calls.get(event.call_id)
         if call is None:
             call = self._adopt(event)
@@ -106,6 +110,20 @@ class CallCentre(AcdListener):
         self._lookups[event.call_id] = asyncio.get_running_loop().create_task(
             self._lookup(event.caller_number)
         )
+
+    def _member_changed(self, event: ev.QueueMemberChanged) -> None:
+        """The PBX owns queue membership and pauses (Asterisk's app_queue): the ACD follows."""
+        try:
+            agent = self.acd.agent(event.agent_id)
+        except NoSuchAgent:
+            if event.change == "removed":
+                return
+            agent = self.acd.add_agent(event.agent_id, event.agent_id, skills=())
+        try:
+            for step in _member_steps(agent, event):
+                agent = self.acd.apply(event.agent_id, step)
+        except IllegalStateChange as exc:
+            log.warning("member_change_refused", agent_id=event.agent_id, error=exc.message)
 
     def _adopt(self, event: ev.TelephonyEvent) -> Call | None:
         """A call whose start we never saw (joined a busy PBX): begin it from this event."""
@@ -190,3 +208,16 @@ class CallCentre(AcdListener):
         if call is None:
             raise NoSuchCall(f"no active call {call_id!r}", details={"call_id": call_id})
         return call
+
+
+def _member_steps(agent: Agent, event: ev.QueueMemberChanged) -> list[ag.AgentEvent]:
+    """The agent events that bring the ACD's view of ``agent`` in line with the PBX's."""
+    if event.change == "removed":
+        return [] if agent.state is AgentState.LOGGED_OUT else [ag.Logout()]
+    steps: list[ag.AgentEvent] = [ag.Login()] if agent.state is AgentState.LOGGED_OUT else []
+    reason = event.reason or "paused"
+    if event.paused and not (agent.state is AgentState.PAUSED and agent.pause_reason == reason):
+        steps.append(ag.Pause(reason))
+    elif not event.paused and agent.state is AgentState.PAUSED:
+        steps.append(ag.MakeAvailable())
+    return steps

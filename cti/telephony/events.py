@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 
 class Direction(StrEnum):
@@ -110,6 +111,28 @@ class CallEnded:
     cause_code: int | None = None
 
 
+MemberChange = Literal["added", "removed", "paused", "unpaused", "penalty", "status"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberChanged:
+    """A queue member (an agent, named by its member name) was added, removed, paused...
+
+    On Asterisk ``app_queue`` owns membership and pauses; in observe mode the ACD follows
+    these. ``status`` reports a member seen for the first time or whose state was corrected
+    (``QueueMemberStatus``, or ``QueueMember`` in a resync).
+    """
+
+    agent_id: str
+    at: float
+    queue: str
+    change: MemberChange
+    paused: bool = False
+    reason: str | None = None
+    penalty: int | None = None
+    interface: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class CommandFailed:
     """A fire-and-forget command could not be carried out by the PBX."""
@@ -130,5 +153,6 @@ TelephonyEvent = (
     | CallTransferred
     | CallVariables
     | CallEnded
+    | QueueMemberChanged
     | CommandFailed
 )
