@@ -35,6 +35,11 @@ class Agent:
     pause_reason: str | None = None
     pending_pause: str | None = None
     calls_taken: int = 0
+    rna_streak: int = 0  # ring-no-answers in a row, for auto-pause
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(name[5:] for name, _ in self.skills if name.startswith("lang:"))
 
     def level(self, skill: str) -> int:
         return next((lvl for name, lvl in self.skills if name == skill), 0)
@@ -70,9 +75,10 @@ class Reserve:
 
 @dataclass(frozen=True, slots=True)
 class Release:
-    """The ring ended without an answer, or the caller left while it rang."""
+    """The ring ended without an answer (``rang_out``), or the caller left while it rang."""
 
     call_id: str
+    rang_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,14 +138,15 @@ def transition(agent: Agent, event: AgentEvent, now: float) -> Agent:
             return _to(
                 agent, AgentState.RESERVED, now, call_id=call_id, queue=queue, pending_pause=resume
             )
-        case Release(call_id=call_id):
+        case Release(call_id=call_id, rang_out=rang_out):
             if agent.state is not AgentState.RESERVED or agent.call_id != call_id:
                 return agent
-            return _after_call(agent, now)
+            streak = agent.rna_streak + 1 if rang_out else agent.rna_streak
+            return _after_call(replace(agent, rna_streak=streak), now)
         case Connect(call_id=call_id):
             if agent.state not in (AgentState.RESERVED, AgentState.AVAILABLE):
                 raise _refuse(agent, event)
-            return _to(agent, AgentState.ON_CALL, now, call_id=call_id)
+            return _to(agent, AgentState.ON_CALL, now, call_id=call_id, rna_streak=0)
         case CallDone(call_id=call_id, wrapup_seconds=wrap):
             if agent.call_id != call_id or agent.state not in _BUSY:
                 return agent

@@ -29,3 +29,18 @@ class NoSuchAgent(AcdError):
 class NoSuchQueue(AcdError):
     status = 404
     error_id = "no-such-queue"
+
+
+class QueueInUse(AcdError):
+    status = 409
+    error_id = "queue-in-use"
+
+
+class NotWaiting(AcdError):
+    status = 409
+    error_id = "call-not-waiting"
+
+
+class InvalidConfig(AcdError):
+    status = 422
+    error_id = "invalid-routing-config"

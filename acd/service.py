@@ -1,24 +1,34 @@
-"""The ACD: holds agents, queues and waiting calls; decides; tells its listener.
+"""The ACD: agents, queues and waiting calls; it decides and tells its listener.
 
-It is synchronous and driven by an injected clock, so the same code runs live, in replay
-and inside SimPy. In *routing* mode it picks agents and asks the telephony layer to ring
-them (``on_offer``); in *observe* mode (Asterisk's app_queue distributes) it only tracks.
+It is synchronous and driven by an injected clock, so the same code runs live, in replays
+and inside SimPy. In *routing* mode it picks agents and asks the telephony layer to ring them
+(``AcdListener.offer``); in *observe* mode (Asterisk's app_queue distributes) it only tracks.
+
+Every change that could pair a waiting call with an available agent triggers exactly the
+decision it needs: a call starts waiting → ``choose_agents`` for it; an agent becomes
+available → ``choose_call`` for them; a configuration change → every available agent again.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections import Counter
+import random
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from acd import agents as ag
+from acd import escalation, explain, router
 from acd.agents import Agent, AgentState
-from acd.errors import NoSuchAgent, NoSuchQueue
-from acd.model import QueueConfig, WaitingCall
-from acd.routing import assignments, is_eligible
-from acd.stats import QueueCounters, QueueSnapshot
+from acd.errors import NoSuchAgent, NoSuchQueue, NotWaiting, QueueInUse
+from acd.explain import Decision, Explanation
+from acd.index import Index
+from acd.model import QueueConfig, Requirements, WaitingCall
+from acd.stats import QueueSnapshot, StatsBook
 from cti.clock import Clock, Timer
+
+AUTO_PAUSE_REASON = "auto: ring-no-answer"
+DECISIONS_KEPT = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +41,34 @@ class Offer:
     ring_timeout: float
 
 
+@dataclass(frozen=True, slots=True)
+class CallbackDue:
+    """Decision: call ``number`` back for ``agent_id``; the caller's turn has come."""
+
+    call_id: str
+    agent_id: str
+    queue: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Overflowed:
+    """The call waited ``queue``'s maximum and goes to its overflow target."""
+
+    call_id: str
+    queue: str
+    kind: str
+    target: str
+
+
 class AcdListener:
     """What the ACD tells the rest of the system. Subclass and override what you need."""
 
     def offer(self, offer: Offer) -> None: ...
+
+    def callback_due(self, due: CallbackDue) -> None: ...
+
+    def overflowed(self, overflow: Overflowed) -> None: ...
 
     def agent_changed(self, agent: Agent) -> None: ...
 
@@ -49,21 +83,32 @@ class Acd:
         listener: AcdListener,
         *,
         routing: bool = True,
+        rng: random.Random | None = None,
     ) -> None:
         self.clock = clock
-        self.queues = {q.name: q for q in queues}
+        self.queues: dict[str, QueueConfig] = {q.name: q for q in queues}
         self.routing = routing
+        self.stats = StatsBook(clock, self.queues)
         self._listener = listener
+        self._rng = rng or random.Random(0)
         self._agents: dict[str, Agent] = {}
-        self._waiting: dict[str, WaitingCall] = {}
-        self._counters = {name: QueueCounters() for name in self.queues}
+        self._positions: dict[str, int] = {}
+        self._calls: dict[str, WaitingCall] = {}
+        self._offering: dict[str, set[str]] = {}
+        self._decisions: dict[str, deque[Decision]] = {}
+        self._timers: dict[str, list[Timer]] = {}
         self._wrap_timers: dict[str, Timer] = {}
+        self._rr_last: dict[str, float] = {}
+        self._index = Index(self.queues)
+        self._index.on_place = self.stats.serving
         self._seq = itertools.count()
 
     # -- agents -----------------------------------------------------------------
     def add_agent(self, agent_id: str, name: str, skills: tuple[tuple[str, int], ...]) -> Agent:
-        agent = Agent(agent_id, name, skills, since=self.clock.now())
+        agent = Agent(agent_id, name, tuple(sorted(skills)), since=self.clock.now())
         self._agents[agent_id] = agent
+        self._positions.setdefault(agent_id, len(self._positions))
+        self._index.place(agent)
         return agent
 
     def agent(self, agent_id: str) -> Agent:
@@ -75,79 +120,202 @@ class Acd:
     def agents(self) -> list[Agent]:
         return list(self._agents.values())
 
+    def members(self, queue: str) -> list[Agent]:
+        return [self._agents[a] for a in sorted(self._index.members[self.queue(queue).name])]
+
     def apply(self, agent_id: str, event: ag.AgentEvent) -> Agent:
         """Apply an agent event; raises ``IllegalStateChange`` and changes nothing if refused."""
         before = self.agent(agent_id)
         after = ag.transition(before, event, self.clock.now())
-        if after is before:
-            return after
-        self._agents[agent_id] = after
-        self._after_agent_change(before, after)
+        if after is not before:
+            self._store(before, after)
         return after
 
-    def _after_agent_change(self, before: Agent, after: Agent) -> None:
+    def _store(self, before: Agent, after: Agent) -> None:
+        self._agents[after.agent_id] = after
+        self.stats.agent_changed(before, after)
         if before.state is AgentState.WRAP_UP and after.state is not AgentState.WRAP_UP:
-            timer = self._wrap_timers.pop(after.agent_id, None)
-            if timer is not None:
-                timer.cancel()
+            _cancel(self._wrap_timers.pop(after.agent_id, None))
+        if after.state is AgentState.AVAILABLE:
+            occupancy = self.stats.occupancy(after.agent_id)
+            self._index.agent_available(after, occupancy, self._positions[after.agent_id])
+        else:
+            self._index.agent_busy(after.agent_id)
         self._listener.agent_changed(after)
         if after.state is AgentState.AVAILABLE:
-            self._dispatch()
+            self._serve_agent(after)
 
-    # -- calls ------------------------------------------------------------------
+    def set_skills(self, agent_id: str, skills: tuple[tuple[str, int], ...]) -> Agent:
+        agent = replace(self.agent(agent_id), skills=tuple(sorted(skills)))
+        self._agents[agent_id] = agent
+        self._index.place(agent)
+        if agent.state is AgentState.AVAILABLE:
+            self._index.agent_available(
+                agent, self.stats.occupancy(agent_id), self._positions[agent_id]
+            )
+            self._serve_agent(agent)
+        self._listener.agent_changed(agent)
+        return agent
+
+    # -- configuration ------------------------------------------------------------
     def queue(self, name: str) -> QueueConfig:
         try:
             return self.queues[name]
         except KeyError:
             raise NoSuchQueue(f"no queue {name!r}", details={"queue": name}) from None
 
-    def enqueue(self, call_id: str, queue: str, since: float | None = None) -> WaitingCall:
-        self.queue(queue)
-        when = self.clock.now() if since is None else since
-        call = WaitingCall(call_id, queue, when, next(self._seq))
-        self._waiting[call_id] = call
-        self._counters[queue].offered += 1
+    def configure_queue(self, config: QueueConfig) -> None:
+        """Create or change a queue; the next decision uses it."""
+        self.queues[config.name] = config
+        self.stats.add_queue(config)
+        for agent in self._agents.values():
+            self._index.place(agent)
+            if agent.state is AgentState.AVAILABLE:
+                occupancy = self.stats.occupancy(agent.agent_id)
+                self._index.agent_available(agent, occupancy, self._positions[agent.agent_id])
+        for agent in list(self._agents.values()):
+            if self._agents[agent.agent_id].state is AgentState.AVAILABLE:
+                self._serve_agent(self._agents[agent.agent_id])
+        self._listener.queue_changed(config.name)
+
+    def delete_queue(self, name: str) -> None:
+        self.queue(name)
+        if any(c.queue == name for c in self._calls.values()):
+            raise QueueInUse(f"queue {name!r} has waiting calls", details={"queue": name})
+        del self.queues[name]
+        for agent in self._agents.values():
+            self._index.place(agent)
+            if agent.state is AgentState.AVAILABLE:
+                occupancy = self.stats.occupancy(agent.agent_id)
+                self._index.agent_available(agent, occupancy, self._positions[agent.agent_id])
+
+    # -- calls --------------------------------------------------------------------
+    def enqueue(
+        self,
+        call_id: str,
+        queue: str,
+        since: float | None = None,
+        requirements: Requirements | None = None,
+    ) -> WaitingCall:
+        config = self.queue(queue)
+        now = self.clock.now()
+        wanted = requirements or Requirements(skills=config.skills, priority=config.priority)
+        call = WaitingCall(
+            call_id,
+            queue,
+            now if since is None else since,
+            next(self._seq),
+            wanted,
+            weight=config.weight,
+            queues=(queue,),
+        )
+        if wanted.owner is not None and config.owner_first_seconds > 0:
+            call.owner_until = call.since + config.owner_first_seconds
+        self._calls[call_id] = call
+        self.stats.offered(queue)
+        self._schedule(call, config)
+        self._index.call_waiting(call)
         self._listener.queue_changed(queue)
-        self._dispatch()
+        self._serve_call(call)
         return call
 
+    def update_requirements(self, call_id: str, requirements: Requirements) -> None:
+        """New facts about the caller (the CRM answered, the IVR set skills)."""
+        call = self._calls.get(call_id)
+        if call is None:
+            return
+        call.requirements = requirements
+        if requirements.owner is not None and not call.owner_until:
+            call.owner_until = call.since + self.queues[call.queue].owner_first_seconds
+        if self._index.is_waiting(call_id):
+            self._index.call_waiting(call)
+            self._serve_call(call)
+
     def waiting(self, queue: str | None = None) -> list[WaitingCall]:
-        calls = sorted(self._waiting.values(), key=lambda c: c.order)
-        return [c for c in calls if queue is None or c.queue == queue]
+        calls = sorted(self._calls.values(), key=lambda c: c.key)
+        return [c for c in calls if queue is None or queue in c.queues]
+
+    def waiting_call(self, call_id: str) -> WaitingCall | None:
+        return self._calls.get(call_id)
+
+    def offered_to(self, call_id: str) -> tuple[str, ...]:
+        return tuple(sorted(self._offering.get(call_id, ())))
+
+    def decisions(self, call_id: str) -> tuple[Decision, ...]:
+        return tuple(self._decisions.get(call_id, ()))
 
     def ringing(self, call_id: str, agent_id: str, queue: str | None) -> None:
-        """The PBX rings an agent (observe mode, or confirming our own offer)."""
+        """The PBX rings an agent (observe mode, a callback's leg, or our own offer)."""
         agent = self._agents.get(agent_id)
-        if agent is not None and agent.call_id != call_id:
-            self.apply(agent_id, ag.Reserve(call_id, queue))
+        if agent is None or agent.call_id == call_id:
+            return
+        if agent.state is AgentState.RESERVED and agent.call_id in self._calls:
+            callback = self._calls[agent.call_id]
+            if callback.callback_number is not None:  # the callback's outbound leg
+                self._finish(callback.call_id)
+                self.apply(agent_id, ag.Release(callback.call_id))
+        self.apply(agent_id, ag.Reserve(call_id, queue))
 
     def ring_no_answer(self, call_id: str, agent_id: str) -> None:
-        call = self._waiting.get(call_id)
+        call = self._calls.get(call_id)
+        ringing = self._offering.get(call_id, set())
+        ringing.discard(agent_id)
         if call is not None:
-            self._waiting[call_id] = replace(call, declined_by=call.declined_by | {agent_id})
-        if agent_id in self._agents:
-            self.apply(agent_id, ag.Release(call_id))
+            call.declined_by.add(agent_id)
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            return
+        after = self.apply(agent_id, ag.Release(call_id, rang_out=True))
+        self._auto_pause(after, call)
+        if call is not None and not ringing and not self._index.is_waiting(call_id):
+            self._offering.pop(call_id, None)
+            self._index.call_waiting(call)
+            self._serve_call(call)
+
+    def _auto_pause(self, agent: Agent, call: WaitingCall | None) -> None:
+        limit = self.queues[call.queue].auto_pause_after if call else 0
+        if limit and agent.rna_streak >= limit and agent.state is AgentState.AVAILABLE:
+            self.apply(agent.agent_id, ag.Pause(AUTO_PAUSE_REASON))
 
     def answered(self, call_id: str, agent_id: str, queue: str | None, wait: float) -> None:
-        call = self._waiting.pop(call_id, None)
-        if queue in self._counters and call is not None:
-            self._counters[queue].on_answered(wait, self.queues[queue].service_level_seconds)
-            self._listener.queue_changed(queue)
+        call = self._calls.get(call_id)
+        others = self._offering.pop(call_id, set()) - {agent_id}
+        if call is not None:
+            self._finish(call_id)
+            self.stats.answered(call.queue, wait)
+            self._listener.queue_changed(call.queue)
+        for other in sorted(others):  # ring-all: the first answer wins
+            self.apply(other, ag.Release(call_id))
         if agent_id in self._agents:
             self.apply(agent_id, ag.Connect(call_id))
 
     def left_queue(self, call_id: str) -> WaitingCall | None:
         """The call left its queue without an answer (transferred elsewhere)."""
-        call = self._waiting.pop(call_id, None)
+        call = self._finish(call_id)
         if call is not None:
             self._listener.queue_changed(call.queue)
+        self._release_ringing(call_id)
         return call
 
     def abandoned(self, call_id: str) -> WaitingCall | None:
+        call = self._calls.get(call_id)
+        if call is not None and call.callback_number is not None:
+            return None  # the caller hung up on purpose: the callback keeps its place
         call = self.left_queue(call_id)
         if call is not None:
-            self._counters[call.queue].on_abandoned(self.clock.now() - call.since)
+            self.stats.abandoned(call.queue, self.clock.now() - call.since)
+        return call
+
+    def request_callback(self, call_id: str, number: str) -> WaitingCall:
+        """The caller hangs up and is called back when their turn comes."""
+        call = self._calls.get(call_id)
+        if call is None:
+            raise NotWaiting(f"call {call_id!r} is not waiting", details={"call_id": call_id})
+        call.callback_number = number
         self._release_ringing(call_id)
+        if not self._index.is_waiting(call_id):
+            self._index.call_waiting(call)
+        self._listener.queue_changed(call.queue)
         return call
 
     def call_done(self, call_id: str, agent_id: str | None, queue: str | None) -> None:
@@ -159,7 +327,17 @@ class Acd:
         if after.state is AgentState.WRAP_UP:
             self._start_wrap_timer(after, wrap)
 
+    def _finish(self, call_id: str) -> WaitingCall | None:
+        call = self._calls.pop(call_id, None)
+        self._index.call_gone(call_id)
+        for timer in self._timers.pop(call_id, ()):
+            timer.cancel()
+        self._decisions.pop(call_id, None)
+        return call
+
     def _release_ringing(self, call_id: str) -> None:
+        for agent_id in sorted(self._offering.pop(call_id, set())):
+            self.apply(agent_id, ag.Release(call_id))
         for agent in list(self._agents.values()):
             if agent.call_id == call_id and agent.state is AgentState.RESERVED:
                 self.apply(agent.agent_id, ag.Release(call_id))
@@ -173,38 +351,119 @@ class Acd:
 
         self._wrap_timers[agent.agent_id] = self.clock.call_later(seconds, expire)
 
-    # -- routing ----------------------------------------------------------------
-    def _dispatch(self) -> None:
-        if not self.routing or not self._waiting:
-            return
-        offering = {a.call_id for a in self._agents.values() if a.state is AgentState.RESERVED}
-        waiting = [c for c in self._waiting.values() if c.call_id not in offering]
-        for call, agent in assignments(waiting, self.queues, self._agents.values()):
-            queue = self.queues[call.queue]
-            self.apply(agent.agent_id, ag.Reserve(call.call_id, call.queue))
-            self._listener.offer(
-                Offer(call.call_id, agent.agent_id, call.queue, queue.ring_timeout)
-            )
+    # -- timers: escalation, owner window, maximum wait ---------------------------
+    def _schedule(self, call: WaitingCall, config: QueueConfig) -> None:
+        timers = [
+            self.clock.call_later(at - self.clock.now(), lambda: self._wake(call.call_id))
+            for at in escalation.wake_times(call, config)
+        ]
+        if config.max_wait_seconds is not None and config.overflow is not None:
+            delay = call.since + config.max_wait_seconds - self.clock.now()
+            timers.append(self.clock.call_later(delay, lambda: self._overflow(call.call_id)))
+        self._timers[call.call_id] = timers
 
-    # -- board ------------------------------------------------------------------
-    def snapshot(self, queue: str) -> QueueSnapshot:
-        config, counters, now = self.queue(queue), self._counters[queue], self.clock.now()
-        waiting = self.waiting(queue)
-        members = [a for a in self._agents.values() if is_eligible(a, config)]
-        return QueueSnapshot(
-            queue=queue,
-            label=config.label or queue,
-            waiting=len(waiting),
-            longest_wait=max((now - c.since for c in waiting), default=0.0),
-            offered=counters.offered,
-            answered=counters.answered,
-            abandoned=counters.abandoned,
-            service_level=counters.service_level(),
-            service_level_target=config.service_level_seconds,
-            abandon_rate=counters.abandon_rate(),
-            asa=counters.asa(),
-            agents=dict(Counter(a.state.value for a in members)),
+    def _wake(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        if call is None:
+            return
+        escalation.apply_due_steps(call, self.queues[call.queue], self.clock.now())
+        if self._index.is_waiting(call_id):
+            self._index.call_waiting(call)
+            self._serve_call(call)
+
+    def _overflow(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        config = self.queues[call.queue] if call else None
+        if call is None or config is None or config.overflow is None:
+            return
+        if call.callback_number is not None:
+            return
+        target = config.overflow
+        self.left_queue(call_id)
+        self.stats.overflowed(call.queue)
+        self._listener.overflowed(Overflowed(call_id, call.queue, target.kind.value, target.target))
+
+    # -- routing ------------------------------------------------------------------
+    def _serve_call(self, call: WaitingCall) -> None:
+        if not self.routing or call.call_id in self._offering:
+            return
+        now = self.clock.now()
+        choice = router.choose_agents(
+            self._index, call, self._agents, now, rr_last=self._rr_last, rng=self._rng
         )
+        if choice is not None:
+            self._offer(call, choice.agent_ids, choice.rule, choice.passed_over)
+
+    def _serve_agent(self, agent: Agent) -> None:
+        if not self.routing:
+            return
+        choice = router.choose_call(self._index, agent, self._calls, self.clock.now())
+        if choice is not None:
+            self._offer(choice.call, (agent.agent_id,), choice.rule, choice.passed_over)
+
+    def _offer(
+        self, call: WaitingCall, agent_ids: tuple[str, ...], rule: str, passed: tuple
+    ) -> None:
+        now = self.clock.now()
+        self._index.call_gone(call.call_id)
+        self._offering[call.call_id] = set(agent_ids)
+        log = self._decisions.setdefault(call.call_id, deque(maxlen=DECISIONS_KEPT))
+        log.append(Decision(now, rule, agent_ids, passed))
+        config = self.queues[call.queue]
+        for agent_id in agent_ids:
+            self._rr_last[call.queue] = float(self._positions[agent_id])
+            self.apply(agent_id, ag.Reserve(call.call_id, call.queue))
+        if call.callback_number is not None:
+            due = CallbackDue(call.call_id, agent_ids[0], call.queue, call.callback_number)
+            self._listener.callback_due(due)
+            return
+        for agent_id in agent_ids:
+            self._listener.offer(Offer(call.call_id, agent_id, call.queue, config.ring_timeout))
+
+    # -- explanations ---------------------------------------------------------------
+    def explain(self, call_id: str) -> Explanation:
+        call = self._calls.get(call_id)
+        if call is None:
+            raise NotWaiting(f"call {call_id!r} is not waiting", details={"call_id": call_id})
+        now = self.clock.now()
+        members = sorted({a for q in call.queues for a in self._index.members.get(q, ())})
+        eligible, blocked = [], []
+        for agent_id in members[: explain.MAX_LISTED]:
+            reason = explain.blocked_reason(self._agents[agent_id], call, now)
+            if reason is None:
+                eligible.append(agent_id)
+            else:
+                blocked.append((agent_id, reason))
+        offered = self.offered_to(call_id)
+        return Explanation(
+            call_id=call_id,
+            queue=call.queue,
+            queues=call.queues,
+            waiting_seconds=now - call.since,
+            score=call.score(now),
+            priority=call.requirements.priority,
+            requirements=dict(call.needs()),
+            alternatives=dict(call.alternatives),
+            language=call.requirements.language,
+            reasons=call.requirements.reasons,
+            offered_to=offered,
+            decisions=self.decisions(call_id),
+            eligible_available=tuple(eligible),
+            blocked=tuple(blocked),
+            summary=explain.summarise(call, offered, eligible, blocked),
+        )
+
+    # -- board --------------------------------------------------------------------
+    def snapshot(self, queue: str) -> QueueSnapshot:
+        config = self.queue(queue)
+        waiting = [c for c in self._calls.values() if c.queue == queue]
+        members = [self._agents[a] for a in self._index.members[queue]]
+        return self.stats.snapshot(config, waiting, members)
 
     def snapshots(self) -> list[QueueSnapshot]:
         return [self.snapshot(name) for name in self.queues]
+
+
+def _cancel(timer: Timer | None) -> None:
+    if timer is not None:
+        timer.cancel()

@@ -1,37 +1,52 @@
-"""Live queue statistics and the snapshot supervisors see on the board.
+"""Live queue statistics, per running day and per 15-minute interval.
 
-Service level here is *answered within the target over calls offered that have an outcome*
-(answered + abandoned); abandons shorter than ``SHORT_ABANDON_SECONDS`` are counted but left
-out of the denominator, the usual contact-centre convention.
+Service level is kept under both common definitions, for calls that have an outcome:
+
+- ``service_level``: answered within the target ÷ (answered + abandoned - short abandons),
+  abandons under ``SHORT_ABANDON_SECONDS`` being left out as callers who never really waited;
+- ``service_level_all``: answered within the target ÷ (answered + abandoned).
+
+ASA is the mean wait of answered calls; AHT is talk plus wrap-up time per answered call;
+occupancy is the busy share (ringing, talking, wrapping) of the staffed time of the agents
+serving the queue. Agent time is split at interval boundaries.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from acd.agents import Agent, AgentState
+from acd.model import QueueConfig, WaitingCall
+from cti.clock import Clock
+
 SHORT_ABANDON_SECONDS = 5.0
+INTERVAL_SECONDS = 900
+BUSY = (AgentState.RESERVED, AgentState.ON_CALL, AgentState.WRAP_UP)
+STAFFED = (*BUSY, AgentState.AVAILABLE)
 
 
 @dataclass(slots=True)
-class QueueCounters:
+class Counters:
     offered: int = 0
     answered: int = 0
     answered_in_sl: int = 0
     abandoned: int = 0
     short_abandoned: int = 0
+    overflowed: int = 0
     answer_wait_total: float = 0.0
-
-    def on_answered(self, wait: float, target: float) -> None:
-        self.answered += 1
-        self.answered_in_sl += wait <= target
-        self.answer_wait_total += wait
-
-    def on_abandoned(self, wait: float) -> None:
-        self.abandoned += 1
-        self.short_abandoned += wait < SHORT_ABANDON_SECONDS
+    handle_seconds: float = 0.0
+    busy_seconds: float = 0.0
+    staffed_seconds: float = 0.0
 
     def service_level(self) -> float | None:
         denominator = self.answered + self.abandoned - self.short_abandoned
+        return self.answered_in_sl / denominator if denominator else None
+
+    def service_level_all(self) -> float | None:
+        denominator = self.answered + self.abandoned
         return self.answered_in_sl / denominator if denominator else None
 
     def abandon_rate(self) -> float | None:
@@ -41,6 +56,12 @@ class QueueCounters:
     def asa(self) -> float | None:
         return self.answer_wait_total / self.answered if self.answered else None
 
+    def aht(self) -> float | None:
+        return self.handle_seconds / self.answered if self.answered else None
+
+    def occupancy(self) -> float | None:
+        return self.busy_seconds / self.staffed_seconds if self.staffed_seconds else None
+
 
 @dataclass(frozen=True, slots=True)
 class QueueSnapshot:
@@ -48,11 +69,130 @@ class QueueSnapshot:
     label: str
     waiting: int
     longest_wait: float
+    callbacks_waiting: int
     offered: int
     answered: int
     abandoned: int
+    short_abandoned: int
+    overflowed: int
     service_level: float | None
+    service_level_all: float | None
     service_level_target: float
     abandon_rate: float | None
     asa: float | None
+    aht: float | None
+    occupancy: float | None
     agents: dict[str, int] = field(default_factory=dict)
+
+
+class StatsBook:
+    def __init__(self, clock: Clock, queues: dict[str, QueueConfig]) -> None:
+        self.clock = clock
+        self._targets = {name: q.service_level_seconds for name, q in queues.items()}
+        self.day: dict[str, Counters] = defaultdict(Counters)
+        self.intervals: dict[tuple[str, int], Counters] = defaultdict(Counters)
+        self._dirty: set[tuple[str, int]] = set()
+        self._agent_time: dict[str, Counter[str]] = defaultdict(Counter)
+        self._served: dict[str, tuple[str, ...]] = {}
+
+    def add_queue(self, queue: QueueConfig) -> None:
+        self._targets[queue.name] = queue.service_level_seconds
+
+    def serving(self, agent_id: str, queues: tuple[str, ...]) -> None:
+        self._served[agent_id] = queues
+
+    # -- counting -----------------------------------------------------------------
+    def _both(self, queue: str) -> tuple[Counters, Counters]:
+        key = (queue, interval_start(self.clock.now()))
+        self._dirty.add(key)
+        return self.day[queue], self.intervals[key]
+
+    def offered(self, queue: str) -> None:
+        for c in self._both(queue):
+            c.offered += 1
+
+    def answered(self, queue: str, wait: float) -> None:
+        within = wait <= self._targets.get(queue, 0.0)
+        for c in self._both(queue):
+            c.answered += 1
+            c.answered_in_sl += within
+            c.answer_wait_total += wait
+
+    def abandoned(self, queue: str, wait: float) -> None:
+        for c in self._both(queue):
+            c.abandoned += 1
+            c.short_abandoned += wait < SHORT_ABANDON_SECONDS
+
+    def overflowed(self, queue: str) -> None:
+        for c in self._both(queue):
+            c.overflowed += 1
+
+    def agent_changed(self, before: Agent, after: Agent) -> None:
+        """Account the time ``before`` spent in its state (state durations for reports)."""
+        start, end = before.since, self.clock.now()
+        if end <= start:
+            return
+        self._agent_time[before.agent_id][before.state.value] += end - start
+        if before.state in (AgentState.ON_CALL, AgentState.WRAP_UP) and before.queue:
+            for c in self._split(before.queue, start, end):
+                c[0].handle_seconds += c[1]
+        if before.state in STAFFED:
+            busy = before.state in BUSY
+            for queue in self._served.get(before.agent_id, ()):
+                for counters, seconds in self._split(queue, start, end):
+                    counters.staffed_seconds += seconds
+                    counters.busy_seconds += seconds if busy else 0.0
+
+    def _split(self, queue: str, start: float, end: float) -> Iterable[tuple[Counters, float]]:
+        yield self.day[queue], end - start
+        t = start
+        while t < end:
+            boundary = interval_start(t) + INTERVAL_SECONDS
+            key = (queue, interval_start(t))
+            self._dirty.add(key)
+            yield self.intervals[key], min(end, boundary) - t
+            t = boundary
+
+    # -- reading ------------------------------------------------------------------
+    def state_seconds(self, agent_id: str) -> dict[str, float]:
+        return dict(self._agent_time[agent_id])
+
+    def occupancy(self, agent_id: str) -> float:
+        spent = self._agent_time[agent_id]
+        staffed = sum(spent[s.value] for s in STAFFED)
+        return sum(spent[s.value] for s in BUSY) / staffed if staffed else 0.0
+
+    def take_dirty(self) -> list[tuple[str, int, Counters]]:
+        """Intervals changed since the last call, for persisting."""
+        keys, self._dirty = sorted(self._dirty), set()
+        return [(queue, start, self.intervals[(queue, start)]) for queue, start in keys]
+
+    def snapshot(
+        self, queue: QueueConfig, waiting: list[WaitingCall], members: list[Agent]
+    ) -> QueueSnapshot:
+        now, c = self.clock.now(), self.day[queue.name]
+        live = [w for w in waiting if w.callback_number is None]
+        return QueueSnapshot(
+            queue=queue.name,
+            label=queue.label or queue.name,
+            waiting=len(live),
+            longest_wait=max((now - w.since for w in live), default=0.0),
+            callbacks_waiting=len(waiting) - len(live),
+            offered=c.offered,
+            answered=c.answered,
+            abandoned=c.abandoned,
+            short_abandoned=c.short_abandoned,
+            overflowed=c.overflowed,
+            service_level=c.service_level(),
+            service_level_all=c.service_level_all(),
+            service_level_target=queue.service_level_seconds,
+            abandon_rate=c.abandon_rate(),
+            asa=c.asa(),
+            aht=c.aht(),
+            occupancy=c.occupancy(),
+            agents=dict(Counter(a.state.value for a in members)),
+        )
+
+
+def interval_start(ts: float) -> int:
+    return int(math.floor(ts / INTERVAL_SECONDS) * INTERVAL_SECONDS)

@@ -20,7 +20,7 @@ class Recorder(AcdListener):
 def centre(*queues: QueueConfig) -> tuple[Acd, Recorder, ManualClock]:
     clock, rec = ManualClock(), Recorder()
     acd = Acd(
-        clock, queues or (QueueConfig("sales", required_skills=("sales",), wrapup_seconds=5),), rec
+        clock, queues or (QueueConfig("sales", skills=(("sales", 1),), wrapup_seconds=5),), rec
     )
     return acd, rec, clock
 

@@ -58,8 +58,8 @@ class Rig:
         )
         self.legs: list[Call] = []
         queues = [
-            QueueConfig("sales", required_skills=("sales",), wrapup_seconds=5),
-            QueueConfig("support", required_skills=("support",)),
+            QueueConfig("sales", skills=(("sales", 1),), wrapup_seconds=5),
+            QueueConfig("support", skills=(("support", 1),)),
         ]
         self.centre = CallCentre(
             self.clock, self.phone, queues, self.hub, lookup, lambda c, lk: self.legs.append(c)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import alembic.script
+
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,16 @@ from cti.db import (
     migrate,
 )
 
-TABLES = {"customers", "customer_phones", "interactions", "agents", "agent_skills", "queues"}
+TABLES = {
+    "customers",
+    "customer_phones",
+    "interactions",
+    "agents",
+    "agent_skills",
+    "queues",
+    "skills",
+    "queue_intervals",
+}
 
 
 def test_migrations_create_the_schema(db_url: str) -> None:
@@ -29,7 +40,8 @@ def test_migrations_create_the_schema(db_url: str) -> None:
     try:
         assert TABLES | {"alembic_version"} <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+            head = alembic.script.ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
     finally:
         engine.dispose()
 

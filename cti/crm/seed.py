@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cti.crm.calllog import record_values
 from cti.crm.directory import QueueDef
 from cti.crm.history import CallIds, HistoryContext, customer_history
-from cti.crm.models import Agent, AgentSkill, Customer, CustomerPhone, Interaction, Queue, Role
+from cti.crm.models import Agent, AgentSkill, Customer, CustomerPhone, Interaction, Queue, Role, Skill
 
 #: Two customers of one household share this line; a call from it matches both.
 SHARED_NUMBER = "+13125550100"
@@ -90,6 +90,7 @@ def seed_demo(
         floor = [agent.login for agent in staff if agent.role == Role.AGENT]
         people = _customers(rng, fake, customers, floor, until)
         session.add_all([_queue_row(queue) for queue in DEMO_QUEUES])
+        session.add_all([Skill(name=skill, description=f"{skill} calls") for skill in SKILLS])
         session.add_all(staff)
         session.add_all(people)
         session.flush()

@@ -99,7 +99,13 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     port = factory(clock, hub, [q.name for q in queue_defs], numbers)
     writer = CallLogWriter(call_log)
     queues = [
-        QueueConfig(q.name, q.label, q.required_skills, q.service_level_seconds, q.wrapup_seconds)
+        QueueConfig(
+            q.name,
+            q.label,
+            skills=tuple((skill, 1) for skill in q.required_skills),
+            service_level_seconds=q.service_level_seconds,
+            wrapup_seconds=q.wrapup_seconds,
+        )
         for q in queue_defs
     ]
 
