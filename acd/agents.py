@@ -7,7 +7,7 @@ wrap-up ends, as agents expect ("not ready after this call").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from acd.errors import IllegalStateChange
@@ -36,13 +36,17 @@ class Agent:
     pending_pause: str | None = None
     calls_taken: int = 0
     rna_streak: int = 0  # ring-no-answers in a row, for auto-pause
+    _levels: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_levels", dict(self.skills))
 
     @property
     def languages(self) -> frozenset[str]:
         return frozenset(name[5:] for name, _ in self.skills if name.startswith("lang:"))
 
     def level(self, skill: str) -> int:
-        return next((lvl for name, lvl in self.skills if name == skill), 0)
+        return self._levels.get(skill, 0)
 
 
 # Agent-side requests (from the desktop, the board or the PBX).

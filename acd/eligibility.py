@@ -22,9 +22,13 @@ def why_not(
     wanted = call.requirements
     if call.owner_until > now and wanted.owner is not None and agent.agent_id != wanted.owner:
         return f"owner {wanted.owner} is tried first for {call.owner_until - now:.0f} s more"
-    if wanted.language and wanted.language not in agent.languages:
+    if wanted.language and agent.level(f"lang:{wanted.language}") < 1:
         return f"does not speak {wanted.language}"
-    missing = _missing(agent, via.skills if via is not None else call.needs())
+    levels = agent._levels
+    needs = via.skills if via is not None else call.needs()
+    if all(levels.get(skill, 0) >= level for skill, level in needs):
+        return None
+    missing = _missing(agent, needs)
     if missing is None:
         return None
     if any(agent.level(skill) >= level for skill, level in call.alternatives):

@@ -35,13 +35,24 @@ class Index:
         self._agent_entries: dict[str, list[Entry]] = {}
         self._call_entries: dict[str, list[Entry]] = {}
         self.on_place: Callable[[str, tuple[str, ...]], None] = lambda agent_id, queues: None
+        self._queues_by_skill: dict[str, list[QueueConfig]] = defaultdict(list)
+        self.queues_changed()
 
     # -- membership (all states) --------------------------------------------------
+    def queues_changed(self) -> None:
+        """Rebuild the skill → queues map (after a queue is created, changed or deleted)."""
+        self._queues_by_skill = defaultdict(list)
+        for queue in self.queues.values():
+            first = queue.skills[0][0] if queue.skills else ""
+            self._queues_by_skill[first].append(queue)
+
     def place(self, agent: Agent) -> None:
         """Recompute which queues ``agent`` serves (after a skills or queue change)."""
         for queue in self.served.get(agent.agent_id, ()):
             self.members[queue].discard(agent.agent_id)
-        served = tuple(q.name for q in self.queues.values() if serves(agent, q))
+        candidates = [q for skill, _ in agent.skills for q in self._queues_by_skill.get(skill, ())]
+        candidates += self._queues_by_skill.get("", [])
+        served = tuple(sorted(q.name for q in candidates if serves(agent, q)))
         self.served[agent.agent_id] = served
         self.on_place(agent.agent_id, served)
         for queue in served:

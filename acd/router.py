@@ -160,15 +160,14 @@ def choose_call(
 ) -> CallChoice | None:
     passed = _Passed()
     best: tuple[tuple[bool, float, float, int], WaitingCall, str] | None = None
-    for source, lists in _sources(index, agent):
-        for entries, via in lists:
-            call = _first_takeable(entries, agent, calls, now, via, passed)
-            if call is None:
-                continue
-            declined = agent.agent_id in call.declined_by  # only if nothing else is takeable
-            rank = (declined, -call.score(now), call.since, call.seq)
-            if best is None or rank < best[0]:
-                best = (rank, call, source)
+    for source, entries, via in _sources(index, agent):
+        call = _first_takeable(entries, agent, calls, now, via, passed)
+        if call is None:
+            continue
+        declined = agent.agent_id in call.declined_by  # only if nothing else is takeable
+        rank = (declined, -call.score(now), call.since, call.seq)
+        if best is None or rank < best[0]:
+            best = (rank, call, source)
     if best is None:
         return None
     _, call, source = best
@@ -176,17 +175,16 @@ def choose_call(
     return CallChoice(call, rule, tuple(passed.items))
 
 
-def _sources(
-    index: Index, agent: Agent
-) -> Iterator[tuple[str, list[tuple[SortedList, QueueConfig | None]]]]:
+def _sources(index: Index, agent: Agent) -> Iterator[tuple[str, SortedList, QueueConfig | None]]:
+    by_queue, queues = index.calls_by_queue, index.queues
     for queue_name in index.served.get(agent.agent_id, ()):
-        entries = index.calls_by_queue.get(queue_name)
-        if entries and queue_name in index.queues:
-            yield queue_name, [(entries, index.queues[queue_name])]
+        entries = by_queue.get(queue_name)
+        if entries and queue_name in queues:
+            yield queue_name, entries, queues[queue_name]
     for skill, _ in agent.skills:
         entries = index.calls_by_skill.get(skill)
         if entries:
-            yield f"escalation skill {skill}", [(entries, None)]
+            yield f"escalation skill {skill}", entries, None
 
 
 def _first_takeable(

@@ -168,6 +168,7 @@ class Acd:
         """Create or change a queue; the next decision uses it."""
         self.queues[config.name] = config
         self.stats.add_queue(config)
+        self._index.queues_changed()
         for agent in self._agents.values():
             self._index.place(agent)
             if agent.state is AgentState.AVAILABLE:
@@ -183,6 +184,7 @@ class Acd:
         if any(c.queue == name for c in self._calls.values()):
             raise QueueInUse(f"queue {name!r} has waiting calls", details={"queue": name})
         del self.queues[name]
+        self._index.queues_changed()
         for agent in self._agents.values():
             self._index.place(agent)
             if agent.state is AgentState.AVAILABLE:

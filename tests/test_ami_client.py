@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from structlog.testing import capture_logs
 
 from cti.asterisk.ami import ActionResult, Event, builders
@@ -45,7 +46,24 @@ FAST = AmiTimings(
 )
 
 Reply = list[bytes]
-DEFAULT_SUCCESS = {"login": "Message: Authentication accepted", "ping": "Ping: Pong"}
+DEFAULT_SUCCESS = {
+    "login": "Message: Authentication accepted",
+    "ping": "Ping: Pong",
+    "hangup": "Message: Channel Hungup",
+    "redirect": "Message: Redirect successful",
+    "originate": "Message: Originate successfully queued",
+}
+DEFAULT_LISTS = {
+    "coreshowchannels": "CoreShowChannelsComplete",
+    "queuestatus": "QueueStatusComplete",
+}
+
+
+@pytest.fixture(autouse=True)
+def default_structlog() -> None:
+    """Start from structlog's defaults: a test that ran ``cti.logs.configure()`` leaves it
+    printing, cached, to a capture stream pytest has since closed."""
+    structlog.reset_defaults()
 
 
 def load_replies(capture: str) -> dict[str, deque[tuple[str, Reply]]]:
@@ -73,11 +91,17 @@ def load_replies(capture: str) -> dict[str, deque[tuple[str, Reply]]]:
     return replies
 
 
+def response(status: str, action_id: str, line: str) -> bytes:
+    return f"Response: {status}\r\nActionID: {action_id}\r\n{line}\r\n\r\n".encode()
+
+
 class FakeAmi:
     def __init__(self, capture: str = "member_management.jsonl") -> None:
         self.replies = load_replies(capture)
         self.received: list[dict[str, str]] = []
         self.raw_received = b""
+        self.raw_actions: list[bytes] = []
+        self.refuse: dict[str, str] = {}  # action name (lower case) -> the Message to refuse with
         self.swallow: set[str] = set()
         self.logins = 0
         self.writers: list[asyncio.StreamWriter] = []
@@ -119,6 +143,7 @@ class FakeAmi:
                 buffer += data
                 while b"\r\n\r\n" in buffer:
                     raw, buffer = buffer.split(b"\r\n\r\n", 1)
+                    self.raw_actions.append(raw + b"\r\n\r\n")
                     action = dict(h.split(": ", 1) for h in raw.decode().split("\r\n"))
                     writer.write(self._answer(action))
                     self.received.append(action)
@@ -131,15 +156,21 @@ class FakeAmi:
         name, action_id = action["Action"].lower(), action["ActionID"]
         if name in self.swallow:
             return b""
+        if name in self.refuse:
+            return response("Error", action_id, f"Message: {self.refuse[name]}")
         if name == "login":
             self.logins += 1
             if self.login_refusal:
-                return f"Response: Error\r\nActionID: {action_id}\r\nMessage: {self.login_refusal}\r\n\r\n".encode()
+                return response("Error", action_id, f"Message: {self.login_refusal}")
         queue = self.replies.get(name)
         if not queue:
             if name in DEFAULT_SUCCESS:
-                return f"Response: Success\r\nActionID: {action_id}\r\n{DEFAULT_SUCCESS[name]}\r\n\r\n".encode()
-            return f"Response: Error\r\nActionID: {action_id}\r\nMessage: Invalid/unknown command\r\n\r\n".encode()
+                return response("Success", action_id, DEFAULT_SUCCESS[name])
+            if name in DEFAULT_LISTS:
+                complete = f"Event: {DEFAULT_LISTS[name]}\r\nActionID: {action_id}\r\n"
+                complete += "EventList: Complete\r\nListItems: 0\r\n\r\n"
+                return response("Success", action_id, "EventList: start") + complete.encode()
+            return response("Error", action_id, "Message: Invalid/unknown command")
         own, reply = queue.popleft()
         old, new = f"ActionID: {own}\r\n".encode(), f"ActionID: {action_id}\r\n".encode()
         return b"".join(raw.replace(old, new) for raw in reply)
@@ -266,6 +297,13 @@ async def test_the_client_logs_in_with_its_own_action_ids_and_events_on() -> Non
     assert fake.sent("Filter")[0]["Filter"] == "!Event: Newexten"
     assert fake.sent("Logoff"), "stop() logs off politely"
     assert len({a["ActionID"] for a in fake.received}) == len(fake.received)
+
+
+def test_ami_tls_turns_on_a_verifying_tls_context() -> None:
+    client = AmiClient(Settings(ami_tls=True, ami_secret=SECRET), on_event=lambda e: None)
+    assert "tls" in repr(client) and SECRET not in repr(client)
+    context = client._ssl
+    assert context is not None and context.check_hostname
 
 
 async def test_execute_without_a_connection_fails_at_once_with_a_clear_error() -> None:

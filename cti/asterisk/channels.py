@@ -6,7 +6,10 @@ domain names calls by the caller channel's Uniqueid. The adapter feeds every eve
 
 - ``Newchannel`` and ``CoreShowChannel`` (resync) add a channel;
 - ``Rename`` follows a masquerade (``Newname``);
-- ``Hangup`` removes it.
+- ``Hangup`` removes it;
+- a resync (``mark()`` before ``CoreShowChannels`` is sent, ``reset()`` with its result)
+  drops the channels that ended while the link was down, and keeps both the listed ones and
+  any seen created since the mark (their events may be handled before the result is).
 
 Other events are ignored, even those that carry both headers: ``Cdr`` and ``CEL`` arrive
 after the ``Hangup`` and would bring a dead channel back. A client that joined a busy PBX
@@ -22,10 +25,11 @@ _MAX_CHANNELS = 100_000  # a runaway PBX must not grow this without bound
 
 
 class ChannelIndex:
-    __slots__ = ("_names",)
+    __slots__ = ("_fresh", "_names")
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
+        self._fresh: set[str] | None = None
 
     def observe(self, event: Event) -> None:
         uniqueid = event.get("Uniqueid")
@@ -40,13 +44,22 @@ class ChannelIndex:
                 self._names[uniqueid] = new_name
         elif name in _ADDS and (channel := event.get("Channel")) and self._room_for(uniqueid):
             self._names[uniqueid] = channel
+            if self._fresh is not None and name == "Newchannel":
+                self._fresh.add(uniqueid)
 
     def _room_for(self, uniqueid: str) -> bool:
         return len(self._names) < _MAX_CHANNELS or uniqueid in self._names
 
+    def mark(self) -> None:
+        """A resync starts: remember the channels created from now on."""
+        self._fresh = set()
+
     def reset(self, channels: ActionResult) -> None:
-        """Start again from a ``CoreShowChannels`` result: what is up now, nothing else."""
-        self._names.clear()
+        """Keep what ``CoreShowChannels`` lists and what was created since ``mark()``."""
+        fresh, self._fresh = self._fresh or set(), None
+        listed = {e.get("Uniqueid") for e in channels.events}
+        for uniqueid in [u for u in self._names if u not in listed and u not in fresh]:
+            del self._names[uniqueid]
         for event in channels.events:
             self.observe(event)
 

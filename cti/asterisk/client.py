@@ -103,7 +103,8 @@ _REFUSALS = (
     ("interface not found", 404, "not-a-queue-member"),
     ("already there", 409, "already-a-queue-member"),
     ("no such channel", 404, "no-such-channel"),
-    ("does not exist", 404, "no-such-channel"),
+    ("channel does not exist", 404, "no-such-channel"),
+    ("extension does not exist", 404, "no-such-extension"),
     ("permission denied", 403, "pbx-permission-denied"),
     ("invalid/unknown command", 501, "pbx-unknown-action"),
 )

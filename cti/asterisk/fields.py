@@ -16,7 +16,7 @@ from cti.asterisk.ami import Event
 log = structlog.get_logger(__name__)
 
 _UNKNOWN = frozenset({"", "<unknown>", "unknown", "anonymous", "<none>"})
-# ``Local/1002@agents-00000006;1`` -> ``Local/1002@agents``; ``PJSIP/alice-0000001a`` -> ``PJSIP/alice``
+# ``Local/1002@agents-00000006;1`` -> ``Local/1002@agents``; ``PJSIP/bob-0000001a`` -> ``PJSIP/bob``
 _CHANNEL_SUFFIX = re.compile(r"-[0-9a-fA-F]+(?:;[12])?$")
 _LOCAL_HALF = re.compile(r";([12])$")
 
@@ -67,8 +67,9 @@ def device(channel: str) -> str:
 
 
 def interface_device(interface: str) -> str:
-    """A queue member's interface as a device: ``Local/1001@agents/n`` -> ``Local/1001@agents``."""
-    return interface[:-2] if interface.startswith("Local/") and interface.endswith("/n") else interface
+    """A member's interface as a device: ``Local/1001@agents/n`` -> ``Local/1001@agents``."""
+    local = interface.startswith("Local/") and interface.endswith("/n")
+    return interface[:-2] if local else interface
 
 
 def local_sibling(channel: str) -> str | None:
@@ -80,7 +81,7 @@ def local_sibling(channel: str) -> str | None:
 
 
 def dialled_number(dial_string: str) -> str:
-    """The number in a Dial string: ``15@callers`` -> ``15``, ``trunk/sip:+1415@host`` -> ``+1415``."""
+    """The number a Dial string calls: ``15@callers`` -> ``15``, ``t/sip:+1415@h`` -> ``+1415``."""
     target = dial_string.split(",", 1)[0].rsplit("/", 1)[-1]
     target = target.removeprefix("sip:").removeprefix("tel:")
     return target.split("@", 1)[0]

@@ -1,0 +1,316 @@
+"""``AsteriskTelephony``: the ``TelephonyPort`` on a real Asterisk, over AMI.
+
+It owns an ``AmiClient``. Events go through the ``ChannelIndex`` (call id -> channel name)
+and a normaliser (``cti.asterisk.normalise``), whose domain events go to the subscribers.
+After every (re)connection it resyncs: ``CoreShowChannels`` + ``QueueStatus`` into
+``normaliser.resync()``, so calls that changed while the link was down are caught up.
+
+Commands become AMI actions (``Dialplan`` names the contexts; ``docs/asterisk`` ships them):
+
+- ``Originate`` (click-to-dial): ``Originate`` with the agent's leg first, ``Channel`` = the
+  agent, ``Application: Dial`` to the customer, the variables passed along. ``ChannelId``
+  gives the agent leg a Uniqueid chosen here, so the new call id is known at once;
+- ``Transfer``: ``Redirect`` of the caller's channel to ``<queue>@queue_context``,
+  ``<number>@outbound_context`` or ``<agent>@agent_context``. ``Redirect`` works wherever the
+  caller is (queued, in the IVR, bridged); ``BlindTransfer`` would need the agent's channel
+  and a bridge;
+- ``Hangup``: ``Hangup`` of the caller's channel;
+- ``ConnectAgent`` (Switchboard routes; the caller waits in the holding context):
+  ``Originate`` of the agent's leg into ``connect_exten@connect_context``, which runs
+  ``Bridge(${SB_CALLER_CHANNEL})`` once the agent answers, pulling the caller out of
+  music-on-hold. ``Timeout`` is the ring timeout; nothing is bridged if the agent does not
+  answer, and the caller keeps waiting;
+- ``Hold``: not supported. AMI has no hold action: hold is a SIP re-INVITE the phone sends.
+  Parking or a Redirect to music-on-hold would tear the bridge down, which is not a hold;
+- ``Answer``: not supported. A desk phone answers itself; AMI cannot lift its handset.
+
+A refusal raises the ``AmiActionFailed`` (a ``CommandRefused``) with the PBX's message; an
+unknown call id raises ``NoSuchCall``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Protocol
+
+import structlog
+
+from cti.asterisk.ami import ActionResult, Event, builders
+from cti.asterisk.channels import ChannelIndex
+from cti.asterisk.client import AmiClient, AmiTimings
+from cti.clock import Clock
+from cti.settings import Settings
+from cti.telephony import commands as cmd
+from cti.telephony.errors import NoSuchCall, NotSupported, TelephonyError
+from cti.telephony.events import CommandFailed, TelephonyEvent
+from cti.telephony.port import EventHandler
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_TIMINGS = AmiTimings()
+
+
+class Normaliser(Protocol):
+    """AMI events in, domain events out (``cti.asterisk.normalise.AmiNormaliser``)."""
+
+    def feed(self, event: Event, now: float) -> list[TelephonyEvent]: ...
+
+    def resync(
+        self, channels: ActionResult, queue_status: ActionResult, now: float
+    ) -> list[TelephonyEvent]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialplan:
+    """Where the PBX takes what Switchboard asks; the defaults match ``docs/asterisk``."""
+
+    agent_channel: str = "Local/{agent}@switchboard-agents"
+    customer_dial: str = "Local/{number}@switchboard-outbound"
+    member_interface: str = "Local/{agent}@switchboard-agents/n"
+    member_state_interface: str | None = "PJSIP/{agent}"
+    queue_context: str = "switchboard-inbound"
+    outbound_context: str = "switchboard-outbound"
+    agent_context: str = "switchboard-agents"
+    connect_context: str = "switchboard-connect"
+    connect_exten: str = "bridge"
+    caller_id: str | None = None  # what the customer sees on click-to-dial
+    dial_timeout: int = 30  # seconds the customer's leg rings
+    agent_ring_timeout: float = 20.0  # seconds the agent's leg rings on click-to-dial
+    resync_queue: str | None = None  # QueueStatus of one queue, or of all when None
+
+
+class AsteriskTelephony:
+    def __init__(
+        self,
+        settings: Settings,
+        normaliser: Normaliser,
+        clock: Clock,
+        *,
+        dialplan: Dialplan = Dialplan(),
+        timings: AmiTimings = DEFAULT_TIMINGS,
+        event_filters: Sequence[str] = (),
+        rng: random.Random | None = None,
+    ) -> None:
+        self._normaliser = normaliser
+        self._clock = clock
+        self._dialplan = dialplan
+        self._channels = ChannelIndex()
+        self._handlers: list[EventHandler] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._sequence = itertools.count((rng or random.Random()).randrange(1, 10**6))
+        self.client = AmiClient(
+            settings,
+            on_event=self._on_event,
+            on_connected=self._resync,
+            event_filters=event_filters,
+            timings=timings,
+            rng=rng,
+        )
+
+    # The port
+
+    def subscribe(self, handler: EventHandler) -> None:
+        self._handlers.append(handler)
+
+    async def start(self) -> None:
+        """Start connecting; the client keeps (re)connecting in the background."""
+        await self.client.start()
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.client.stop()
+
+    async def execute(self, command: cmd.Command) -> str | None:
+        if isinstance(command, cmd.Originate):
+            return await self._originate(command)
+        if isinstance(command, cmd.Transfer):
+            await self._transfer(command)
+        elif isinstance(command, cmd.Hangup):
+            channel = self._channel(command.call_id)
+            await self.client.execute(partial(builders.hangup, channel=channel))
+        elif isinstance(command, cmd.ConnectAgent):
+            await self._connect_agent(command)
+        elif isinstance(command, cmd.Hold):
+            raise NotSupported(
+                "hold is not available over AMI: the agent's phone puts the call on hold",
+                details={"command": "Hold"},
+            )
+        else:
+            raise NotSupported(
+                "a desk phone answers itself; Asterisk cannot answer it from the desktop",
+                details={"command": type(command).__name__},
+            )
+        return None
+
+    def dispatch(self, command: cmd.Command) -> None:
+        task = asyncio.get_running_loop().create_task(self._dispatch(command))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _dispatch(self, command: cmd.Command) -> None:
+        try:
+            await self.execute(command)
+        except TelephonyError as exc:
+            now = self._clock.now()
+            self._emit([CommandFailed(command.command_id, now, exc.error_id, exc.message)])
+
+    # Queue members and recording
+
+    async def queue_add(
+        self,
+        queue: str,
+        agent_id: str,
+        *,
+        member_name: str | None = None,
+        penalty: int | None = None,
+        paused: bool | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Add the agent to ``queue``; the member name is the agent id unless given, since
+        that is how the normaliser (and ``queue_log``) tell agents apart."""
+        state = self._dialplan.member_state_interface
+        add = partial(
+            builders.queue_add,
+            queue=queue,
+            interface=self._interface(agent_id),
+            member_name=member_name or agent_id,
+            state_interface=state.format(agent=agent_id) if state else None,
+            penalty=penalty,
+            paused=paused,
+            reason=reason,
+        )
+        await self.client.execute(add)
+
+    async def queue_remove(self, queue: str, agent_id: str) -> None:
+        interface = self._interface(agent_id)
+        await self.client.execute(partial(builders.queue_remove, queue=queue, interface=interface))
+
+    async def queue_pause(
+        self, agent_id: str, paused: bool, *, queue: str | None = None, reason: str | None = None
+    ) -> None:
+        """Pause (or unpause) the agent in ``queue``, or in every queue when it is None."""
+        pause = partial(
+            builders.queue_pause,
+            interface=self._interface(agent_id),
+            paused=paused,
+            queue=queue,
+            reason=reason,
+        )
+        await self.client.execute(pause)
+
+    async def queue_penalty(self, queue: str, agent_id: str, penalty: int) -> None:
+        interface = self._interface(agent_id)
+        await self.client.execute(
+            partial(builders.queue_penalty, interface=interface, penalty=penalty, queue=queue)
+        )
+
+    async def mix_monitor_start(
+        self, call_id: str, file: str, *, options: str | None = None
+    ) -> str | None:
+        """Record the call into ``file``; the ``MixMonitorID`` to stop it by, if any."""
+        start = partial(
+            builders.mix_monitor, channel=self._channel(call_id), file=file, options=options
+        )
+        result = await self.client.execute(start)
+        return result.response.headers.get("MixMonitorID")
+
+    async def mix_monitor_stop(self, call_id: str, mix_monitor_id: str | None = None) -> None:
+        channel = self._channel(call_id)
+        await self.client.execute(
+            partial(builders.stop_mix_monitor, channel=channel, mix_monitor_id=mix_monitor_id)
+        )
+
+    # Commands
+
+    async def _originate(self, command: cmd.Originate) -> str:
+        plan = self._dialplan
+        call_id = f"switchboard-{int(self._clock.now())}.{next(self._sequence)}"
+        customer = plan.customer_dial.format(number=command.number)
+        originate = partial(
+            builders.originate,
+            channel=plan.agent_channel.format(agent=command.agent_id),
+            application="Dial",
+            data=f"{customer},{plan.dial_timeout}",
+            caller_id=plan.caller_id,
+            timeout_ms=int(plan.agent_ring_timeout * 1000),
+            variables=dict(command.variables),
+            channel_id=call_id,
+        )
+        await self.client.execute(originate)
+        return call_id
+
+    async def _transfer(self, command: cmd.Transfer) -> None:
+        contexts = {
+            "queue": self._dialplan.queue_context,
+            "number": self._dialplan.outbound_context,
+            "agent": self._dialplan.agent_context,
+        }
+        context = contexts.get(command.target_kind)
+        if context is None:
+            raise NotSupported(f"cannot transfer to a {command.target_kind!r}")
+        redirect = partial(
+            builders.redirect,
+            channel=self._channel(command.call_id),
+            context=context,
+            exten=command.target,
+        )
+        await self.client.execute(redirect)
+
+    async def _connect_agent(self, command: cmd.ConnectAgent) -> None:
+        plan = self._dialplan
+        variables = {
+            "SB_CALLER_CHANNEL": self._channel(command.call_id),
+            "SB_CALL_ID": command.call_id,
+            "SB_AGENT_ID": command.agent_id,
+            "SB_QUEUE": command.queue,
+        }
+        originate = partial(
+            builders.originate,
+            channel=plan.agent_channel.format(agent=command.agent_id),
+            context=plan.connect_context,
+            exten=plan.connect_exten,
+            timeout_ms=int(command.ring_timeout * 1000),
+            variables=variables,
+        )
+        await self.client.execute(originate)
+
+    def _channel(self, call_id: str) -> str:
+        channel = self._channels.channel(call_id)
+        if channel is None:
+            raise NoSuchCall(f"no live channel for call {call_id}", details={"call_id": call_id})
+        return channel
+
+    def _interface(self, agent_id: str) -> str:
+        return self._dialplan.member_interface.format(agent=agent_id)
+
+    # Events
+
+    def _on_event(self, event: Event) -> None:
+        self._channels.observe(event)
+        self._emit(self._normaliser.feed(event, self._clock.now()))
+
+    async def _resync(self) -> None:
+        self._channels.mark()
+        channels = await self.client.execute(builders.core_show_channels)
+        self._channels.reset(channels)
+        queues = await self.client.execute(
+            partial(builders.queue_status, queue=self._dialplan.resync_queue)
+        )
+        caught_up = self._normaliser.resync(channels, queues, self._clock.now())
+        log.info("ami.resynced", channels=len(self._channels), events=len(caught_up))
+        self._emit(caught_up)
+
+    def _emit(self, events: Iterable[TelephonyEvent]) -> None:
+        for event in events:
+            for handler in self._handlers:
+                try:
+                    handler(event)
+                except Exception:  # one subscriber's bug must not starve the others
+                    log.exception("telephony.handler_failed", domain_event=type(event).__name__)
