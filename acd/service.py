@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from acd import agents as ag
 from acd import escalation, explain, router
 from acd.agents import Agent, AgentState
-from acd.errors import NoSuchAgent, NoSuchQueue, NotWaiting, QueueInUse
+from acd.errors import IllegalStateChange, NoSuchAgent, NoSuchQueue, NotWaiting, QueueInUse
 from acd.explain import Decision, Explanation
 from acd.index import Index
-from acd.model import QueueConfig, Requirements, WaitingCall
+from acd.model import OverflowKind, QueueConfig, Requirements, WaitingCall
 from acd.stats import QueueSnapshot, StatsBook
 from cti.clock import Clock, Timer
 
@@ -116,6 +116,9 @@ class Acd:
             return self._agents[agent_id]
         except KeyError:
             raise NoSuchAgent(f"no agent {agent_id!r}", details={"agent_id": agent_id}) from None
+
+    def find_agent(self, agent_id: str) -> Agent | None:
+        return self._agents.get(agent_id)
 
     def agents(self) -> list[Agent]:
         return list(self._agents.values())
@@ -255,8 +258,23 @@ class Acd:
             callback = self._calls[agent.call_id]
             if callback.callback_number is not None:  # the callback's outbound leg
                 self._finish(callback.call_id)
-                self.apply(agent_id, ag.Release(callback.call_id))
-        self.apply(agent_id, ag.Reserve(call_id, queue))
+                agent = self.apply(agent_id, ag.Release(callback.call_id))
+        self._follow(agent, ag.Reserve(call_id, queue), AgentState.RESERVED, call_id, queue)
+
+    def _follow(
+        self, agent: Agent, event: ag.AgentEvent, state: AgentState, call_id: str, queue: str | None
+    ) -> None:
+        """Apply a PBX fact. Observing, the PBX is the truth: if our state forbids the step
+        (a missed hang-up, a wrap-up Asterisk counts differently), we take its word for it."""
+        try:
+            self.apply(agent.agent_id, event)
+        except IllegalStateChange:
+            if self.routing:
+                raise
+            forced = replace(
+                agent, state=state, since=self.clock.now(), call_id=call_id, queue=queue
+            )
+            self._store(agent, forced)
 
     def ring_no_answer(self, call_id: str, agent_id: str) -> None:
         call = self._calls.get(call_id)
@@ -288,8 +306,11 @@ class Acd:
             self._listener.queue_changed(call.queue)
         for other in sorted(others):  # ring-all: the first answer wins
             self.apply(other, ag.Release(call_id))
-        if agent_id in self._agents:
-            self.apply(agent_id, ag.Connect(call_id))
+        agent = self._agents.get(agent_id)
+        if agent is not None:
+            self._follow(
+                agent, ag.Connect(call_id), AgentState.ON_CALL, call_id, agent.queue or queue
+            )
 
     def left_queue(self, call_id: str) -> WaitingCall | None:
         """The call left its queue without an answer (transferred elsewhere)."""
@@ -381,6 +402,10 @@ class Acd:
         if call.callback_number is not None:
             return
         target = config.overflow
+        if target.kind is OverflowKind.CALLBACK:  # stays, keeping its place; see the listener
+            self.stats.overflowed(call.queue)
+            self._listener.overflowed(Overflowed(call_id, call.queue, target.kind.value, ""))
+            return
         self.left_queue(call_id)
         self.stats.overflowed(call.queue)
         self._listener.overflowed(Overflowed(call_id, call.queue, target.kind.value, target.target))

@@ -50,34 +50,40 @@ def acd_rows() -> list[Row]:
         acd = acd_routing.build(agents)
         ours, naive = acd_routing.agent_side(acd, 5000)
         target = "≥ 100,000/s, p99 ≤ 100 µs" if agents == 5000 else "sub-linear growth"
-        rows.append((
-            f"agent frees up → best call, {agents:,} agents",
-            f"{ours.per_second:,.0f}/s p50 {ours.p50_us:.1f} µs p99 {ours.p99_us:.1f} µs",
-            target,
-            f"naive scan {naive.per_second:,.0f}/s p99 {naive.p99_us:.0f} µs",
-            ratio(ours.per_second, naive.per_second, True),
-        ))
+        rows.append(
+            (
+                f"agent frees up → best call, {agents:,} agents",
+                f"{ours.per_second:,.0f}/s p50 {ours.p50_us:.1f} µs p99 {ours.p99_us:.1f} µs",
+                target,
+                f"naive scan {naive.per_second:,.0f}/s p99 {naive.p99_us:.0f} µs",
+                ratio(ours.per_second, naive.per_second, True),
+            )
+        )
         ours, naive = acd_routing.call_side(agents, 5000)
-        rows.append((
-            f"call arrives → best agent, {agents:,} agents free",
-            f"{ours.per_second:,.0f}/s p50 {ours.p50_us:.1f} µs p99 {ours.p99_us:.1f} µs",
-            target,
-            f"naive scan {naive.per_second:,.0f}/s p99 {naive.p99_us:.0f} µs",
-            ratio(ours.per_second, naive.per_second, True),
-        ))
+        rows.append(
+            (
+                f"call arrives → best agent, {agents:,} agents free",
+                f"{ours.per_second:,.0f}/s p50 {ours.p50_us:.1f} µs p99 {ours.p99_us:.1f} µs",
+                target,
+                f"naive scan {naive.per_second:,.0f}/s p99 {naive.p99_us:.0f} µs",
+                ratio(ours.per_second, naive.per_second, True),
+            )
+        )
     return rows
 
 
 def ami_rows() -> list[Row]:
     console.print("AMI ingest: load_seed7 capture through parser + normaliser + call engine …")
     result = ami_ingest.run(FIXTURES / "load_seed7.jsonl")
-    return [(
-        f"AMI ingest (parse + normalise + state), {result.events:,} messages",
-        f"{result.ours_per_second:,.0f} events/s",
-        "≥ 50,000 events/s on one core",
-        f"pyst2 parsing only: {result.pyst2_per_second:,.0f}/s",
-        ratio(result.ours_per_second, result.pyst2_per_second, True),
-    )]
+    return [
+        (
+            f"AMI ingest (parse + normalise + state), {result.events:,} messages",
+            f"{result.ours_per_second:,.0f} events/s",
+            "≥ 50,000 events/s on one core",
+            f"pyst2 parsing only: {result.pyst2_per_second:,.0f}/s",
+            ratio(result.ours_per_second, result.pyst2_per_second, True),
+        )
+    ]
 
 
 SECTIONS: dict[str, Callable[[], list[Row]]] = {"ami": ami_rows, "acd": acd_rows, "pop": pop_rows}

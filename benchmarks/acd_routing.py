@@ -55,7 +55,13 @@ def summarise(samples_ns: list[int]) -> Timing:
 def build(agents: int, queues: int = 200, waiting: int = 2000, seed: int = 1) -> Acd:
     rng = random.Random(seed)
     configs = [
-        QueueConfig(f"q{i:03d}", skills=tuple(sorted((s, rng.randint(1, 2)) for s in rng.sample(SKILLS, rng.choice((1, 1, 2))))), wrapup_seconds=5)
+        QueueConfig(
+            f"q{i:03d}",
+            skills=tuple(
+                sorted((s, rng.randint(1, 2)) for s in rng.sample(SKILLS, rng.choice((1, 1, 2))))
+            ),
+            wrapup_seconds=5,
+        )
         for i in range(queues)
     ]
     clock = ManualClock()
@@ -65,7 +71,9 @@ def build(agents: int, queues: int = 200, waiting: int = 2000, seed: int = 1) ->
         acd.add_agent(f"a{n}", f"Agent {n}", tuple(skills.items()))
     for n in range(waiting):
         q = configs[rng.randrange(queues)]
-        acd.enqueue(f"c{n}", q.name, requirements=Requirements(q.skills, priority=rng.choice((0, 0, 0, 50))))
+        acd.enqueue(
+            f"c{n}", q.name, requirements=Requirements(q.skills, priority=rng.choice((0, 0, 0, 50)))
+        )
         clock.advance(0.01)
     return acd
 
@@ -75,7 +83,9 @@ def agent_side(acd: Acd, rounds: int, seed: int = 2) -> tuple[Timing, Timing]:
     rng = random.Random(seed)
     index, calls, now = acd._index, acd._calls, acd.clock.now()  # the ACD's own structures
     candidates = [a for a in acd.agents() if index.served.get(a.agent_id)]
-    freed = [replace_state(rng.choice(candidates), AgentState.AVAILABLE, now) for _ in range(rounds)]
+    freed = [
+        replace_state(rng.choice(candidates), AgentState.AVAILABLE, now) for _ in range(rounds)
+    ]
     ours, picks = _timed(lambda agent: router.choose_call(index, agent, calls, now), freed)
     naive, peer_picks = _timed(lambda agent: naive_call_for(acd, agent), freed)
     ours_ids = [c.call.call_id if c else None for c in picks]
@@ -94,7 +104,9 @@ def call_side(agents: int, rounds: int, seed: int = 3) -> tuple[Timing, Timing]:
     arrivals = []
     for n in range(rounds):
         q = rng.choice(queues)
-        arrivals.append((q, WaitingCall(f"x{n}", q.name, now, n, Requirements(q.skills), queues=(q.name,))))
+        arrivals.append(
+            (q, WaitingCall(f"x{n}", q.name, now, n, Requirements(q.skills), queues=(q.name,)))
+        )
     ours, picks = _timed(
         lambda qc: router.choose_agents(acd._index, qc[1], acd._agents, now, rr_last={}, rng=rng),
         arrivals,

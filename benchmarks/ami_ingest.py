@@ -42,7 +42,9 @@ def _ours_once(path: Path) -> float:
 
 
 def run(path: Path, repeat: int = 3) -> IngestResult:
-    messages = sum(line.raw.count("\r\n\r\n") for line in read_capture(path) if line.direction == "recv")
+    messages = sum(
+        line.raw.count("\r\n\r\n") for line in read_capture(path) if line.direction == "recv"
+    )
     best = min(_ours_once(path) for _ in range(repeat))
     peer = ami_parse.run(path, repeat=repeat)
     return IngestResult(messages, messages / best, float(peer["pyst2_messages_per_s"]))

@@ -7,6 +7,7 @@ import uvicorn
 from rich.console import Console
 
 from cti import logs
+from cti.asterisk import cli as asterisk_cli
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
 from cti.server.redis_bus import check_redis
@@ -49,6 +50,9 @@ def serve(
         log_level=log_level,
         ws_max_size=64 * 1024,
     )
+
+
+app.command("replay")(asterisk_cli.replay)
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:

@@ -17,6 +17,11 @@ class TelephonyBackend(StrEnum):
     ASTERISK = "asterisk"
 
 
+class AsteriskMode(StrEnum):
+    OBSERVE = "observe"  # app_queue distributes; Switchboard watches, pops, logs, steers
+    ROUTE = "route"  # calls wait in the holding context; Switchboard's ACD connects them
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", env_file=".env", extra="ignore")
 
@@ -29,6 +34,13 @@ class Settings(BaseSettings):
     ami_user: str = "switchboard"
     ami_secret: SecretStr = SecretStr("")
     ami_tls: bool = False
+    asterisk_mode: AsteriskMode = AsteriskMode.OBSERVE
+    asterisk_inbound_contexts: list[str] = [
+        "switchboard-inbound",
+        "switchboard-routed",
+        "switchboard-hold",
+    ]
+    stats_flush_seconds: float = Field(60.0, gt=0)
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)

@@ -300,3 +300,16 @@ def test_time_in_each_agent_state_is_kept_for_reports() -> None:
     rig.acd.apply("ann", ag.MakeAvailable())
     seconds = rig.acd.stats.state_seconds("ann")
     assert seconds["available"] == 11 and seconds["paused"] == 5
+
+
+def test_observing_a_pbx_the_acd_follows_it_even_when_a_hang_up_was_missed() -> None:
+    rig = Rig(SALES)
+    rig.acd.routing = False
+    rig.agent("ann", sales=1)
+    rig.acd.ringing("c1", "ann", "sales")
+    rig.acd.answered("c1", "ann", "sales", wait=1.0)
+    # the end of c1 was never seen (a cut connection); Asterisk now rings ann for c2
+    rig.acd.ringing("c2", "ann", "sales")
+    assert (rig.state("ann"), rig.acd.agent("ann").call_id) == (AgentState.RESERVED, "c2")
+    rig.acd.answered("c2", "ann", "sales", wait=1.0)
+    assert rig.state("ann") is AgentState.ON_CALL

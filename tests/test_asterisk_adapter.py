@@ -213,16 +213,50 @@ async def test_connect_agent_originates_the_agent_leg_into_the_bridge_context() 
     async with rig("transfer.jsonl", Dialplan()) as r:
         await r.play("transfer.jsonl", until=3.0)
         await r.adapter.execute(cmd.ConnectAgent("1795479449.22", "1001", "sales", ring_timeout=15))
-    assert r.sent("Originate") == [
+    (sent,) = r.sent("Originate")
+    assert sent.startswith(
         b"Action: Originate\r\n"
         b"Channel: Local/1001@switchboard-agents\r\n"
         b"Context: switchboard-connect\r\nExten: bridge\r\nPriority: 1\r\n"
         b"Async: true\r\nTimeout: 15000\r\n"
+    )
+    assert b"\r\nChannelId: switchboard-" in sent
+    assert sent.endswith(
         b"Variable: SB_CALLER_CHANNEL=Local/40@callers-0000000b;1\r\n"
         b"Variable: SB_CALL_ID=1795479449.22\r\n"
         b"Variable: SB_AGENT_ID=1001\r\n"
         b"Variable: SB_QUEUE=sales\r\n\r\n"
-    ]
+    )
+    assert [type(e).__name__ for e in r.events if e.call_id == "1795479449.22"][-1] == "AgentRinging"
+
+
+def originate_response(leg: str, outcome: str, reason: int) -> bytes:
+    """An ``OriginateResponse`` shaped like the one in click_to_dial.jsonl."""
+    return (
+        f"Event: OriginateResponse\r\nPrivilege: call,all\r\nResponse: {outcome}\r\n"
+        f"Channel: Local/1001@switchboard-agents\r\nContext: switchboard-connect\r\n"
+        f"Exten: bridge\r\nReason: {reason}\r\nUniqueid: {leg}\r\n"
+        f"CallerIDNum: <unknown>\r\nCallerIDName: <unknown>\r\n\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "reason", "expected"),
+    [("Success", 4, "CallAnswered"), ("Failure", 3, "AgentRingNoAnswer")],
+    ids=["agent-answers", "agent-does-not-answer"],
+)
+async def test_the_agent_legs_originate_response_says_whether_the_agent_answered(
+    outcome: str, reason: int, expected: str
+) -> None:
+    async with rig("transfer.jsonl", Dialplan()) as r:
+        await r.play("transfer.jsonl", until=3.0)
+        await r.adapter.execute(cmd.ConnectAgent("1795479449.22", "1001", "sales", ring_timeout=15))
+        (sent,) = r.sent("Originate")
+        leg = sent.split(b"ChannelId: ")[1].split(b"\r\n")[0].decode()
+        r.fake.writers[-1].write(originate_response(leg, outcome, reason))
+        await eventually(lambda: type(r.events[-1]).__name__ == expected)
+    last = r.events[-1]
+    assert (last.call_id, getattr(last, "agent_id", None)) == ("1795479449.22", "1001")
 
 
 @pytest.mark.parametrize(

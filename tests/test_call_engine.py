@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from acd.agents import AgentState
-from acd.model import QueueConfig
+from acd.model import Overflow, OverflowKind, QueueConfig, Strategy
 from cti.calls.model import Call, Outcome
 from cti.calls.service import CallCentre
 from cti.clock import ManualClock
@@ -18,6 +18,7 @@ from cti.crm.models import Tier
 from cti.server.bus import InProcessBus
 from cti.server.hub import Hub, agent_topic
 from cti.telephony import commands as cmd
+from cti.telephony.errors import CommandRefused
 from cti.telephony.simulated import QueueTraffic, SimulatedTelephony, TrafficProfile
 
 JANE = CustomerCard(
@@ -45,7 +46,12 @@ async def lookup(number: str | None) -> CallerLookup:
 
 
 class Rig:
-    def __init__(self, attended: set[str] | None = None, patience: float = 1e6) -> None:
+    def __init__(
+        self,
+        attended: set[str] | None = None,
+        patience: float = 1e6,
+        queues: list[QueueConfig] | None = None,
+    ) -> None:
         self.clock = ManualClock()
         self.bus = InProcessBus()
         self.hub = Hub(self.bus, self.clock)
@@ -57,7 +63,7 @@ class Rig:
             self.clock, profile, rng=random.Random(1), is_attended=lambda a: a in self.attended
         )
         self.legs: list[Call] = []
-        queues = [
+        queues = queues or [
             QueueConfig("sales", skills=(("sales", 1),), wrapup_seconds=5),
             QueueConfig("support", skills=(("support", 1),)),
         ]
@@ -191,3 +197,55 @@ async def test_under_steady_traffic_no_agent_ever_holds_two_calls(seed: int) -> 
     outcomes = {leg.outcome for leg in rig.legs}
     assert Outcome.ANSWERED in outcomes
     assert len({leg.call_id for leg in rig.legs}) == len(rig.legs)
+
+
+async def test_ring_all_rings_every_agent_and_the_first_to_answer_takes_the_call() -> None:
+    rig = Rig(attended={"ann", "bob"}, queues=[QueueConfig("sales", strategy=Strategy.RING_ALL)])
+    rig.agent("ann")
+    rig.agent("bob")
+    rig.watch("ann", "bob")
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    await settle()
+    assert all(any(m["type"] == "pop" for m in rig.messages(a)) for a in ("ann", "bob"))
+    await rig.phone.execute(cmd.Answer(call_id, "bob"))
+    assert rig.centre.acd.agent("bob").state is AgentState.ON_CALL
+    assert rig.centre.acd.agent("ann").state is AgentState.AVAILABLE
+    with pytest.raises(CommandRefused):
+        await rig.phone.execute(cmd.Answer(call_id, "ann"))
+
+
+async def test_a_caller_past_the_maximum_wait_goes_to_voicemail_and_the_leg_says_so() -> None:
+    overflow = Overflow(OverflowKind.VOICEMAIL, "sales-box")
+    rig = Rig(queues=[QueueConfig("sales", max_wait_seconds=60, overflow=overflow)])
+    rig.phone.place_call("sales", "+14155550101")
+    await settle()
+    rig.clock.advance(61)
+    assert [(leg.outcome, leg.queue) for leg in rig.legs] == [(Outcome.VOICEMAIL, "sales")]
+    assert rig.centre.acd.snapshot("sales").overflowed == 1
+
+
+async def test_a_callback_is_dialled_for_the_agent_when_the_callers_turn_comes() -> None:
+    rig = Rig(queues=[QueueConfig("sales")])
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    await settle()
+    rig.centre.request_callback(call_id, "+14155550101")
+    assert [leg.outcome for leg in rig.legs] == [Outcome.ABANDONED]  # the caller's leg ends
+    assert rig.centre.acd.snapshot("sales").callbacks_waiting == 1
+    assert rig.centre.acd.snapshot("sales").abandoned == 0
+    rig.agent("ann")
+    await settle()
+    outbound = [c for c in rig.centre.calls.values() if c.direction.value == "outbound"]
+    assert [(c.caller_number, c.agent_id, c.variable("CALLBACK_OF")) for c in outbound] == [
+        ("+14155550101", "ann", call_id)
+    ]
+    assert rig.centre.acd.snapshot("sales").callbacks_waiting == 0
+
+
+async def test_a_vip_known_to_the_crm_is_served_before_older_standard_callers() -> None:
+    rig = Rig(queues=[QueueConfig("sales")])
+    first = rig.phone.place_call("sales", "+14155550199")
+    rig.clock.advance(30)
+    vip = rig.phone.place_call("sales", "+14155550101")  # Jane Roe, tier VIP
+    await settle()
+    assert [c.call_id for c in rig.centre.acd.waiting("sales")] == [vip, first]
+    assert "vip customer: priority +50" in rig.centre.acd.explain(vip).reasons

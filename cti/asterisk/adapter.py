@@ -46,6 +46,7 @@ from cti.asterisk.client import AmiClient, AmiTimings
 from cti.clock import Clock
 from cti.settings import Settings
 from cti.telephony import commands as cmd
+from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall, NotSupported, TelephonyError
 from cti.telephony.events import CommandFailed, TelephonyEvent
 from cti.telephony.port import EventHandler
@@ -100,6 +101,7 @@ class AsteriskTelephony:
         self._clock = clock
         self._dialplan = dialplan
         self._channels = ChannelIndex()
+        self._connecting: dict[str, cmd.ConnectAgent] = {}  # agent leg Uniqueid -> command
         self._handlers: list[EventHandler] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._sequence = itertools.count((rng or random.Random()).randrange(1, 10**6))
@@ -264,7 +266,13 @@ class AsteriskTelephony:
         await self.client.execute(redirect)
 
     async def _connect_agent(self, command: cmd.ConnectAgent) -> None:
+        """Ring the agent's leg; once it answers, the dialplan bridges it to the caller.
+
+        The leg's Uniqueid is chosen here (``ChannelId``), so its ``OriginateResponse`` tells
+        us the outcome: ``Success`` (answered, bridging) or ``Failure`` (no answer, busy…).
+        """
         plan = self._dialplan
+        leg = f"switchboard-{int(self._clock.now())}.{next(self._sequence)}"
         variables = {
             "SB_CALLER_CHANNEL": self._channel(command.call_id),
             "SB_CALL_ID": command.call_id,
@@ -278,8 +286,31 @@ class AsteriskTelephony:
             exten=plan.connect_exten,
             timeout_ms=int(command.ring_timeout * 1000),
             variables=variables,
+            channel_id=leg,
         )
-        await self.client.execute(originate)
+        self._connecting[leg] = command
+        try:
+            await self.client.execute(originate)
+        except TelephonyError:
+            self._connecting.pop(leg, None)
+            self._emit([self._ring_failed(command)])
+            raise
+        now = self._clock.now()
+        self._emit([ev.AgentRinging(command.call_id, now, command.agent_id, command.queue)])
+
+    def _ring_failed(self, command: cmd.ConnectAgent) -> ev.TelephonyEvent:
+        now = self._clock.now()
+        return ev.AgentRingNoAnswer(command.call_id, now, command.agent_id, command.queue)
+
+    def _connect_outcome(self, event: Event) -> None:
+        command = self._connecting.pop(event.get("Uniqueid") or "", None)
+        if command is None:
+            return
+        if (event.get("Response") or "").lower() == "success":
+            now = self._clock.now()
+            self._emit([ev.CallAnswered(command.call_id, now, command.agent_id, command.queue)])
+        else:
+            self._emit([self._ring_failed(command)])
 
     def _channel(self, call_id: str) -> str:
         channel = self._channels.channel(call_id)
@@ -294,6 +325,8 @@ class AsteriskTelephony:
 
     def _on_event(self, event: Event) -> None:
         self._channels.observe(event)
+        if event.name == "OriginateResponse":
+            self._connect_outcome(event)
         self._emit(self._normaliser.feed(event, self._clock.now()))
 
     async def _resync(self) -> None:

@@ -87,6 +87,14 @@ def queue_join(book: CallBook, event: Event, now: float) -> Events:
     return out + book.enqueue(track, queue, now, fields.integer(event, "Position") or 0)
 
 
+def switchboard_queued(book: CallBook, event: Event, now: float) -> Events:
+    """Mode (b): ``UserEvent(SwitchboardQueued,Queue: q)`` from the holding context, on the
+    caller's channel, means the call waits for Switchboard's ACD in queue ``q``."""
+    if event.get("UserEvent") != "SwitchboardQueued":
+        return []
+    return queue_join(book, event, now)
+
+
 def queue_abandon(book: CallBook, event: Event, now: float) -> Events:
     track, out = _in_queue(book, event, now, _back(now, fields.number(event, "HoldTime")))
     if track is not None:

@@ -58,6 +58,7 @@ _HANDLERS: dict[str, Handler] = {
     "NewCallerid": calls.new_callerid,
     "VarSet": calls.varset,
     "QueueCallerJoin": calls.queue_join,
+    "UserEvent": calls.switchboard_queued,
     "QueueCallerAbandon": calls.queue_abandon,
     "AgentCalled": calls.agent_called,
     "AgentRingNoAnswer": calls.agent_no_answer,

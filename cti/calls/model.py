@@ -24,6 +24,7 @@ class Outcome(StrEnum):
     ANSWERED = "answered"
     ABANDONED = "abandoned"
     TRANSFERRED = "transferred"
+    VOICEMAIL = "voicemail"  # sent to voicemail (overflow or transfer); the call ends there
     MISSED = "missed"  # ended before it reached a queue or an agent
 
 
@@ -106,6 +107,9 @@ def transition(call: Call, event: ev.TelephonyEvent) -> tuple[Call, tuple[Call, 
             return replace(call, on_hold=on_hold), ()
         case ev.CallVariables(variables=variables):
             return replace(call, variables=_merge(call.variables, variables)), ()
+        case ev.CallTransferred(at=at, target_kind="voicemail"):
+            done = replace(call, phase=Phase.ENDED, ended_at=at, outcome=Outcome.VOICEMAIL)
+            return done, (done,)
         case ev.CallTransferred(at=at):
             return _transferred(call, at)
         case ev.CallEnded(at=at, cause=cause):

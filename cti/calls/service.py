@@ -14,13 +14,14 @@ import structlog
 
 from acd import agents as ag
 from acd.agents import Agent, AgentState
-from acd.errors import IllegalStateChange, NoSuchAgent
-from acd.model import QueueConfig
-from acd.service import Acd, AcdListener, Offer
-from cti.calls import model
+from acd.model import QueueConfig, Requirements
+from acd.requirements import CallerProfile, Policy, requirements_for
+from acd.service import Acd, AcdListener, CallbackDue, Offer, Overflowed
+from cti.calls import members, model
 from cti.calls.model import Call, Phase
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
+from cti.errors import SwitchboardError
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall
@@ -63,6 +64,7 @@ class CallCentre(AcdListener):
         self.notifier = notifier
         self._lookup = lookup
         self._on_leg_done = on_leg_done
+        self.policy = Policy()
         self.acd = Acd(clock, queues, self, routing=routing)
         self.calls: dict[str, Call] = {}
         self._lookups: dict[str, asyncio.Task[CallerLookup]] = {}
@@ -73,6 +75,20 @@ class CallCentre(AcdListener):
         self.port.dispatch(
             cmd.ConnectAgent(offer.call_id, offer.agent_id, offer.queue, offer.ring_timeout)
         )
+
+    def callback_due(self, due: CallbackDue) -> None:
+        """The caller's turn has come: dial them for the agent, agent's leg first."""
+        variables = (("CALLBACK_OF", due.call_id), ("CALLBACK_QUEUE", due.queue))
+        self.port.dispatch(cmd.Originate(due.agent_id, due.number, variables))
+
+    def overflowed(self, overflow: Overflowed) -> None:
+        if overflow.kind == "callback":
+            call = self.calls.get(overflow.call_id)
+            if call is not None and call.caller_number:
+                self.request_callback(call.call_id, call.caller_number)
+                return
+            self.acd.left_queue(overflow.call_id)
+        self.port.dispatch(cmd.Transfer(overflow.call_id, overflow.target, overflow.kind))
 
     def agent_changed(self, agent: Agent) -> None:
         self.notifier.agent_changed(agent)
@@ -90,7 +106,7 @@ class CallCentre(AcdListener):
             self._offered(event)
             return
         if isinstance(event, ev.QueueMemberChanged):
-            self._member_changed(event)
+            members.member_changed(self.acd, event)
             return
         call = self.calls.get(event.call_id)
         if call is None:
@@ -99,7 +115,10 @@ class CallCentre(AcdListener):
                 return
         new, legs = model.transition(call, event)
         self.calls[new.call_id] = new
-        self._side_effects(call, new, event)
+        try:
+            self._side_effects(call, new, event)
+        except SwitchboardError as exc:  # the PBX is the truth; the call model has moved on
+            log.warning("acd_disagrees_with_pbx", call_id=new.call_id, error=exc.message)
         for leg in legs:
             self._on_leg_done(leg, self.lookup_result(leg.call_id))
         if new.phase is Phase.ENDED:
@@ -107,23 +126,27 @@ class CallCentre(AcdListener):
 
     def _offered(self, event: ev.CallOffered) -> None:
         self.calls[event.call_id] = model.offered(event)
-        self._lookups[event.call_id] = asyncio.get_running_loop().create_task(
-            self._lookup(event.caller_number)
+        task = asyncio.get_running_loop().create_task(self._lookup(event.caller_number))
+        task.add_done_callback(lambda _: self._refresh_requirements(event.call_id))
+        self._lookups[event.call_id] = task
+
+    # -- routing requirements: queue, then IVR, then CRM --------------------------
+    def _requirements(self, call: Call, queue: str) -> Requirements:
+        return requirements_for(
+            self.acd.queue(queue), dict(call.variables), self._profile(call.call_id), self.policy
         )
 
-    def _member_changed(self, event: ev.QueueMemberChanged) -> None:
-        """The PBX owns queue membership and pauses (Asterisk's app_queue): the ACD follows."""
-        try:
-            agent = self.acd.agent(event.agent_id)
-        except NoSuchAgent:
-            if event.change == "removed":
-                return
-            agent = self.acd.add_agent(event.agent_id, event.agent_id, skills=())
-        try:
-            for step in _member_steps(agent, event):
-                agent = self.acd.apply(event.agent_id, step)
-        except IllegalStateChange as exc:
-            log.warning("member_change_refused", agent_id=event.agent_id, error=exc.message)
+    def _profile(self, call_id: str) -> CallerProfile | None:
+        lookup = self.lookup_result(call_id)
+        if lookup is None or len(lookup.matches) != 1:
+            return None
+        card = lookup.matches[0]
+        return CallerProfile(str(card.tier), card.churn_risk, card.owner_agent)
+
+    def _refresh_requirements(self, call_id: str) -> None:
+        call, waiting = self.calls.get(call_id), self.acd.waiting_call(call_id)
+        if call is not None and waiting is not None:
+            self.acd.update_requirements(call_id, self._requirements(call, waiting.queue))
 
     def _adopt(self, event: ev.TelephonyEvent) -> Call | None:
         """A call whose start we never saw (joined a busy PBX): begin it from this event."""
@@ -137,7 +160,12 @@ class CallCentre(AcdListener):
         match event:
             case ev.CallQueued(queue=queue, at=at):
                 if old.phase is not Phase.QUEUED or old.queue != queue:
-                    self.acd.enqueue(new.call_id, queue, since=at)
+                    if not self.acd.routing:
+                        members.ensure_queue(self.acd, queue)
+                    wanted = self._requirements(new, queue)
+                    self.acd.enqueue(new.call_id, queue, since=at, requirements=wanted)
+            case ev.CallVariables():
+                self._refresh_requirements(new.call_id)
             case ev.AgentRinging(agent_id=agent, queue=queue):
                 self.acd.ringing(new.call_id, agent, queue)
                 self._push_pop(agent, new)
@@ -170,8 +198,9 @@ class CallCentre(AcdListener):
             return
 
         def later(_: asyncio.Task[CallerLookup]) -> None:
-            current = self.calls.get(call.call_id, call)
-            if current.agent_id == agent_id:
+            current = self.calls.get(call.call_id)
+            agent = self.acd.find_agent(agent_id)
+            if current is not None and agent is not None and agent.call_id == call.call_id:
                 self.notifier.pop(agent_id, current, self.lookup_result(call.call_id))
 
         task.add_done_callback(later)
@@ -199,6 +228,11 @@ class CallCentre(AcdListener):
             event = ag.Logout()
         return self.acd.apply(agent_id, event)
 
+    def request_callback(self, call_id: str, number: str) -> None:
+        """The caller leaves the line and keeps their place; the PBX hangs them up."""
+        self.acd.request_callback(call_id, number)
+        self.port.dispatch(cmd.Hangup(call_id))
+
     def call_for_agent(self, agent_id: str) -> Call | None:
         agent = self.acd.agent(agent_id)
         return self.calls.get(agent.call_id) if agent.call_id else None
@@ -208,16 +242,3 @@ class CallCentre(AcdListener):
         if call is None:
             raise NoSuchCall(f"no active call {call_id!r}", details={"call_id": call_id})
         return call
-
-
-def _member_steps(agent: Agent, event: ev.QueueMemberChanged) -> list[ag.AgentEvent]:
-    """The agent events that bring the ACD's view of ``agent`` in line with the PBX's."""
-    if event.change == "removed":
-        return [] if agent.state is AgentState.LOGGED_OUT else [ag.Logout()]
-    steps: list[ag.AgentEvent] = [ag.Login()] if agent.state is AgentState.LOGGED_OUT else []
-    reason = event.reason or "paused"
-    if event.paused and not (agent.state is AgentState.PAUSED and agent.pause_reason == reason):
-        steps.append(ag.Pause(reason))
-    elif not event.paused and agent.state is AgentState.PAUSED:
-        steps.append(ag.MakeAvailable())
-    return steps

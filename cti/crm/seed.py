@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from cti.crm.calllog import record_values
 from cti.crm.directory import QueueDef
 from cti.crm.history import CallIds, HistoryContext, customer_history
-from cti.crm.models import Agent, AgentSkill, Customer, CustomerPhone, Interaction, Queue, Role, Skill
+from cti.crm.models import (
+    Agent,
+    AgentSkill,
+    Customer,
+    CustomerPhone,
+    Interaction,
+    Queue,
+    Role,
+    Skill,
+)
 
 #: Two customers of one household share this line; a call from it matches both.
 SHARED_NUMBER = "+13125550100"

@@ -17,7 +17,11 @@ from fastapi.staticfiles import StaticFiles
 import agent_ui
 from acd import api as acd_api
 from acd.agents import AgentState
-from acd.model import QueueConfig
+from acd.routing_service import RoutingService
+from acd.stats import interval_start
+from acd.store import RoutingStore
+from cti.asterisk.adapter import AsteriskTelephony
+from cti.asterisk.normalise import AmiNormaliser
 from cti.auth import api as auth_api
 from cti.auth.service import TokenService
 from cti.calls import api as calls_api
@@ -37,15 +41,11 @@ from cti.server.bus import Bus, InProcessBus
 from cti.server.deps import Services
 from cti.server.hub import Hub
 from cti.server.redis_bus import RedisBus
-from cti.settings import Settings, TelephonyBackend
+from cti.settings import AsteriskMode, Settings, TelephonyBackend
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
 
 TelephonyFactory = Callable[[Clock, Hub, list[str], list[str]], TelephonyPort]
-
-
-class ConfigurationError(SwitchboardError):
-    error_id = "configuration-error"
 
 
 def simulated_factory(settings: Settings) -> TelephonyFactory:
@@ -63,11 +63,25 @@ def simulated_factory(settings: Settings) -> TelephonyFactory:
     return build
 
 
+def asterisk_factory(settings: Settings) -> TelephonyFactory:
+    def build(clock: Clock, hub: Hub, queues: list[str], numbers: list[str]) -> TelephonyPort:
+        normaliser = AmiNormaliser(inbound_contexts=settings.asterisk_inbound_contexts)
+        return AsteriskTelephony(settings, normaliser, clock)
+
+    return build
+
+
 def default_factory(settings: Settings) -> TelephonyFactory:
     if settings.telephony is TelephonyBackend.SIMULATED:
         return simulated_factory(settings)
-    raise ConfigurationError(
-        "SWITCHBOARD_TELEPHONY=asterisk: the Asterisk adapter is not wired into this build yet"
+    return asterisk_factory(settings)
+
+
+def routes_calls(settings: Settings) -> bool:
+    """Whether Switchboard's ACD picks agents (simulated PBX, or Asterisk in mode b)."""
+    return (
+        settings.telephony is TelephonyBackend.SIMULATED
+        or settings.asterisk_mode is AsteriskMode.ROUTE
     )
 
 
@@ -88,7 +102,9 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
             until=_start_of_day(clock),
         )
     directory, crm, call_log = Directory(sessions), CrmService(sessions), CallLog(sessions)
-    queue_defs = await asyncio.to_thread(directory.list_queues)
+    store = RoutingStore(sessions)
+    queues = await asyncio.to_thread(store.load_queues)
+    skills = await asyncio.to_thread(store.skills)
     accounts = await asyncio.to_thread(directory.list_agents)
     numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if settings.demo else []
     bus: Bus = InProcessBus()
@@ -96,31 +112,57 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         bus = RedisBus(settings.redis_url)
         await bus.start()
     hub = Hub(bus, clock)
-    port = factory(clock, hub, [q.name for q in queue_defs], numbers)
+    port = factory(clock, hub, [q.name for q in queues], numbers)
     writer = CallLogWriter(call_log)
-    queues = [
-        QueueConfig(
-            q.name,
-            q.label,
-            skills=tuple((skill, 1) for skill in q.required_skills),
-            service_level_seconds=q.service_level_seconds,
-            wrapup_seconds=q.wrapup_seconds,
-        )
-        for q in queue_defs
-    ]
 
     async def lookup(number: str | None) -> CallerLookup:
         return await asyncio.to_thread(crm.lookup_caller, number)
 
-    centre = CallCentre(clock, port, queues, hub, lookup, writer.leg_done)
+    routing = routes_calls(settings)
+    centre = CallCentre(clock, port, queues, hub, lookup, writer.leg_done, routing=routing)
     for account in accounts:
         if account.role == "agent":
             centre.acd.add_agent(account.login, account.display_name, account.skills)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     tokens = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_seconds, clock)
+    routing_service = RoutingService(centre.acd, store, skills)
+    await _resume_interval(routing_service, store, clock)
     return Services(
-        settings, clock, tokens, directory, crm, call_log, writer, bus, hub, port, centre
+        settings,
+        clock,
+        tokens,
+        directory,
+        crm,
+        call_log,
+        writer,
+        bus,
+        hub,
+        port,
+        centre,
+        routing_service,
     )
+
+
+async def _resume_interval(routing: RoutingService, store: RoutingStore, clock: Clock) -> None:
+    """After a restart, carry on counting the current interval from what was stored."""
+    start = interval_start(clock.now())
+    for queue in routing.acd.queues:
+        rows = await asyncio.to_thread(store.intervals, queue, start, start + 1)
+        for stored_start, counters in rows:
+            routing.acd.stats.intervals[(queue, stored_start)] = counters
+
+
+async def flush_statistics(svc: Services) -> None:
+    """Write the 15-minute interval statistics changed since the last flush."""
+    rows = svc.routing.dirty_intervals()
+    if rows:
+        await svc.writer.submit(lambda: svc.routing.store.save_intervals(rows))
+
+
+async def _flush_periodically(svc: Services) -> None:
+    while True:
+        await asyncio.sleep(svc.settings.stats_flush_seconds)
+        await flush_statistics(svc)
 
 
 def create_app(
@@ -144,10 +186,13 @@ def create_app(
             for agent in svc.centre.acd.agents():
                 svc.centre.set_agent_state(agent.agent_id, AgentState.AVAILABLE, None)
         await svc.telephony.start()
+        flusher = asyncio.create_task(_flush_periodically(svc), name="stats-flush")
         try:
             yield
         finally:
+            flusher.cancel()
             await svc.telephony.stop()
+            await flush_statistics(svc)
             await svc.writer.stop()
             if isinstance(svc.bus, RedisBus):
                 await svc.bus.stop()

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from acd.routing_service import RoutingService
 from cti.auth.service import Principal, TokenService
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
@@ -34,6 +35,7 @@ class Services:
     hub: Hub
     telephony: TelephonyPort
     centre: CallCentre
+    routing: RoutingService
 
 
 def services(request: Request) -> Services:

@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 
 from acd.agents import Agent
-from acd.stats import QueueSnapshot
+from acd.explain import Explanation
+from acd.stats import Counters, QueueSnapshot
 from cti.calls.model import Call
 from cti.crm.cards import CallerLookup, CustomerCard
 
@@ -122,3 +123,49 @@ def board(snapshots: list[QueueSnapshot], agents: list[Agent]) -> bytes:
             "agents": [agent_view(a) for a in agents],
         }
     )
+
+
+def interval_view(queue: str, start: int, counters: Counters) -> dict[str, Any]:
+    return {
+        "queue": queue,
+        "start": iso(start),
+        **dataclasses.asdict(counters),
+        "service_level": counters.service_level(),
+        "service_level_all": counters.service_level_all(),
+        "abandon_rate": counters.abandon_rate(),
+        "asa": counters.asa(),
+        "aht": counters.aht(),
+        "occupancy": counters.occupancy(),
+    }
+
+
+def explanation_view(why: Explanation) -> dict[str, Any]:
+    return {
+        "call_id": why.call_id,
+        "queue": why.queue,
+        "queues": list(why.queues),
+        "waiting_seconds": why.waiting_seconds,
+        "score": why.score,
+        "priority": why.priority,
+        "requirements": {
+            "skills": why.requirements,
+            "alternatives": why.alternatives,
+            "language": why.language,
+        },
+        "reasons": list(why.reasons),
+        "offered_to": list(why.offered_to),
+        "decisions": [
+            {
+                "at": iso(d.at),
+                "rule": d.rule,
+                "chosen": list(d.chosen),
+                "passed_over": [{"id": who, "reason": why} for who, why in d.passed_over],
+            }
+            for d in why.decisions
+        ],
+        "now": {
+            "eligible_available": list(why.eligible_available),
+            "blocked": [{"agent_id": a, "reason": r} for a, r in why.blocked],
+        },
+        "summary": why.summary,
+    }

@@ -45,14 +45,16 @@ class _SimCall:
     call_id: str
     number: str | None
     queue: str | None = None
-    agent_id: str | None = None
+    agent_id: str | None = None  # the agent connected
     answered: bool = False
+    ringing: dict[str, Timer] = field(default_factory=dict)  # agent -> answer or ring-out
     timers: list[Timer] = field(default_factory=list)
 
     def cancel_timers(self) -> None:
-        for timer in self.timers:
+        for timer in (*self.timers, *self.ringing.values()):
             timer.cancel()
         self.timers.clear()
+        self.ringing.clear()
 
 
 class SimulatedTelephony:
@@ -178,36 +180,38 @@ class SimulatedTelephony:
             raise NoSuchCall(f"no call {call_id!r}", details={"call_id": call_id}) from None
 
     def _ring(self, call: _SimCall, agent_id: str, command: cmd.ConnectAgent) -> None:
-        if call.agent_id is not None:
-            raise CommandRefused(f"call {call.call_id} is already with {call.agent_id}")
-        call.agent_id = agent_id
+        if call.answered or agent_id in call.ringing:
+            raise CommandRefused(f"call {call.call_id} cannot ring {agent_id} now")
         self._emit(ev.AgentRinging(call.call_id, self._clock.now(), agent_id, call.queue))
         if self._is_attended(agent_id):
-            timer = self._clock.call_later(
-                command.ring_timeout, lambda: self._ring_out(call, agent_id)
-            )
+            timeout = command.ring_timeout
+            timer = self._clock.call_later(timeout, lambda: self._ring_out(call, agent_id))
         else:
             delay = self._rng.uniform(*self._profile.auto_answer_delay)
-            timer = self._clock.call_later(delay, lambda: self._answer(call, agent_id))
-        call.timers.append(timer)
+            timer = self._clock.call_later(delay, lambda: self._answer_quietly(call, agent_id))
+        call.ringing[agent_id] = timer
 
     def _ring_out(self, call: _SimCall, agent_id: str) -> None:
-        if call.agent_id != agent_id or call.answered:
+        if call.ringing.pop(agent_id, None) is None or call.answered:
             return
-        call.agent_id = None
         now = self._clock.now()
         self._emit(ev.AgentRingNoAnswer(call.call_id, now, agent_id, call.queue))
 
     def _answer(self, call: _SimCall, agent_id: str) -> None:
         if call.call_id not in self._calls or call.answered:
-            return
-        if call.agent_id != agent_id:
+            raise CommandRefused(f"call {call.call_id} is no longer ringing")
+        if agent_id not in call.ringing:
             raise CommandRefused(f"call {call.call_id} is not ringing {agent_id}")
-        call.cancel_timers()
-        call.answered = True
+        call.cancel_timers()  # the first answer wins; the other phones stop ringing
+        call.answered, call.agent_id = True, agent_id
         self._emit(ev.CallAnswered(call.call_id, self._clock.now(), agent_id, call.queue))
         talk = self._talk_time(call.queue)
         call.timers.append(self._clock.call_later(talk, lambda: self._talk_over(call)))
+
+    def _answer_quietly(self, call: _SimCall, agent_id: str) -> None:
+        """A timer's answer: the call may have moved on meanwhile, which is no error."""
+        if call.call_id in self._calls and not call.answered and agent_id in call.ringing:
+            self._answer(call, agent_id)
 
     def _talk_over(self, call: _SimCall) -> None:
         by_caller = self._rng.random() < 0.4
@@ -224,21 +228,31 @@ class SimulatedTelephony:
         self._emit(ev.CallEnded(call.call_id, self._clock.now(), cause))
 
     def _transfer(self, call: _SimCall, command: cmd.Transfer) -> None:
-        if command.target_kind != "queue":
+        kind, target = command.target_kind, command.target
+        if kind not in ("queue", "agent", "voicemail"):
             raise CommandRefused(
-                "the simulated PBX transfers to queues only",
-                details={"target_kind": command.target_kind},
+                f"the simulated PBX cannot transfer to a {kind}", details={"target_kind": kind}
             )
         call.cancel_timers()
         now = self._clock.now()
-        call.agent_id, call.answered, call.queue = None, False, command.target
-        self._emit(ev.CallTransferred(call.call_id, now, command.target, "queue"))
-        self._emit(ev.CallQueued(call.call_id, now, command.target, self._position(command.target)))
-        patience = self._patience(command.target)
+        call.agent_id, call.answered = None, False
+        self._emit(ev.CallTransferred(call.call_id, now, target, kind))
+        if kind == "voicemail":  # the caller leaves a message, then hangs up
+            message = self._rng.uniform(15, 45)
+            call.timers.append(
+                self._clock.call_later(message, lambda: self._end(call, ev.EndCause.CALLER_HANGUP))
+            )
+            return
+        if kind == "agent":
+            self._ring(call, target, cmd.ConnectAgent(call.call_id, target, call.queue or ""))
+            return
+        call.queue = target
+        self._emit(ev.CallQueued(call.call_id, now, target, self._position(target)))
+        patience = self._patience(target)
         call.timers.append(self._clock.call_later(patience, lambda: self._abandon(call)))
 
     def _originate(self, command: cmd.Originate) -> str:
-        call = _SimCall(self._new_id(), command.number, agent_id=command.agent_id)
+        call = _SimCall(self._new_id(), command.number)
         self._calls[call.call_id] = call
         now = self._clock.now()
         direction = ev.Direction.OUTBOUND
@@ -249,8 +263,8 @@ class SimulatedTelephony:
             self._emit(ev.CallVariables(call.call_id, now, command.variables))
         self._emit(ev.AgentRinging(call.call_id, now, command.agent_id, None))
         delay = self._rng.uniform(*self._profile.auto_answer_delay)
-        call.timers.append(
-            self._clock.call_later(delay, lambda: self._answer(call, command.agent_id))
+        call.ringing[command.agent_id] = self._clock.call_later(
+            delay, lambda: self._answer_quietly(call, command.agent_id)
         )
         return call.call_id
 
