@@ -14,7 +14,7 @@ from rich.table import Table
 
 from benchmarks import acd_routing, ami_ingest, pop_latency
 
-console = Console()
+console = Console(width=150)
 Row = tuple[str, str, str, str, str]
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "asterisk"
 

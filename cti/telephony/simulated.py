@@ -14,6 +14,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from cti.clock import Clock, Timer
 from cti.telephony import commands as cmd
@@ -38,6 +39,14 @@ class TrafficProfile:
     withheld_share: float = 0.03
     unknown_share: float = 0.12
     auto_answer_delay: tuple[float, float] = (1.0, 3.0)
+
+
+class FrontDoor(Protocol):
+    """Takes new calls before any queue: the IVR on the simulated PBX."""
+
+    def arrived(self, call_id: str, dialled: str, number: str | None) -> bool:
+        """Return True to take the call (and later ``enqueue`` or end it)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -76,6 +85,7 @@ class SimulatedTelephony:
         # Like Asterisk's Uniqueid (epoch.sequence): unique across restarts of the server.
         self._id_prefix = f"sim-{int(clock.now())}"
         self._arrival_timers: dict[str, Timer] = {}
+        self._front_door: FrontDoor | None = None
         self._running = False
 
     # -- port -------------------------------------------------------------------
@@ -105,16 +115,41 @@ class SimulatedTelephony:
             self._emit(ev.CommandFailed(command.command_id, now, exc.error_id, exc.message))
 
     # -- traffic ----------------------------------------------------------------
-    def place_call(self, queue: str, number: str | None, name: str | None = None) -> str:
-        """A caller dials in now (also used by tests and the demo's first calls)."""
-        call = _SimCall(self._new_id(), number, queue=queue)
+    def set_front_door(self, front_door: FrontDoor) -> None:
+        """Calls go to ``front_door`` (an IVR) first; it queues them with ``enqueue``."""
+        self._front_door = front_door
+
+    def place_call(self, dialled: str, number: str | None, name: str | None = None) -> str:
+        """A caller dials in now: to the front door if it takes ``dialled``, else to the queue
+        of that name (also used by tests and the demo)."""
+        call = _SimCall(self._new_id(), number)
         self._calls[call.call_id] = call
         now = self._clock.now()
-        self._emit(ev.CallOffered(call.call_id, now, number, name, queue))
+        self._emit(ev.CallOffered(call.call_id, now, number, name, dialled))
+        if self._front_door is None or not self._front_door.arrived(call.call_id, dialled, number):
+            self.enqueue(call.call_id, dialled)
+        return call.call_id
+
+    # -- what a front door (IVR) may do with a call it holds ------------------------
+    def enqueue(self, call_id: str, queue: str) -> None:
+        """The caller waits in ``queue`` from now on, with their patience."""
+        call = self._call(call_id)
+        call.queue = queue
+        now = self._clock.now()
         self._emit(ev.CallQueued(call.call_id, now, queue, self._position(queue)))
         patience = self._patience(queue)
         call.timers.append(self._clock.call_later(patience, lambda: self._abandon(call)))
-        return call.call_id
+
+    def set_variables(self, call_id: str, variables: tuple[tuple[str, str], ...]) -> None:
+        call = self._call(call_id)
+        self._emit(ev.CallVariables(call.call_id, self._clock.now(), variables))
+
+    def caller_hangs_up(self, call_id: str) -> None:
+        if call_id in self._calls:
+            self._end(self._calls[call_id], ev.EndCause.CALLER_HANGUP)
+
+    def is_up(self, call_id: str) -> bool:
+        return call_id in self._calls
 
     def _schedule_arrival(self, traffic: QueueTraffic) -> None:
         if traffic.calls_per_minute <= 0 or not self._running:
