@@ -148,6 +148,8 @@ def transition(agent: Agent, event: AgentEvent, now: float) -> Agent:
             streak = agent.rna_streak + 1 if rang_out else agent.rna_streak
             return _after_call(replace(agent, rna_streak=streak), now)
         case Connect(call_id=call_id):
+            if agent.state is AgentState.ON_CALL and agent.call_id == call_id:
+                return agent
             if agent.state not in (AgentState.RESERVED, AgentState.AVAILABLE):
                 raise _refuse(agent, event)
             return _to(agent, AgentState.ON_CALL, now, call_id=call_id, rna_streak=0)

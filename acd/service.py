@@ -312,6 +312,14 @@ class Acd:
                 agent, ag.Connect(call_id), AgentState.ON_CALL, call_id, agent.queue or queue
             )
 
+    def hand_over(self, agent_id: str, from_call: str, to_call: str) -> None:
+        """A consultation becomes the call itself: the consulted agent, already talking,
+        takes over ``to_call`` without passing through available."""
+        agent = self.agent(agent_id)
+        if agent.state is AgentState.ON_CALL and agent.call_id == from_call:
+            self._agents[agent_id] = replace(agent, call_id=to_call)
+            self._listener.agent_changed(self._agents[agent_id])
+
     def left_queue(self, call_id: str) -> WaitingCall | None:
         """The call left its queue without an answer (transferred elsewhere)."""
         call = self._finish(call_id)

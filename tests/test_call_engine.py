@@ -249,3 +249,37 @@ async def test_a_vip_known_to_the_crm_is_served_before_older_standard_callers() 
     await settle()
     assert [c.call_id for c in rig.centre.acd.waiting("sales")] == [vip, first]
     assert "vip customer: priority +50" in rig.centre.acd.explain(vip).reasons
+
+
+async def test_a_consultation_then_completion_hands_the_customer_to_the_colleague() -> None:
+    rig = Rig(attended={"ann", "bob"}, queues=[QueueConfig("sales", wrapup_seconds=30)])
+    rig.agent("ann")
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    await settle()
+    await rig.phone.execute(cmd.Answer(call_id, "ann"))
+    rig.agent("bob")
+    await rig.phone.execute(cmd.Consult(call_id, "ann", "bob", "agent"))
+    assert rig.centre.calls[call_id].on_hold
+    consult = f"{call_id}-consult"
+    await rig.phone.execute(cmd.Answer(consult, "bob"))
+    await rig.phone.execute(cmd.EndConsult(call_id, complete=True))
+    bob = rig.centre.acd.agent("bob")
+    assert (bob.state, bob.call_id) == (AgentState.ON_CALL, call_id)
+    assert rig.centre.acd.agent("ann").state is AgentState.WRAP_UP
+    call = rig.centre.calls[call_id]
+    assert (call.agent_id, call.on_hold, call.leg) == ("bob", False, 1)
+
+
+async def test_a_cancelled_consultation_returns_to_the_customer() -> None:
+    rig = Rig(attended={"ann", "bob"}, queues=[QueueConfig("sales")])
+    rig.agent("ann")
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    await settle()
+    await rig.phone.execute(cmd.Answer(call_id, "ann"))
+    rig.agent("bob")
+    await rig.phone.execute(cmd.Consult(call_id, "ann", "bob", "agent"))
+    await rig.phone.execute(cmd.Answer(f"{call_id}-consult", "bob"))
+    await rig.phone.execute(cmd.EndConsult(call_id, complete=False))
+    assert not rig.centre.calls[call_id].on_hold
+    assert rig.centre.acd.agent("ann").state is AgentState.ON_CALL
+    assert rig.centre.acd.agent("bob").state is AgentState.AVAILABLE

@@ -139,6 +139,12 @@ class AsteriskTelephony:
             await self.client.execute(partial(builders.hangup, channel=channel))
         elif isinstance(command, cmd.ConnectAgent):
             await self._connect_agent(command)
+        elif isinstance(command, cmd.Consult | cmd.EndConsult):
+            raise NotSupported(
+                "on Asterisk, consult with the phone's attended transfer (features.conf atxfer); "
+                "hanging up completes it",
+                details={"command": type(command).__name__},
+            )
         elif isinstance(command, cmd.Hold):
             raise NotSupported(
                 "hold is not available over AMI: the agent's phone puts the call on hold",

@@ -62,10 +62,33 @@ async def transfer(
     call_id: str, body: TransferBody, svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, str]:
     control.own_call(svc.centre, who.login, call_id)
-    if body.target_kind == "queue":
-        svc.centre.acd.queue(body.target)
+    control.check_transfer_target(svc.centre, body.target, body.target_kind)
     await svc.telephony.execute(cmd.Transfer(call_id, body.target, body.target_kind))
     return {"status": "transferred"}
+
+
+class ConsultBody(BaseModel):
+    target: str = Field(min_length=1, max_length=80)
+    target_kind: Literal["agent", "number"]
+
+
+@router.post("/{call_id}/consult")
+async def consult(
+    call_id: str, body: ConsultBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, str]:
+    control.own_call(svc.centre, who.login, call_id)
+    control.check_transfer_target(svc.centre, body.target, body.target_kind)
+    await svc.telephony.execute(cmd.Consult(call_id, who.login, body.target, body.target_kind))
+    return {"status": "consulting", "target": body.target}
+
+
+@router.post("/{call_id}/consult/{outcome}")
+async def end_consult(
+    call_id: str, outcome: Literal["complete", "cancel"], svc: ServicesDep, who: PrincipalDep
+) -> dict[str, str]:
+    control.own_call(svc.centre, who.login, call_id)
+    await svc.telephony.execute(cmd.EndConsult(call_id, complete=outcome == "complete"))
+    return {"status": "transferred" if outcome == "complete" else "resumed"}
 
 
 @router.post("/{call_id}/hangup")

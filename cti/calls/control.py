@@ -21,6 +21,19 @@ def own_call(centre: CallCentre, agent_id: str, call_id: str) -> Call:
     return call
 
 
+def check_transfer_target(centre: CallCentre, target: str, target_kind: str) -> None:
+    """A queue must exist; an agent must exist and be free to take the call."""
+    if target_kind == "queue":
+        centre.acd.queue(target)
+    elif target_kind == "agent":
+        agent = centre.acd.agent(target)
+        if agent.state not in (AgentState.AVAILABLE, AgentState.PAUSED):
+            raise CommandRefused(
+                f"{target} cannot take a call while {agent.state.value}",
+                details={"agent_id": target, "state": agent.state.value},
+            )
+
+
 async def originate(centre: CallCentre, agent_id: str, number: str, customer_id: int | None) -> str:
     agent = centre.acd.agent(agent_id)
     if agent.state not in (AgentState.AVAILABLE, AgentState.PAUSED):

@@ -177,6 +177,10 @@ class CallCentre(AcdListener):
                 self.notifier.call_changed(agent, new, "answered")
             case ev.CallHeld() if new.agent_id:
                 self.notifier.call_changed(new.agent_id, new, "held" if new.on_hold else "resumed")
+            case ev.CallTransferred(target=target, target_kind="agent"):
+                self._leave_agent(old, "transferred")
+                self.acd.left_queue(new.call_id)
+                self._take_over_consultation(target, new.call_id)
             case ev.CallTransferred():
                 self._leave_agent(old, "transferred")
                 self.acd.left_queue(new.call_id)
@@ -184,6 +188,13 @@ class CallCentre(AcdListener):
                 if old.answered_at is None:
                     self.acd.abandoned(new.call_id)
                 self._leave_agent(old, "ended")
+
+    def _take_over_consultation(self, agent_id: str, call_id: str) -> None:
+        """After a consultation, the consulted agent takes the customer's call as is."""
+        agent = self.acd.find_agent(agent_id)
+        consult = self.calls.get(agent.call_id or "") if agent else None
+        if agent is not None and consult is not None and consult.variable("CONSULT_OF") == call_id:
+            self.acd.hand_over(agent_id, consult.call_id, call_id)
 
     def _leave_agent(self, old: Call, change: str) -> None:
         if old.agent_id is None:

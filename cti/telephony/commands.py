@@ -63,4 +63,24 @@ class Hangup:
     command_id: str = field(default_factory=next_command_id)
 
 
-Command = ConnectAgent | Answer | Originate | Transfer | Hold | Hangup
+@dataclass(frozen=True, slots=True)
+class Consult:
+    """The agent puts the customer on hold and calls ``target`` to talk first."""
+
+    call_id: str
+    agent_id: str
+    target: str
+    target_kind: str  # "agent" | "number"
+    command_id: str = field(default_factory=next_command_id)
+
+
+@dataclass(frozen=True, slots=True)
+class EndConsult:
+    """``complete``: the consulted party takes the customer; else back to the customer."""
+
+    call_id: str
+    complete: bool
+    command_id: str = field(default_factory=next_command_id)
+
+
+Command = ConnectAgent | Answer | Originate | Transfer | Hold | Hangup | Consult | EndConsult

@@ -86,6 +86,7 @@ class SimulatedTelephony:
         self._id_prefix = f"sim-{int(clock.now())}"
         self._arrival_timers: dict[str, Timer] = {}
         self._front_door: FrontDoor | None = None
+        self._consults: dict[str, str] = {}  # call -> its consultation leg
         self._running = False
 
     # -- port -------------------------------------------------------------------
@@ -206,6 +207,10 @@ class SimulatedTelephony:
                 self._emit(ev.CallHeld(call.call_id, self._clock.now(), command.on_hold))
             case cmd.Hangup():
                 self._end(self._call(command.call_id), ev.EndCause.AGENT_HANGUP)
+            case cmd.Consult():
+                self._consult(self._call(command.call_id), command)
+            case cmd.EndConsult():
+                self._end_consult(self._call(command.call_id), command.complete)
         return None
 
     def _call(self, call_id: str) -> _SimCall:
@@ -302,6 +307,44 @@ class SimulatedTelephony:
             delay, lambda: self._answer_quietly(call, command.agent_id)
         )
         return call.call_id
+
+    # -- consultation -------------------------------------------------------------
+    def _consult(self, call: _SimCall, command: cmd.Consult) -> None:
+        if command.target_kind != "agent":
+            raise CommandRefused("the simulated PBX consults agents only")
+        if not call.answered or call.agent_id != command.agent_id or call.call_id in self._consults:
+            raise CommandRefused(f"{command.agent_id} is not talking on {call.call_id}")
+        now = self._clock.now()
+        self._emit(ev.CallHeld(call.call_id, now, True))
+        leg = _SimCall(f"{call.call_id}-consult", command.agent_id)
+        self._calls[leg.call_id] = leg
+        self._consults[call.call_id] = leg.call_id
+        direction = ev.Direction.OUTBOUND
+        self._emit(
+            ev.CallOffered(leg.call_id, now, command.agent_id, None, command.target, direction)
+        )
+        self._emit(ev.CallVariables(leg.call_id, now, (("CONSULT_OF", call.call_id),)))
+        self._ring(leg, command.target, cmd.ConnectAgent(leg.call_id, command.target, ""))
+
+    def _end_consult(self, call: _SimCall, complete: bool) -> None:
+        leg = self._calls.get(self._consults.pop(call.call_id, ""))
+        if leg is None:
+            raise CommandRefused(f"no consultation on {call.call_id}")
+        target, now = leg.agent_id, self._clock.now()
+        if not complete or target is None:
+            self._end(leg, ev.EndCause.AGENT_HANGUP)
+            self._emit(ev.CallHeld(call.call_id, now, False))
+            return
+        call.cancel_timers()
+        self._emit(ev.CallTransferred(call.call_id, now, target, "agent"))
+        call.agent_id, call.ringing = target, {}
+        self._emit(ev.CallHeld(call.call_id, now, False))
+        self._emit(ev.CallAnswered(call.call_id, now, target, call.queue))
+        leg.cancel_timers()
+        self._calls.pop(leg.call_id, None)
+        self._emit(ev.CallEnded(leg.call_id, now, ev.EndCause.TRANSFERRED_AWAY))
+        talk = self._talk_time(call.queue)
+        call.timers.append(self._clock.call_later(talk, lambda: self._talk_over(call)))
 
     def _new_id(self) -> str:
         return f"{self._id_prefix}.{next(self._ids)}"
