@@ -68,12 +68,12 @@ class Index:
         self.agent_busy(agent.agent_id)
         entries: list[Entry] = []
         for name in self.served.get(agent.agent_id, ()):
-            item = (strategies.key(self.queues[name], agent, occupancy, position), agent.agent_id)
-            entries.append((self.agents_by_queue[name], item))
+            key = strategies.key(self.queues[name], agent, occupancy, position)
+            entries.append((self.agents_by_queue[name], (key, agent.agent_id)))
         for skill, _ in agent.skills:
             entries.append((self.agents_by_skill[skill], (agent.idle_since, agent.agent_id)))
-        for sorted_list, item in entries:
-            sorted_list.add(item)
+        for sorted_list, entry in entries:
+            sorted_list.add(entry)
         self._agent_entries[agent.agent_id] = entries
 
     def agent_busy(self, agent_id: str) -> None:

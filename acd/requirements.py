@@ -44,7 +44,7 @@ def requirements_for(
     policy: Policy = Policy(),
 ) -> Requirements:
     skills = dict(queue.skills)
-    priority, reasons = queue.priority, []
+    priority, reasons = queue.priority, list[str]()
     for name, level in _skills(ivr.get("SB_SKILLS", ""), reasons):
         skills[name] = max(level, skills.get(name, 0))
         reasons.append(f"IVR requires {name} ≥ {level}")

@@ -437,7 +437,11 @@ class Acd:
             self._offer(choice.call, (agent.agent_id,), choice.rule, choice.passed_over)
 
     def _offer(
-        self, call: WaitingCall, agent_ids: tuple[str, ...], rule: str, passed: tuple
+        self,
+        call: WaitingCall,
+        agent_ids: tuple[str, ...],
+        rule: str,
+        passed: tuple[tuple[str, str], ...],
     ) -> None:
         now = self.clock.now()
         self._index.call_gone(call.call_id)

@@ -92,7 +92,9 @@ class StatsBook:
         self.day: dict[str, Counters] = defaultdict(Counters)
         self.intervals: dict[tuple[str, int], Counters] = defaultdict(Counters)
         self._dirty: set[tuple[str, int]] = set()
-        self._agent_time: dict[str, Counter[str]] = defaultdict(Counter)
+        self._agent_time: dict[str, defaultdict[str, float]] = defaultdict(
+            lambda: defaultdict(float)
+        )
         self._served: dict[str, tuple[str, ...]] = {}
 
     def add_queue(self, queue: QueueConfig) -> None:
@@ -192,6 +194,10 @@ class StatsBook:
             occupancy=c.occupancy(),
             agents=dict(Counter(a.state.value for a in members)),
         )
+
+
+def _seconds() -> defaultdict[str, float]:
+    return defaultdict(float)
 
 
 def interval_start(ts: float) -> int:

@@ -153,9 +153,9 @@ def naive_call_for(acd: Acd, agent: Agent) -> str | None:
 def naive_agent_for(acd: Acd, queue: QueueConfig, call: WaitingCall) -> str | None:
     now, best = acd.clock.now(), None
     for agent in acd._agents.values():
-        if agent.state is AgentState.AVAILABLE and why_not(agent, call, now) is None:
-            if all(agent.level(s) >= 1 for s, _ in queue.skills):
-                key = (agent.idle_since, agent.agent_id)
-                if best is None or key < best[0]:
-                    best = (key, agent.agent_id)
+        member = all(agent.level(s) >= 1 for s, _ in queue.skills)
+        if agent.state is AgentState.AVAILABLE and member and why_not(agent, call, now) is None:
+            key = (agent.idle_since, agent.agent_id)
+            if best is None or key < best[0]:
+                best = (key, agent.agent_id)
     return best[1] if best else None

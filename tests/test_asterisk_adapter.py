@@ -227,7 +227,8 @@ async def test_connect_agent_originates_the_agent_leg_into_the_bridge_context() 
         b"Variable: SB_AGENT_ID=1001\r\n"
         b"Variable: SB_QUEUE=sales\r\n\r\n"
     )
-    assert [type(e).__name__ for e in r.events if e.call_id == "1795479449.22"][-1] == "AgentRinging"
+    kinds = [type(e).__name__ for e in r.events if e.call_id == "1795479449.22"]
+    assert kinds[-1] == "AgentRinging"
 
 
 def originate_response(leg: str, outcome: str, reason: int) -> bytes:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import alembic.script
-
 from pathlib import Path
 
+import alembic.script
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
