@@ -12,6 +12,7 @@ from acd.agents import AgentState
 from acd.config import Level, QueueSpec, SkillName
 from acd.errors import InvalidConfig
 from cti.auth.service import Role
+from cti.calls import control
 from cti.server import payloads
 from cti.server.deps import PrincipalDep, ServicesDep
 
@@ -125,7 +126,7 @@ async def change_state(
     agent_id: str, body: StateChange, svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, Any]:
     who.require_self_or(agent_id, Role.SUPERVISOR)
-    agent = svc.centre.set_agent_state(agent_id, AgentState(body.state), body.reason)
+    agent = await control.change_state(svc.centre, agent_id, AgentState(body.state), body.reason)
     return payloads.agent_view(agent)
 
 

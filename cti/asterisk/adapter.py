@@ -119,6 +119,10 @@ class AsteriskTelephony:
     def subscribe(self, handler: EventHandler) -> None:
         self._handlers.append(handler)
 
+    @property
+    def connected(self) -> bool:
+        return self.client.connected
+
     async def start(self) -> None:
         """Start connecting; the client keeps (re)connecting in the background."""
         await self.client.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from acd import agents as ag
-from acd.agents import AgentState
+from acd.agents import Agent, AgentState
 from acd.errors import IllegalStateChange
 from cti.calls.model import Call
 from cti.calls.service import CallCentre
@@ -11,6 +11,7 @@ from cti.calls.writer import CallLogWriter
 from cti.crm.calllog import CallLog
 from cti.telephony import commands as cmd
 from cti.telephony.errors import CommandRefused
+from cti.telephony.port import QueueMembers
 
 
 def own_call(centre: CallCentre, agent_id: str, call_id: str) -> Call:
@@ -19,6 +20,20 @@ def own_call(centre: CallCentre, agent_id: str, call_id: str) -> Call:
     if call.agent_id != agent_id:
         raise CommandRefused(f"call {call_id} is not with {agent_id}", details={"call_id": call_id})
     return call
+
+
+async def change_state(
+    centre: CallCentre, agent_id: str, state: AgentState, reason: str | None
+) -> Agent:
+    """An agent's state change. Observing Asterisk, its queues must hear of it too, or
+    app_queue would keep ringing a paused agent: the pause goes to the PBX first."""
+    centre.acd.agent(agent_id)
+    port = centre.port
+    if not centre.acd.routing and isinstance(port, QueueMembers):
+        paused = state is not AgentState.AVAILABLE
+        why = reason or ("logged out" if state is AgentState.LOGGED_OUT else None)
+        await port.queue_pause(agent_id, paused, reason=why if paused else None)
+    return centre.set_agent_state(agent_id, state, reason)
 
 
 def check_transfer_target(centre: CallCentre, target: str, target_kind: str) -> None:

@@ -42,6 +42,7 @@ from cti.server.deps import Services
 from cti.server.hub import Hub
 from cti.server.redis_bus import RedisBus
 from cti.settings import AsteriskMode, Settings, TelephonyBackend
+from cti.telephony import api as pbx_api
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
 
@@ -199,7 +200,8 @@ def create_app(
 
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
     _install_handlers(app)
-    for router in (auth_api.router, acd_api.router, calls_api.router, crm_api.router, ws.router):
+    routers = (auth_api.router, acd_api.router, calls_api.router, crm_api.router, pbx_api.router)
+    for router in (*routers, ws.router):
         app.include_router(router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)
@@ -218,6 +220,7 @@ async def _healthz(request: Request) -> dict[str, object]:
     return {
         "status": "ok",
         "telephony": svc.settings.telephony.value,
+        "pbx_connected": svc.telephony.connected,
         "active_calls": len(svc.centre.calls),
     }
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from acd.agents import AgentState
 from cti.auth.service import Principal, Role
+from cti.calls import control
 from cti.calls.model import Phase
 from cti.errors import SwitchboardError
 from cti.server import messages, payloads
@@ -100,7 +101,7 @@ async def _agent_message(
         case messages.Resync():
             await _send_hello(ws, svc, target)
         case messages.SetState(state=state, reason=reason):
-            svc.centre.set_agent_state(target, AgentState(state), reason)
+            await control.change_state(svc.centre, target, AgentState(state), reason)
         case messages.AnswerCall(call_id=call_id):
             _require_own(who, target)
             await svc.telephony.execute(cmd.Answer(call_id, target))

@@ -90,6 +90,10 @@ class SimulatedTelephony:
         self._running = False
 
     # -- port -------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return True
+
     def subscribe(self, handler: EventHandler) -> None:
         self._handlers.append(handler)
 

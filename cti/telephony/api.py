@@ -1,0 +1,117 @@
+"""PBX-side steering: queue members and call recording, where the PBX has them.
+
+Asterisk (observe mode) keeps its own queue members; these endpoints drive them with
+``QueueAdd`` / ``QueueRemove`` / ``QueuePause`` / ``QueuePenalty`` and record calls with
+``MixMonitor``. The PBX's refusals ("Unable to remove interface: Not there") come back as
+API errors carrying its message. The simulated PBX has no members (Switchboard's ACD routes
+by skills) and answers 501.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from cti.auth.service import Role
+from cti.calls import control
+from cti.server.deps import PrincipalDep, ServicesDep
+from cti.telephony.errors import NotSupported
+from cti.telephony.port import QueueMembers, Recording
+
+router = APIRouter(prefix="/api", tags=["pbx"])
+
+
+class MemberBody(BaseModel):
+    agent_id: str = Field(min_length=1, max_length=64)
+    penalty: int | None = Field(None, ge=0, le=1000)
+    paused: bool | None = None
+    reason: str | None = Field(None, max_length=64)
+
+
+class PauseBody(BaseModel):
+    paused: bool
+    reason: str | None = Field(None, max_length=64)
+    queue: str | None = Field(None, max_length=64)
+
+
+class PenaltyBody(BaseModel):
+    penalty: int = Field(ge=0, le=1000)
+
+
+class RecordingBody(BaseModel):
+    file: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]{1,120}$")
+
+
+def members(svc: ServicesDep) -> QueueMembers:
+    if not isinstance(svc.telephony, QueueMembers):
+        raise NotSupported(
+            "this PBX has no queue members: Switchboard's ACD routes by skills "
+            "(PUT /api/agents/{id}/skills)",
+            details={"telephony": svc.settings.telephony.value},
+        )
+    return svc.telephony
+
+
+@router.post("/pbx/queues/{queue}/members")
+async def add_member(
+    queue: str, body: MemberBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, str]:
+    who.require(Role.SUPERVISOR)
+    await members(svc).queue_add(
+        queue, body.agent_id, penalty=body.penalty, paused=body.paused, reason=body.reason
+    )
+    return {"status": "added", "queue": queue, "agent_id": body.agent_id}
+
+
+@router.delete("/pbx/queues/{queue}/members/{agent_id}")
+async def remove_member(
+    queue: str, agent_id: str, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, str]:
+    who.require(Role.SUPERVISOR)
+    await members(svc).queue_remove(queue, agent_id)
+    return {"status": "removed", "queue": queue, "agent_id": agent_id}
+
+
+@router.put("/pbx/members/{agent_id}/pause")
+async def pause_member(
+    agent_id: str, body: PauseBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, Any]:
+    who.require_self_or(agent_id, Role.SUPERVISOR)
+    await members(svc).queue_pause(agent_id, body.paused, queue=body.queue, reason=body.reason)
+    return {"status": "paused" if body.paused else "unpaused", "agent_id": agent_id}
+
+
+@router.put("/pbx/queues/{queue}/members/{agent_id}/penalty")
+async def penalty(
+    queue: str, agent_id: str, body: PenaltyBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, Any]:
+    who.require(Role.SUPERVISOR)
+    await members(svc).queue_penalty(queue, agent_id, body.penalty)
+    return {"status": "penalty-set", "penalty": body.penalty}
+
+
+def recorder(svc: ServicesDep) -> Recording:
+    if not isinstance(svc.telephony, Recording):
+        raise NotSupported("this PBX does not record calls", details={})
+    return svc.telephony
+
+
+@router.post("/calls/{call_id}/recording")
+async def start_recording(
+    call_id: str, body: RecordingBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, str | None]:
+    if not who.at_least(Role.SUPERVISOR):
+        control.own_call(svc.centre, who.login, call_id)
+    file = body.file or f"{call_id}.wav"
+    monitor = await recorder(svc).mix_monitor_start(call_id, file)
+    return {"status": "recording", "file": file, "mix_monitor_id": monitor}
+
+
+@router.delete("/calls/{call_id}/recording")
+async def stop_recording(call_id: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
+    if not who.at_least(Role.SUPERVISOR):
+        control.own_call(svc.centre, who.login, call_id)
+    await recorder(svc).mix_monitor_stop(call_id)
+    return {"status": "stopped"}
