@@ -38,7 +38,7 @@ from structlog.testing import capture_logs
 from acd.agents import AgentState
 from cti.asterisk.ami import Event, Headers
 from cti.asterisk.normalise import AmiNormaliser
-from cti.asterisk.replay import CallLogLine, CaptureLine, Replay, read_capture, replay
+from cti.asterisk.replay import BadCapture, CallLogLine, CaptureLine, Replay, read_capture, replay
 from cti.telephony import events as ev
 from tests.queue_log import QueueLeg, read_queue_log
 
@@ -461,3 +461,14 @@ def test_no_header_values_make_the_normaliser_fail(
             for out in normaliser.feed(event(name, **headers), float(at)):
                 assert isinstance(out, ev.TelephonyEvent)
     assert not [entry for entry in logs if entry["log_level"] == "error"]
+
+
+def test_a_broken_capture_is_refused_naming_the_file_line_and_field(tmp_path: Path) -> None:
+    capture = tmp_path / "broken.jsonl"
+    good, bad = '{"t": 0.5, "dir": "recv", "raw": "x"}', '{"t": 1.0, "dir": "sideways", "raw": "y"}'
+    capture.write_text(f"{good}\n\n{bad}\n")
+    with pytest.raises(BadCapture) as refused:
+        read_capture(capture)
+    assert (
+        refused.value.message == f"{capture}:3: field 'dir' must be one of recv, send, disconnect"
+    )

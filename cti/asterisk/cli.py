@@ -25,6 +25,11 @@ def replay(capture: Capture) -> None:
     """Replay an AMI capture through the call engine; print one JSON line per queue leg."""
     logs.configure("warning")  # to stderr: stdout carries only the call log
     out = sys.stdout.buffer
-    for line in replaying.replay(capture):
+    try:
+        log = replaying.replay(capture)
+    except replaying.BadCapture as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    for line in log:
         out.write(orjson.dumps(line.to_json()) + b"\n")
     out.flush()

@@ -39,6 +39,7 @@ from cti.calls.model import Call
 from cti.calls.service import CallCentre
 from cti.clock import ManualClock
 from cti.crm.cards import CallerLookup
+from cti.errors import SwitchboardError
 from cti.telephony import events as ev
 
 __all__ = ["CallLogLine", "CaptureLine", "Replay", "read_capture", "replay"]
@@ -51,10 +52,40 @@ _UNIQUEID = re.compile(r"\r\nUniqueid: (?:[^\r\n]*-)?(\d{9,})\.\d+")
 _BANNER = BANNER_PREFIX.encode()
 
 
+class BadCapture(SwitchboardError):
+    error_id = "bad-capture"
+
+
+DIRECTIONS = ("recv", "send", "disconnect")
+
+
 def read_capture(path: Path) -> list[CaptureLine]:
+    """Every line of a capture, checked: a bad one is named by file, line and field."""
     with path.open("rb") as capture:
-        rows = (orjson.loads(line) for line in capture if line.strip())
-        return [CaptureLine(float(r["t"]), str(r["dir"]), str(r["raw"])) for r in rows]
+        return [
+            _capture_line(path, number, line)
+            for number, line in enumerate(capture, 1)
+            if line.strip()
+        ]
+
+
+def _capture_line(path: Path, number: int, line: bytes) -> CaptureLine:
+    where = f"{path}:{number}"
+    try:
+        row = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise BadCapture(f"{where}: not JSON ({exc})", details={"line": number}) from None
+    if not isinstance(row, dict):
+        raise BadCapture(f"{where}: expected an object", details={"line": number})
+    t, direction, raw = row.get("t"), row.get("dir"), row.get("raw")
+    if not isinstance(t, int | float) or isinstance(t, bool) or t < 0:
+        raise BadCapture(f"{where}: field 't' must be seconds ≥ 0", details={"field": "t"})
+    if direction not in DIRECTIONS:
+        message = f"{where}: field 'dir' must be one of {', '.join(DIRECTIONS)}"
+        raise BadCapture(message, details={"field": "dir"})
+    if not isinstance(raw, str):
+        raise BadCapture(f"{where}: field 'raw' must be text", details={"field": "raw"})
+    return CaptureLine(float(t), direction, raw)
 
 
 def replay(capture: Path) -> list[CallLogLine]:
