@@ -26,21 +26,25 @@ def ratio(ours: float, peer: float, higher_is_better: bool) -> str:
 
 
 def pop_rows() -> list[Row]:
-    agents, rate, seconds = 200, 20.0, 20.0
-    console.print(f"pop latency: {agents} agents, {rate:.0f} calls/s, {seconds:.0f} s each …")
-    ours = pop_latency.measure_switchboard(agents, rate, seconds)
-    peer = pop_latency.measure_peer(agents, rate, seconds)
-    target = {"p50": "—", "p99": "p99 ≤ 20 ms at 1,000 agents, 100 calls/s"}
-    return [
-        (
-            f"ring → pop {label}, {agents} agents, {rate:.0f} calls/s ({ours.samples} pops)",
-            f"{a:.2f} ms",
-            target[label],
-            f"bare uvicorn push: {b:.2f} ms",
-            f"{a / b:.1f}x the floor" if b else "—",
-        )
-        for label, a, b in (("p50", ours.p50_ms, peer.p50_ms), ("p99", ours.p99_ms, peer.p99_ms))
-    ]
+    rows: list[Row] = []
+    for agents, rate in ((200, 20.0), (1000, 100.0)):
+        seconds = 20.0 if agents == 200 else 15.0
+        console.print(f"pop latency: {agents} agents, {rate:.0f} calls/s, {seconds:.0f} s each …")
+        ours = pop_latency.measure_switchboard(agents, rate, seconds)
+        peer = pop_latency.measure_peer(agents, rate, seconds)
+        target = "p99 ≤ 20 ms at 1,000 agents, 100 calls/s (later goal)"
+        setup = f"{agents} agents, {rate:.0f} calls/s ({ours.samples} pops)"
+        for label, a, b in (("p50", ours.p50_ms, peer.p50_ms), ("p99", ours.p99_ms, peer.p99_ms)):
+            rows.append(
+                (
+                    f"ring → pop {label}, {setup}",
+                    f"{a:.2f} ms",
+                    target if label == "p99" else "—",
+                    f"bare uvicorn push: {b:.2f} ms",
+                    f"{a / b:.1f}x the floor" if b else "—",
+                )
+            )
+    return rows
 
 
 def acd_rows() -> list[Row]:
