@@ -12,6 +12,7 @@ from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
 from cti.server.redis_bus import check_redis
 from cti.settings import Settings
+from ivr import cli as ivr_cli
 
 app = typer.Typer(help="Switchboard: contact-centre CTI server.", no_args_is_help=True)
 console = Console(stderr=True, soft_wrap=True)
@@ -53,6 +54,7 @@ def serve(
 
 
 app.command("replay")(asterisk_cli.replay)
+app.add_typer(ivr_cli.app, name="ivr")
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:

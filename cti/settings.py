@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         "switchboard-hold",
     ]
     stats_flush_seconds: float = Field(60.0, gt=0)
+    agi_host: str = "0.0.0.0"  # FastAGI: Asterisk usually connects from another host
+    agi_port: int = Field(4573, ge=0, le=65535)
+    ivr_tts_application: str | None = None  # e.g. "Flite": speaks a node's `say` text
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)

@@ -30,6 +30,9 @@ TABLES = {
     "queues",
     "skills",
     "queue_intervals",
+    "ivr_flows",
+    "ivr_flow_versions",
+    "ivr_sessions",
 }
 
 

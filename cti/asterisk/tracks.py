@@ -54,7 +54,9 @@ class Track:
 
 
 CALL_VARIABLE_PREFIXES = ("IVR_", "CRM_")
-CALL_VARIABLES = frozenset({"QUEUE_SELECTED", "CAMPAIGN"})
+CALL_VARIABLES = frozenset(
+    {"QUEUE_SELECTED", "CAMPAIGN", "SB_SKILLS", "SB_PRIORITY", "SB_LANGUAGE"}
+)
 """Channel variables that travel with the call (``VarSet``): what the IVR collected, the CRM
 ids and the campaign set on an originate. Anything else Asterisk sets is noise to a CTI."""
 

@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from cti.crm.models import Base
+from ivr import models as ivr_models  # noqa: F401  (registers the IVR tables on Base)
 
 config = context.config
 target_metadata = Base.metadata

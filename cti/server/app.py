@@ -45,14 +45,17 @@ from cti.settings import AsteriskMode, Settings, TelephonyBackend
 from cti.telephony import api as pbx_api
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
+from ivr import api as ivr_api
+from ivr.wiring import IVR_ENTRY, agi_server, build_ivr
 
 TelephonyFactory = Callable[[Clock, Hub, list[str], list[str]], TelephonyPort]
 
 
 def simulated_factory(settings: Settings) -> TelephonyFactory:
     def build(clock: Clock, hub: Hub, queues: list[str], numbers: list[str]) -> TelephonyPort:
+        entries = [*queues, IVR_ENTRY] if settings.demo else queues  # demo callers try the IVR
         profile = profile_for(
-            queues,
+            entries,
             settings.demo_calls_per_minute,
             numbers,
             mean_talk=settings.demo_mean_talk_seconds,
@@ -128,6 +131,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     tokens = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_seconds, clock)
     routing_service = RoutingService(centre.acd, store, skills)
     await _resume_interval(routing_service, store, clock)
+    ivr, front_door = await build_ivr(settings, clock, sessions, crm, centre, routing_service, port)
     return Services(
         settings,
         clock,
@@ -141,6 +145,8 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         port,
         centre,
         routing_service,
+        ivr,
+        front_door,
     )
 
 
@@ -186,6 +192,10 @@ def create_app(
         if auto_login:
             for agent in svc.centre.acd.agents():
                 svc.centre.set_agent_state(agent.agent_id, AgentState.AVAILABLE, None)
+        agi = None
+        if settings.telephony is TelephonyBackend.ASTERISK:
+            agi = agi_server(settings, svc.ivr, clock, svc.centre, svc.crm)
+            await agi.start()
         await svc.telephony.start()
         flusher = asyncio.create_task(_flush_periodically(svc), name="stats-flush")
         try:
@@ -193,6 +203,8 @@ def create_app(
         finally:
             flusher.cancel()
             await svc.telephony.stop()
+            if agi is not None:
+                await agi.stop()
             await flush_statistics(svc)
             await svc.writer.stop()
             if isinstance(svc.bus, RedisBus):
@@ -201,7 +213,7 @@ def create_app(
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
     _install_handlers(app)
     routers = (auth_api.router, acd_api.router, calls_api.router, crm_api.router, pbx_api.router)
-    for router in (*routers, ws.router):
+    for router in (*routers, ivr_api.router, ws.router):
         app.include_router(router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)

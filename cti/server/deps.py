@@ -20,6 +20,8 @@ from cti.server.bus import Bus
 from cti.server.hub import Hub
 from cti.settings import Settings
 from cti.telephony.port import TelephonyPort
+from ivr.service import IvrService
+from ivr.sim_runtime import SimIvr
 
 
 @dataclass(slots=True)
@@ -36,6 +38,8 @@ class Services:
     telephony: TelephonyPort
     centre: CallCentre
     routing: RoutingService
+    ivr: IvrService
+    ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
 
 
 def services(request: Request) -> Services:

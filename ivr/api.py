@@ -1,0 +1,128 @@
+"""IVR endpoints: the flow schema, flows and their versions, validation, activation, rollback,
+and reports. Reading needs a supervisor; changing a flow too."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel, Field
+
+from cti.auth.service import Role
+from cti.server.deps import PrincipalDep, ServicesDep
+from ivr import schema
+from ivr.reports import FlowReport
+from ivr.store import StoredVersion
+
+router = APIRouter(prefix="/api/ivr", tags=["ivr"])
+FlowPath = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
+
+
+class ActivateBody(BaseModel):
+    version: int = Field(ge=1)
+
+
+class RollbackBody(BaseModel):
+    to_version: int | None = Field(None, ge=1)
+
+
+@router.get("/schema")
+async def flow_schema(who: PrincipalDep) -> dict[str, Any]:
+    """The flow format as JSON Schema."""
+    return schema.json_schema()
+
+
+@router.get("/flows")
+async def flows(svc: ServicesDep, who: PrincipalDep) -> list[dict[str, Any]]:
+    who.require(Role.SUPERVISOR)
+    rows = await svc.ivr.flows()
+    return [{"name": n, "active_version": a, "latest_version": v} for n, a, v in rows]
+
+
+@router.get("/flows/{name}")
+async def flow(name: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+    who.require(Role.SUPERVISOR)
+    versions = await svc.ivr.versions(name)
+    active = next((v.version for v in versions if v.active), None)
+    return {"name": name, "active_version": active, "versions": [_brief(v) for v in versions]}
+
+
+@router.get("/flows/{name}/versions/{version}")
+async def flow_version(name: str, version: int, svc: ServicesDep, who: PrincipalDep) -> Any:
+    who.require(Role.SUPERVISOR)
+    stored = await svc.ivr.version(name, version)
+    return {**_brief(stored), "definition": stored.definition}
+
+
+@router.post("/validate")
+async def validate(
+    svc: ServicesDep, who: PrincipalDep, definition: Annotated[Any, Body()]
+) -> dict[str, Any]:
+    who.require(Role.SUPERVISOR)
+    _, problems = svc.ivr.check(definition)
+    return {"valid": not problems, "errors": problems}
+
+
+@router.post("/flows/{name}/versions", status_code=201)
+async def add_version(
+    name: FlowPath, svc: ServicesDep, who: PrincipalDep, definition: Annotated[Any, Body()]
+) -> dict[str, Any]:
+    """Store a new version (kept even if invalid, with its errors; it cannot be activated)."""
+    who.require(Role.SUPERVISOR)
+    return _brief(await svc.ivr.add_version(definition, by=who.login, name=name))
+
+
+@router.post("/flows/{name}/activate")
+async def activate(
+    name: str, body: ActivateBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, Any]:
+    who.require(Role.SUPERVISOR)
+    return _brief(await svc.ivr.activate(name, body.version))
+
+
+@router.post("/flows/{name}/rollback")
+async def rollback(
+    name: str, body: RollbackBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, Any]:
+    who.require(Role.SUPERVISOR)
+    return _brief(await svc.ivr.rollback(name, body.to_version))
+
+
+@router.get("/reports")
+async def ivr_reports(
+    svc: ServicesDep, who: PrincipalDep, hours: Annotated[float, Query(gt=0, le=24 * 90)] = 24
+) -> list[dict[str, Any]]:
+    who.require(Role.SUPERVISOR)
+    return [_report(r) for r in await svc.ivr.report(hours)]
+
+
+def _brief(v: StoredVersion) -> dict[str, Any]:
+    return {
+        "name": v.name,
+        "version": v.version,
+        "valid": v.valid,
+        "errors": list(v.errors),
+        "active": v.active,
+        "created_at": v.created_at.isoformat(),
+        "created_by": v.created_by,
+        "activated_at": v.activated_at.isoformat() if v.activated_at else None,
+    }
+
+
+def _report(r: FlowReport) -> dict[str, Any]:
+    return {
+        "flow": r.flow,
+        "calls": r.calls,
+        "outcomes": r.outcomes,
+        "containment": round(r.containment, 4),
+        "abandoned": round(r.abandoned, 4),
+        "seconds_in_ivr": {
+            "mean": round(r.mean_seconds, 1),
+            "median": round(r.median_seconds, 1),
+            "p90": round(r.p90_seconds, 1),
+        },
+        "drop_off": [
+            {"node": d.node, "reached": d.reached, "hung_up": d.hung_up, "rate": round(d.rate, 4)}
+            for d in r.drop_off
+        ],
+    }
