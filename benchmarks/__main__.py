@@ -1,6 +1,6 @@
 """``make bench``: every figure beside its target and its peer, measured in the same run.
 
-``python -m benchmarks [section ...]`` runs some sections only: pop, acd, ami.
+``python -m benchmarks [section ...]`` runs some sections only: ami, acd, wfm, pop.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import acd_routing, ami_ingest, pop_latency
+from benchmarks import acd_routing, ami_ingest, pop_latency, wfm_bench
 
 console = Console(width=150)
 Row = tuple[str, str, str, str, str]
@@ -90,7 +90,17 @@ def ami_rows() -> list[Row]:
     ]
 
 
-SECTIONS: dict[str, Callable[[], list[Row]]] = {"ami": ami_rows, "acd": acd_rows, "pop": pop_rows}
+def wfm_rows() -> list[Row]:
+    console.print("WFM: Erlang staffing and the simulator, beside pyworkforce 0.5.4 …")
+    return wfm_bench.rows()
+
+
+SECTIONS: dict[str, Callable[[], list[Row]]] = {
+    "ami": ami_rows,
+    "acd": acd_rows,
+    "wfm": wfm_rows,
+    "pop": pop_rows,
+}
 
 
 def main(argv: list[str]) -> None:

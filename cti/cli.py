@@ -8,6 +8,7 @@ from rich.console import Console
 
 from cti import logs
 from cti.asterisk import cli as asterisk_cli
+from wfm import cli as wfm_cli
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
 from cti.server.redis_bus import check_redis
@@ -54,6 +55,7 @@ def serve(
 
 
 app.command("replay")(asterisk_cli.replay)
+app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(ivr_cli.app, name="ivr")
 
 

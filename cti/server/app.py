@@ -43,6 +43,8 @@ from cti.server.hub import Hub
 from cti.server.redis_bus import RedisBus
 from cti.settings import AsteriskMode, Settings, TelephonyBackend
 from cti.telephony import api as pbx_api
+from wfm import api as wfm_api
+from wfm.service import WfmService
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
 from ivr import api as ivr_api
@@ -146,6 +148,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         centre,
         routing_service,
         ivr,
+        WfmService(sessions, clock, lambda: list(centre.acd.queues.values())),
         front_door,
     )
 
@@ -213,7 +216,7 @@ def create_app(
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
     _install_handlers(app)
     routers = (auth_api.router, acd_api.router, calls_api.router, crm_api.router, pbx_api.router)
-    for router in (*routers, ivr_api.router, ws.router):
+    for router in (*routers, ivr_api.router, wfm_api.router, ws.router):
         app.include_router(router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)

@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from acd.routing_service import RoutingService
 from cti.auth.service import Principal, TokenService
+from wfm.service import WfmService
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock
@@ -39,6 +40,7 @@ class Services:
     centre: CallCentre
     routing: RoutingService
     ivr: IvrService
+    wfm: WfmService
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
 
 

@@ -1,0 +1,234 @@
+"""One replication: callers arrive, the real ``Acd`` routes them, agents talk and wrap up.
+
+Callers enter with ``Acd.enqueue``; the ACD's ``offer`` is answered at once (no ring time) by
+``Acd.answered``; the talk ends with ``Acd.call_done``, whose wrap-up timer is the ACD's own,
+on the SimPy clock. A caller whose patience runs out first is ``Acd.abandoned``. Offers the
+ACD makes while it is being called are queued and carried out after it returns (``_drain``),
+so the ACD is never re-entered.
+
+Staffing changes at interval boundaries: agents go off duty with ``Pause`` (taken after the
+current call, as live) and come back with ``MakeAvailable``; new agents ``Login``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+
+import simpy
+
+from acd import agents as ag
+from acd.agents import AgentState
+from acd.service import Acd, AcdListener, Offer, Overflowed
+from simulations.clock import SimClock
+from simulations.scenario import Arrival, Group, Scenario, generate
+
+OFF_DUTY = "off duty"
+
+
+@dataclass(slots=True)
+class Tally:
+    offered: int = 0
+    answered: int = 0
+    in_sl: int = 0
+    abandoned: int = 0
+    overflowed: int = 0
+    wait_sum: float = 0.0
+
+    @property
+    def service_level(self) -> float:
+        done = self.answered + self.abandoned + self.overflowed
+        return self.in_sl / done if done else math.nan
+
+    @property
+    def asa(self) -> float:
+        return self.wait_sum / self.answered if self.answered else math.nan
+
+    @property
+    def abandon_rate(self) -> float:
+        done = self.answered + self.abandoned + self.overflowed
+        return self.abandoned / done if done else math.nan
+
+
+@dataclass(slots=True)
+class RunResult:
+    queues: dict[str, Tally]
+    intervals: dict[tuple[str, int], Tally]
+    occupancy: dict[str, float]
+    calls: int = 0
+
+
+@dataclass(slots=True)
+class _Caller:
+    arrival: Arrival
+    since: float
+    counted: bool
+    tally_keys: tuple[Tally, Tally]
+    done: bool = False
+
+
+class _Listener(AcdListener):
+    def __init__(self, model: Model) -> None:
+        self.model = model
+
+    def offer(self, offer: Offer) -> None:
+        self.model.pending.append(offer)
+
+    def overflowed(self, overflow: Overflowed) -> None:
+        self.model.overflowed(overflow)
+
+
+@dataclass(slots=True)
+class _Roster:
+    group: Group
+    on: list[str] = field(default_factory=list)
+    off: list[str] = field(default_factory=list)
+
+
+class Model:
+    def __init__(self, scenario: Scenario, seed: int) -> None:
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.clock = SimClock(self.env, scenario.epoch)
+        self.clock.after = self._drain
+        self.pending: list[Offer] = []
+        self.acd = Acd(self.clock, scenario.queues, _Listener(self), rng=random.Random(seed))
+        self.callers: dict[str, _Caller] = {}
+        self.result = RunResult({q.name: Tally() for q in scenario.queues}, {}, {})
+        self._targets = {q.name: q.service_level_seconds for q in scenario.queues}
+        self._rosters = [_Roster(g) for g in scenario.groups]
+        self._shrink = random.Random(seed + 7)
+        self._seq = 0
+        self._arrivals = self._arrival_stream(seed)
+
+    def _arrival_stream(self, seed: int) -> Iterator[Arrival]:
+        if self.scenario.arrivals is not None:
+            return iter(sorted(self.scenario.arrivals, key=lambda a: a.at))
+        streams = [
+            generate(d, self.scenario.interval, seed * 1009 + 17 * i)
+            for i, d in enumerate(self.scenario.demand)
+        ]
+        return heapq.merge(*streams, key=lambda a: a.at)
+
+    def run(self) -> RunResult:
+        for k in range(self.scenario.intervals):
+            self.clock.call_later(k * self.scenario.interval, partial(self._staff, k))
+        self._next_arrival()
+        self.env.run()
+        self.result.occupancy = {
+            q: occ for q, c in self.acd.stats.day.items() if (occ := c.occupancy()) is not None
+        }
+        return self.result
+
+    # -- callers --------------------------------------------------------------------
+    def _next_arrival(self) -> None:
+        arrival = next(self._arrivals, None)
+        if arrival is not None:
+            self.clock.call_later(arrival.at - self.env.now, lambda: self._arrive(arrival))
+
+    def _arrive(self, arrival: Arrival) -> None:
+        self._seq += 1
+        call_id = f"c{self._seq}"
+        counted = arrival.at >= self.scenario.warmup
+        k = int(arrival.at // self.scenario.interval)
+        key = (arrival.queue, k)
+        interval = self.result.intervals.get(key) or self.result.intervals.setdefault(key, Tally())
+        tallies = (self.result.queues[arrival.queue], interval)
+        caller = _Caller(arrival, self.clock.now(), counted, tallies)
+        self.callers[call_id] = caller
+        self.result.calls += 1
+        if counted:
+            for t in tallies:
+                t.offered += 1
+        if arrival.patience != math.inf:
+            self.clock.call_later(arrival.patience, lambda: self._give_up(call_id))
+        self.acd.enqueue(call_id, arrival.queue)
+        self._next_arrival()
+
+    def _give_up(self, call_id: str) -> None:
+        caller = self.callers.get(call_id)
+        if caller is None or caller.done:
+            return
+        caller.done = True
+        if self.acd.abandoned(call_id) is not None and caller.counted:
+            for t in caller.tally_keys:
+                t.abandoned += 1
+        del self.callers[call_id]
+
+    def overflowed(self, overflow: Overflowed) -> None:
+        caller = self.callers.pop(overflow.call_id, None)
+        if caller is None or overflow.kind == "callback":
+            return
+        caller.done = True
+        if caller.counted:
+            for t in caller.tally_keys:
+                t.overflowed += 1
+
+    def _drain(self) -> None:
+        while self.pending:
+            offer = self.pending.pop()
+            caller = self.callers.get(offer.call_id)
+            if caller is None:  # ring-all: another agent's answer won
+                continue
+            wait = self.clock.now() - caller.since
+            caller.done = True
+            self.acd.answered(offer.call_id, offer.agent_id, offer.queue, wait)
+            if caller.counted:
+                within = wait <= self._targets[offer.queue]
+                for t in caller.tally_keys:
+                    t.answered += 1
+                    t.in_sl += within
+                    t.wait_sum += wait
+            talk = caller.arrival.handle
+            call_id, agent_id, queue = offer.call_id, offer.agent_id, offer.queue
+            del self.callers[call_id]
+            self.clock.call_later(talk, partial(self._end, call_id, agent_id, queue))
+
+    def _end(self, call_id: str, agent_id: str, queue: str) -> None:
+        self.acd.call_done(call_id, agent_id, queue)
+
+    # -- staffing -------------------------------------------------------------------
+    def _staff(self, k: int) -> None:
+        for roster in self._rosters:
+            agents = roster.group.agents
+            scheduled = agents[k] if k < len(agents) else 0
+            self._set_on_duty(roster, self._on_phones(scheduled))
+
+    def _on_phones(self, scheduled: int) -> int:
+        keep = 1.0 - self.scenario.shrinkage
+        if keep >= 1.0:
+            return scheduled
+        return sum(self._shrink.random() < keep for _ in range(scheduled))
+
+    def _set_on_duty(self, roster: _Roster, wanted: int) -> None:
+        while len(roster.on) > wanted:
+            roster.on.sort(key=lambda a: self.acd.agent(a).state is not AgentState.AVAILABLE)
+            agent_id = roster.on.pop(0)
+            self.acd.apply(agent_id, ag.Pause(OFF_DUTY))
+            roster.off.append(agent_id)
+        while len(roster.on) < wanted:
+            roster.on.append(self._return_or_hire(roster))
+
+    def _return_or_hire(self, roster: _Roster) -> str:
+        for i, agent_id in enumerate(roster.off):
+            agent = self.acd.agent(agent_id)
+            if agent.state is AgentState.PAUSED:  # not one still finishing a call
+                roster.off.pop(i)
+                self.acd.apply(agent_id, ag.MakeAvailable())
+                return agent_id
+        agent_id = f"{roster.group.name}-{len(roster.on) + len(roster.off) + 1:04d}"
+        self.acd.add_agent(agent_id, agent_id, roster.group.skills)
+        self.acd.apply(agent_id, ag.Login())
+        return agent_id
+
+
+def run(scenario: Scenario, seed: int) -> RunResult:
+    return Model(scenario, seed).run()
+
+
+def total_calls(results: Iterable[RunResult]) -> int:
+    return sum(r.calls for r in results)

@@ -1,0 +1,106 @@
+"""The planner's API, on a small app with the WFM router and stand-in dependencies
+(the server wires the real ones in ``cti.server.app``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+
+from acd.model import QueueConfig
+from cti.auth.service import Principal, Role
+from cti.clock import ManualClock
+from cti.errors import SwitchboardError
+from cti.server.deps import principal, services
+from wfm.api import router
+from wfm.service import WfmService
+
+
+def _app(role: Role) -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    live = [QueueConfig("support", skills=(("support", 1),))]
+    wfm = WfmService(None, ManualClock(), lambda: live)
+    app.dependency_overrides[services] = lambda: SimpleNamespace(wfm=wfm)
+    app.dependency_overrides[principal] = lambda: Principal("super01", role, "Super")
+
+    @app.exception_handler(SwitchboardError)
+    async def error(request: Request, exc: SwitchboardError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.status)
+
+    return app
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(_app(Role.SUPERVISOR)) as c:
+        yield c
+
+
+def test_erlang_gives_the_requirement_and_the_curve(client: TestClient) -> None:
+    r = client.post("/api/wfm/erlang", json={"calls": 100, "aht": 180, "shrinkage": 0.3})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["agents"], body["scheduled"]) == (14, 20)
+    assert round(body["metrics"]["p_wait"], 4) == 0.1741
+    assert [p["agents"] for p in body["curve"]][:2] == [4, 5]
+
+
+def test_staff_and_schedule_chain(client: TestClient) -> None:
+    intervals = [
+        {
+            "start": f"2025-05-12T{h:02d}:{m:02d}:00+01:00",
+            "calls": 40 if 8 <= h < 18 else 0,
+            "aht": 200,
+        }
+        for h in range(24)
+        for m in (0, 30)
+    ]
+    staffed = client.post("/api/wfm/staff", json={"intervals": intervals, "patience": 90})
+    assert staffed.status_code == 200, staffed.text
+    required = [row["scheduled"] for row in staffed.json()["intervals"]]
+    assert max(required) > 0 and required[0] == 0
+    plan = client.post("/api/wfm/schedule", json={"required": required, "slot_minutes": 30})
+    assert plan.status_code == 200, plan.text
+    assert plan.json()["under"] == 0
+    assert all(c >= r for c, r in zip(plan.json()["coverage"], required, strict=True))
+
+
+def test_simulate_runs_the_live_routing_by_default(client: TestClient) -> None:
+    body = {
+        "demand": [{"queue": "support", "calls": [60, 60], "aht": 180, "patience": 120}],
+        "groups": [{"name": "team", "skills": {"support": 1}, "agents": [8, 8]}],
+        "replications": 3,
+    }
+    r = client.post("/api/wfm/simulate", json=body)
+    assert r.status_code == 200, r.text
+    sl = r.json()["queues"]["support"]["service_level"]
+    assert 0 < sl["mean"] <= 1 and sl["ci95"] >= 0
+
+
+def test_bad_bodies_are_refused_naming_the_field(client: TestClient) -> None:
+    r = client.post("/api/wfm/erlang", json={"calls": -1, "aht": 180})
+    assert r.status_code == 422 and "calls" in r.text
+    unknown = {
+        "demand": [{"queue": "nope", "calls": [1], "aht": 180}],
+        "groups": [{"name": "g", "skills": {"support": 1}, "agents": [1]}],
+    }
+    r = client.post("/api/wfm/simulate", json=unknown)
+    assert r.status_code == 422
+    assert r.json()["error_id"] == "invalid-wfm-input"
+    assert r.json()["details"]["field"] == "demand.0.queue"
+    huge = {
+        "demand": [{"queue": "support", "calls": [1e6], "aht": 180}],
+        "groups": [{"name": "g", "skills": {"support": 1}, "agents": [1]}],
+    }
+    assert client.post("/api/wfm/simulate", json=huge).json()["details"]["field"] == "demand"
+
+
+def test_agents_may_not_plan() -> None:
+    with TestClient(_app(Role.AGENT)) as c:
+        r = c.post("/api/wfm/erlang", json={"calls": 100, "aht": 180})
+    assert r.status_code == 403

@@ -1,0 +1,182 @@
+"""The call history WFM reads: one record per inbound queue leg, from the database or a CSV.
+
+CSV columns (header row required): ``offered_at`` (ISO 8601 with offset, or epoch seconds),
+``queue``, and optionally ``wait_seconds``, ``talk_seconds``, ``wrap_seconds``, ``outcome``.
+Every problem names the file, the row (1 = the header) and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from wfm.errors import InvalidInput
+
+OUTCOMES = frozenset({"answered", "abandoned", "transferred", "missed", "failed", "busy"})
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    offered_at: datetime  # timezone-aware
+    queue: str
+    wait: float | None = None
+    talk: float | None = None
+    wrap: float | None = None
+    outcome: str | None = None
+
+    @property
+    def handle(self) -> float | None:
+        if self.talk is None:
+            return None
+        return self.talk + (self.wrap or 0.0)
+
+
+def parse_time(text: str, *, source: str, row: int, field: str) -> datetime:
+    text = text.strip()
+    try:
+        if text.replace(".", "", 1).isdigit():
+            return datetime.fromtimestamp(float(text), UTC)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        raise InvalidInput(
+            f"{text!r} is not an ISO 8601 time or epoch seconds",
+            source=source,
+            row=row,
+            field=field,
+        ) from None
+    if value.tzinfo is None:
+        raise InvalidInput(f"{text!r} has no UTC offset", source=source, row=row, field=field)
+    return value
+
+
+def parse_seconds(text: str | None, *, source: str, row: int, field: str) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} is not a number", source=source, row=row, field=field
+        ) from None
+    if not (math.isfinite(value) and 0 <= value <= 86400):
+        raise InvalidInput(
+            f"{text!r} must be 0 to 86400 seconds", source=source, row=row, field=field
+        )
+    return value
+
+
+def read_csv_rows(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV with a header, as ``(row number, fields)``; checks required columns."""
+    source = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot be read: {exc.strerror}", source=source) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InvalidInput(
+                f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'none'}",
+                source=source,
+                row=1,
+            )
+        for number, fields in enumerate(reader, start=2):
+            if None in fields:
+                raise InvalidInput("more fields than the header", source=source, row=number)
+            yield number, fields
+
+
+def read_calls_csv(path: Path) -> list[CallRecord]:
+    source, records = str(path), []
+    for row, f in read_csv_rows(path, ("offered_at", "queue")):
+        queue = f["queue"].strip()
+        if not queue:
+            raise InvalidInput("must not be empty", source=source, row=row, field="queue")
+        outcome = (f.get("outcome") or "").strip().lower() or None
+        if outcome is not None and outcome not in OUTCOMES:
+            raise InvalidInput(
+                f"{outcome!r} is not one of {', '.join(sorted(OUTCOMES))}",
+                source=source,
+                row=row,
+                field="outcome",
+            )
+        records.append(
+            CallRecord(
+                parse_time(f["offered_at"], source=source, row=row, field="offered_at"),
+                queue,
+                wait=parse_seconds(
+                    f.get("wait_seconds"), source=source, row=row, field="wait_seconds"
+                ),
+                talk=parse_seconds(
+                    f.get("talk_seconds"), source=source, row=row, field="talk_seconds"
+                ),
+                wrap=parse_seconds(
+                    f.get("wrap_seconds"), source=source, row=row, field="wrap_seconds"
+                ),
+                outcome=outcome,
+            )
+        )
+    return records
+
+
+def write_calls_csv(path: Path, records: Iterable[CallRecord]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(
+            ["offered_at", "queue", "wait_seconds", "talk_seconds", "wrap_seconds", "outcome"]
+        )
+        for r in records:
+            out.writerow(
+                [
+                    r.offered_at.isoformat(),
+                    r.queue,
+                    _num(r.wait),
+                    _num(r.talk),
+                    _num(r.wrap),
+                    r.outcome or "",
+                ]
+            )
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def calls_from_db(
+    sessions: sessionmaker[Session],
+    since: datetime,
+    until: datetime,
+    queue: str | None = None,
+) -> list[CallRecord]:
+    """Inbound queue legs offered in ``[since, until)`` from the call log."""
+    from cti.crm.models import Interaction
+
+    query = (
+        select(Interaction)
+        .where(Interaction.direction == "inbound", Interaction.queue.is_not(None))
+        .where(Interaction.offered_at >= since, Interaction.offered_at < until)
+        .order_by(Interaction.offered_at)
+    )
+    if queue is not None:
+        query = query.where(Interaction.queue == queue)
+    with sessions() as session:
+        return [
+            CallRecord(
+                row.offered_at,
+                row.queue or "",
+                row.wait_seconds,
+                row.talk_seconds,
+                row.wrap_seconds,
+                row.outcome,
+            )
+            for row in session.scalars(query)
+        ]

@@ -1,0 +1,436 @@
+"""``switchboard wfm forecast | staff | schedule | simulate | replay`` (and ``demo-data``).
+
+Register with ``app.add_typer(wfm.cli.app, name="wfm")`` on the ``switchboard`` Typer app.
+The files chain: calls.csv → forecast.csv → staffing.csv → shifts.csv + roster.csv; charts are
+PNG (or HTML by extension). Bad input stops with one line naming file, row and field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from acd.model import QueueConfig
+from cti.errors import SwitchboardError
+from simulations.replicate import QueueEstimate, replicate
+from simulations.scenario import Demand, Group, Scenario
+from wfm import charts, files
+from wfm.calls import read_calls_csv, write_calls_csv
+from wfm.demo import history
+from wfm.erlang import Load
+from wfm.forecast import forecast as make_forecast
+from wfm.replay import load_day, replay_day
+from wfm.required import Target
+from wfm.roster import agents_needed, roster
+from wfm.schedule import ShiftRules
+from wfm.schedule import schedule as make_schedule
+from wfm.staffing import staff_intervals
+
+app = typer.Typer(
+    help="Workforce management: forecast, staff, schedule, simulate, replay.", no_args_is_help=True
+)
+console = Console(stderr=True, soft_wrap=True)
+
+InFile = Annotated[Path, typer.Option(exists=True, dir_okay=False, readable=True)]
+OutFile = Annotated[Path, typer.Option(dir_okay=False)]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except SwitchboardError as exc:
+        console.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+@app.command("demo-data")
+def demo_data(
+    out: OutFile = Path("calls.csv"),
+    start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")] = "2025-03-03",
+    days: int = 84,
+    calls_per_day: float = 1200.0,
+    country: str = "GB",
+    timezone: str = "Europe/London",
+    seed: int = 7,
+) -> None:
+    """Write a synthetic call history (weekly and daily shapes, holidays) to a CSV."""
+    with _errors(), _progress() as bar:
+        bar.add_task("generating calls", total=None)
+        records = history(
+            _day(start),
+            days,
+            calls_per_weekday=calls_per_day,
+            country=country,
+            timezone=timezone,
+            seed=seed,
+        )
+        write_calls_csv(out, records)
+    console.print(f"{len(records):,} calls → {out}")
+
+
+@app.command()
+def forecast(
+    calls: InFile,
+    start: Annotated[str, typer.Option(help="first day to forecast, YYYY-MM-DD")],
+    days: int = 7,
+    interval: int = typer.Option(30, help="minutes: 15, 30 or 60"),
+    method: str = typer.Option("best", help="best, profile or holt-winters"),
+    timezone: str = "UTC",
+    country: str | None = typer.Option(None, help="holiday calendar, e.g. GB, US, DE"),
+    queue: str | None = None,
+    out: OutFile = Path("forecast.csv"),
+    chart: Path | None = None,
+) -> None:
+    """Forecast calls and AHT per interval from a call-log CSV, with a backtest WAPE."""
+    if method not in ("best", "profile", "holt-winters"):
+        raise typer.BadParameter("best, profile or holt-winters", param_hint="--method")
+    with _errors(), _progress() as bar:
+        bar.add_task("reading the call log and fitting", total=None)
+        records = [r for r in read_calls_csv(calls) if queue is None or r.queue == queue]
+        fc = make_forecast(
+            records,
+            _day(start),
+            days,
+            interval_minutes=interval,
+            method=method,  # type: ignore[arg-type]
+            timezone=timezone,
+            country=country,
+            queue=queue,
+        )
+        files.write_forecast(out, fc)
+        if chart:
+            labels = [r.start.strftime("%a %H:%M") for r in fc.rows]
+            charts.forecast_chart(labels, [r.calls for r in fc.rows], chart)
+    if fc.backtest:
+        for name, wape in fc.backtest.wape.items():
+            console.print(f"backtest over {fc.backtest.days} days, {name}: WAPE {wape:.1%}")
+    total = sum(r.calls for r in fc.rows)
+    console.print(f"method {fc.method}: {total:,.0f} calls over {days} day(s) → {out}")
+
+
+@app.command()
+def staff(
+    forecast_csv: Annotated[Path, typer.Option("--forecast", exists=True, dir_okay=False)],
+    out: OutFile = Path("staffing.csv"),
+    interval: int = 30,
+    service_level: float = 0.8,
+    answer_seconds: float = 20.0,
+    patience: float | None = typer.Option(None, help="mean seconds; Erlang A instead of C"),
+    shrinkage: float = 0.3,
+    max_occupancy: float | None = None,
+    chart: Annotated[Path | None, typer.Option(help="SL vs agents at the busiest interval")] = None,
+) -> None:
+    """Agents per interval (Erlang C, or Erlang A with --patience), shrinkage included."""
+    with _errors():
+        rows = files.read_forecast(forecast_csv)
+        target = Target(service_level, answer_seconds, max_occupancy)
+        out_rows = staff_intervals(
+            rows, interval * 60.0, target, patience=patience, shrinkage=shrinkage
+        )
+        files.write_staffing(out, out_rows)
+        if chart:
+            peak = max(rows, key=lambda r: r.calls)
+            charts.service_level_chart(
+                Load(peak.calls, peak.aht, interval * 60.0),
+                answer_seconds,
+                service_level,
+                chart,
+                patience,
+            )
+    hours = sum(r.scheduled for r in out_rows) * interval / 60
+    console.print(
+        f"{len(out_rows)} intervals, peak {max(r.agents for r in out_rows)} on the phones, "
+        f"{hours:,.0f} scheduled hours → {out}"
+    )
+
+
+@app.command()
+def schedule(
+    staffing: InFile,
+    out: OutFile = Path("shifts.csv"),
+    roster_out: Annotated[Path | None, typer.Option("--roster")] = None,
+    agents: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="CSV with a name column")
+    ] = None,
+    lengths: str = typer.Option("4,6,8", help="shift lengths in hours"),
+    earliest: float = 0.0,
+    latest: float = 24.0,
+    timezone: str = "UTC",
+    chart: Annotated[Path | None, typer.Option(help="required vs scheduled per interval")] = None,
+) -> None:
+    """Shifts with breaks covering the requirement (HiGHS MILP), then a named roster."""
+    with _errors():
+        rows = files.read_requirement(staffing)
+        slot = _slot_minutes(rows)
+        rules = ShiftRules(
+            lengths_hours=tuple(float(x) for x in lengths.split(",")),
+            earliest_start_hour=earliest,
+            latest_end_hour=latest,
+        )
+        days = _by_day(rows, slot, timezone)
+        plans = []
+        with _progress() as bar:
+            task = bar.add_task("solving shifts", total=len(days))
+            for day, required in days:
+                plans.append((day, make_schedule(required, slot, rules)))
+                bar.advance(task)
+        files.write_schedule(out, plans)
+        _schedule_summary(plans)
+        if roster_out:
+            names = files.read_agents(agents) if agents else _names(plans)
+            assigned = roster(plans, names, timezone=timezone)
+            files.write_roster(roster_out, assigned)
+            console.print(
+                f"roster of {len(names)} agents → {roster_out}; "
+                f"{agents_needed(assigned)} more needed for open shifts"
+            )
+        if chart:
+            labels = [
+                f"{d:%a} {m // 60:02d}:{m % 60:02d}" for d, p in plans for m in range(0, 1440, slot)
+            ]
+            charts.staffing_chart(
+                labels,
+                [r for _, p in plans for r in p.required],
+                [c for _, p in plans for c in p.coverage],
+                chart,
+            )
+
+
+@app.command()
+def simulate(
+    staffing: InFile,
+    queue: str = typer.Option("support", help="the queue, when --queues is not given"),
+    queues: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+    groups: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+    patience: float | None = typer.Option(120.0, help="mean seconds; 0 for none"),
+    column: str = typer.Option("agents", help="staffing column to put on the phones"),
+    shrinkage: float = 0.0,
+    replications: int = 5,
+    seed: int = 1,
+    chart: Annotated[
+        Path | None, typer.Option(help="SL vs agents with the simulated point")
+    ] = None,
+) -> None:
+    """Run the real ACD on SimPy over the staffing file's day(s), with confidence intervals."""
+    with _errors():
+        demand_rows = files.read_forecast(staffing)
+        required = files.read_requirement(staffing, column)
+        slot = _slot_minutes(required)
+        configs = (
+            files.read_queues(queues) if queues else [QueueConfig(queue, skills=((queue, 1),))]
+        )
+        mean_patience = patience or None
+        demand = tuple(
+            Demand(
+                q.name,
+                tuple(r.calls for r in demand_rows),
+                _mean_aht(demand_rows, q),
+                patience=mean_patience,
+            )
+            for q in configs[:1]
+        )
+        team = _groups(groups, configs, tuple(n for _, n in required))
+        scenario = Scenario(tuple(configs), demand, team, slot * 60.0, shrinkage=shrinkage)
+        with _progress() as bar:
+            task = bar.add_task(
+                f"replications ({sum(demand[0].calls):,.0f} calls each)", total=replications
+            )
+            result = replicate(scenario, replications, seed, lambda _: bar.advance(task))
+    _estimates_table(result.queues.values(), f"{replications} replications, {result.calls:,} calls")
+    if chart:
+        peak = max(range(len(demand_rows)), key=lambda i: demand_rows[i].calls)
+        est = result.intervals.get((configs[0].name, peak))
+        points = (
+            [(required[peak][1], est.service_level.mean, est.service_level.half_width)]
+            if est
+            else []
+        )
+        charts.service_level_chart(
+            Load(demand_rows[peak].calls, demand_rows[peak].aht, slot * 60.0),
+            configs[0].service_level_seconds,
+            0.8,
+            chart,
+            mean_patience,
+            points,
+        )
+
+
+@app.command()
+def replay(
+    day: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help=".jsonl AMI capture, .csv call log, or queue_log"
+        ),
+    ],
+    agents: int = typer.Option(10, help="agents on the phones all day (without --groups)"),
+    queues: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+    groups: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+    replications: int = 5,
+    seed: int = 1,
+) -> None:
+    """Re-run a real day against a proposed routing and staffing; actual vs simulated."""
+    with _errors():
+        calls = load_day(day)
+        names = sorted({c.queue for c in calls})
+        configs = (
+            files.read_queues(queues)
+            if queues
+            else [QueueConfig(n, skills=((n, 1),)) for n in names]
+        )
+        team = _groups(groups, configs, (agents,))
+        with _progress() as bar:
+            task = bar.add_task(f"replaying {len(calls):,} calls", total=replications)
+            report = replay_day(
+                calls,
+                configs,
+                team,
+                replications=replications,
+                seed=seed,
+                progress=lambda _: bar.advance(task),
+            )
+    table = Table(title=f"{day.name}: {report.calls} calls, actual vs simulated (95% CI)")
+    for col in (
+        "queue",
+        "offered",
+        "SL actual",
+        "SL simulated",
+        "ASA actual",
+        "ASA simulated",
+        "abandons actual",
+        "abandon rate simulated",
+        "mean patience",
+    ):
+        table.add_column(col)
+    for q, act in report.actual.items():
+        sim = report.simulated[q]
+        table.add_row(
+            q,
+            str(act.offered),
+            f"{act.service_level:.1%}",
+            str(sim.service_level),
+            f"{act.asa:.1f} s",
+            str(sim.asa),
+            str(act.abandoned),
+            str(sim.abandon_rate),
+            f"{report.mean_patience[q]:.0f} s",
+        )
+    _stdout().print(table)
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not YYYY-MM-DD") from None
+
+
+def _slot_minutes(rows: list) -> int:  # type: ignore[type-arg]
+    if len(rows) < 2:
+        return 30
+    minutes = (
+        round((rows[1][0] - rows[0][0]).total_seconds() / 60) if isinstance(rows[0], tuple) else 30
+    )
+    if minutes not in (15, 30, 60):
+        from wfm.errors import InvalidInput
+
+        raise InvalidInput("intervals must be 15, 30 or 60 minutes apart", field="start")
+    return minutes
+
+
+def _by_day(rows: list, slot: int, timezone: str) -> list[tuple[date, list[int]]]:  # type: ignore[type-arg]
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(timezone)
+    days: dict[date, list[int]] = {}
+    for start, n in rows:
+        local = start.astimezone(tz)
+        need = days.setdefault(local.date(), [0] * (1440 // slot))
+        need[(local.hour * 60 + local.minute) // slot] = n
+    return sorted(days.items())
+
+
+def _names(plans: list) -> list[str]:  # type: ignore[type-arg]
+    busiest = max(p.agents for _, p in plans)
+    needed = math.ceil(busiest * 7 / 5) if len(plans) > 1 else busiest
+    return [f"Agent {i:03d}" for i in range(1, needed + 1)]
+
+
+def _mean_aht(rows: list, queue: QueueConfig) -> float:  # type: ignore[type-arg]
+    total = sum(r.calls for r in rows)
+    return sum(r.calls * r.aht for r in rows) / total - queue.wrapup_seconds if total else 180.0
+
+
+def _groups(
+    path: Path | None, configs: list[QueueConfig], agents: tuple[int, ...]
+) -> tuple[Group, ...]:
+    if path is None:
+        skills = tuple(sorted({s for q in configs for s in q.skills}))
+        return (Group("team", skills or ((configs[0].name, 1),), agents),)
+    out = []
+    for g in files.read_groups(path):
+        counts = (g.agents,) if isinstance(g.agents, int) else tuple(g.agents)
+        out.append(Group(g.name, tuple(sorted(g.skills.items())), counts))
+    return tuple(out)
+
+
+def _schedule_summary(plans: list) -> None:  # type: ignore[type-arg]
+    table = Table(title="shifts")
+    for col in ("day", "shifts", "agents", "paid hours", "over (agent-slots)", "under", "status"):
+        table.add_column(col)
+    for day, p in plans:
+        table.add_row(
+            f"{day:%a %Y-%m-%d}",
+            str(len(p.shifts)),
+            str(p.agents),
+            f"{p.paid_hours:.1f}",
+            str(p.over),
+            str(p.under),
+            p.status,
+        )
+    _stdout().print(table)
+
+
+def _estimates_table(estimates: object, title: str) -> None:
+    table = Table(title=title)
+    for col in ("queue", "offered/rep", "service level", "ASA (s)", "abandon rate", "occupancy"):
+        table.add_column(col)
+    for e in estimates:  # type: ignore[attr-defined]
+        assert isinstance(e, QueueEstimate)
+        table.add_row(
+            e.queue,
+            f"{e.offered:,.0f}",
+            str(e.service_level),
+            str(e.asa),
+            str(e.abandon_rate),
+            str(e.occupancy),
+        )
+    _stdout().print(table)
+
+
+def _stdout() -> Console:
+    """Tables go to stdout, wide enough not to wrap their numbers."""
+    return Console(width=160)
