@@ -147,6 +147,12 @@ class StatsBook:
 
     def _split(self, queue: str, start: float, end: float) -> Iterable[tuple[Counters, float]]:
         yield self.day[queue], end - start
+        first = interval_start(start)
+        if end <= first + INTERVAL_SECONDS:  # the usual case: within one interval
+            key = (queue, first)
+            self._dirty.add(key)
+            yield self.intervals[key], end - start
+            return
         t = start
         while t < end:
             boundary = interval_start(t) + INTERVAL_SECONDS
