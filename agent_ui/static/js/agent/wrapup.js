@@ -1,0 +1,88 @@
+// The wrap-up form: disposition, notes and an optional follow-up task, saved to the
+// interaction with POST /api/calls/{id}/wrapup. It stays open until saved, even if the
+// queue's wrap-up time runs out and the ACD makes the agent available again.
+
+import { post } from "../lib/api.js";
+import { byId, setText, show } from "../lib/dom.js";
+import { humanise, phone } from "../lib/format.js";
+import { bind } from "../lib/keys.js";
+import { announce } from "../lib/notify.js";
+import { since } from "../lib/ticker.js";
+
+const $ = byId;
+
+export function mountWrapUp(desk) {
+  const form = $("wrapup-form");
+  let open = null;
+  desk.subscribe(() => {
+    const wrap = desk.wrap;
+    show($("wrapup-panel"), Boolean(wrap));
+    if (!wrap) {
+      open = null;
+      return;
+    }
+    since($("wrapup-timer"), wrap.since);
+    if (open === wrap.call_id) return;
+    open = wrap.call_id;
+    form.reset();
+    show($("followup-fields"), false);
+    $("wrapup-error").textContent = "";
+    const about = [wrap.customer, wrap.caller && phone(wrap.caller), wrap.queue && `${humanise(wrap.queue)} queue`];
+    setText($("wrapup-about"), `Call with ${about.filter(Boolean).join(" · ") || "the caller"}`);
+    announce("Call ended. Wrap-up is open: press Alt+W to fill it in.");
+  });
+  $("followup-toggle").addEventListener("change", (event) => {
+    show($("followup-fields"), event.target.checked);
+    if (event.target.checked) $("followup-text").focus();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    save(desk, form);
+  });
+  bind("Alt+W", "Go to the wrap-up form", () => {
+    if (desk.wrap) $("disposition").focus();
+  });
+}
+
+function followUp() {
+  if (!$("followup-toggle").checked) return null;
+  const task = $("followup-text").value.trim();
+  const due = $("followup-due").value;
+  if (!task) return undefined;
+  return due ? `${task} (due ${due})` : task;
+}
+
+async function save(desk, form) {
+  const error = $("wrapup-error");
+  error.textContent = "";
+  const disposition = $("disposition").value;
+  if (!disposition) {
+    error.textContent = "Choose a disposition.";
+    $("disposition").focus();
+    return;
+  }
+  const follow_up = followUp();
+  if (follow_up === undefined) {
+    error.textContent = "Describe the follow-up task, or untick it.";
+    $("followup-text").focus();
+    return;
+  }
+  const wrap = desk.wrap;
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    await post(`/api/calls/${wrap.call_id}/wrapup`, {
+      disposition,
+      notes: $("notes").value,
+      follow_up,
+    });
+  } catch (err) {
+    error.textContent = `Not saved: ${err.message}`;
+    return;
+  } finally {
+    button.disabled = false;
+  }
+  desk.update({ wrap: null });
+  announce(`Wrap-up saved: ${humanise(disposition)}.`);
+  $("call-panel").focus();
+}
