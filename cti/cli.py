@@ -8,12 +8,12 @@ from rich.console import Console
 
 from cti import logs
 from cti.asterisk import cli as asterisk_cli
-from wfm import cli as wfm_cli
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
 from cti.server.redis_bus import check_redis
 from cti.settings import Settings
 from ivr import cli as ivr_cli
+from wfm import cli as wfm_cli
 
 app = typer.Typer(help="Switchboard: contact-centre CTI server.", no_args_is_help=True)
 console = Console(stderr=True, soft_wrap=True)

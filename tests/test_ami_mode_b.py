@@ -35,7 +35,9 @@ def test_the_holding_contexts_user_event_offers_and_queues_the_call() -> None:
     offered = next(e for e in out if isinstance(e, ev.CallOffered))
     queued = next(e for e in out if isinstance(e, ev.CallQueued))
     assert (offered.call_id, offered.caller_number, offered.caller_name) == (
-        "1795480000.41", "+14155550123", "Mo Routed",
+        "1795480000.41",
+        "+14155550123",
+        "Mo Routed",
     )
     assert (queued.call_id, queued.queue) == ("1795480000.41", "sales")
 

@@ -43,12 +43,12 @@ from cti.server.hub import Hub
 from cti.server.redis_bus import RedisBus
 from cti.settings import AsteriskMode, Settings, TelephonyBackend
 from cti.telephony import api as pbx_api
-from wfm import api as wfm_api
-from wfm.service import WfmService
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
 from ivr import api as ivr_api
 from ivr.wiring import IVR_ENTRY, agi_server, build_ivr
+from wfm import api as wfm_api
+from wfm.service import WfmService
 
 TelephonyFactory = Callable[[Clock, Hub, list[str], list[str]], TelephonyPort]
 

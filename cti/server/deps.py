@@ -10,7 +10,6 @@ from fastapi.security import OAuth2PasswordBearer
 
 from acd.routing_service import RoutingService
 from cti.auth.service import Principal, TokenService
-from wfm.service import WfmService
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock
@@ -23,6 +22,7 @@ from cti.settings import Settings
 from cti.telephony.port import TelephonyPort
 from ivr.service import IvrService
 from ivr.sim_runtime import SimIvr
+from wfm.service import WfmService
 
 
 @dataclass(slots=True)
