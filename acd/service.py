@@ -140,8 +140,7 @@ class Acd:
         if before.state is AgentState.WRAP_UP and after.state is not AgentState.WRAP_UP:
             _cancel(self._wrap_timers.pop(after.agent_id, None))
         if after.state is AgentState.AVAILABLE:
-            occupancy = self.stats.occupancy(after.agent_id)
-            self._index.agent_available(after, occupancy, self._positions[after.agent_id])
+            self._index_available(after)
         else:
             self._index.agent_busy(after.agent_id)
         self._listener.agent_changed(after)
@@ -153,12 +152,22 @@ class Acd:
         self._agents[agent_id] = agent
         self._index.place(agent)
         if agent.state is AgentState.AVAILABLE:
-            self._index.agent_available(
-                agent, self.stats.occupancy(agent_id), self._positions[agent_id]
-            )
+            self._index_available(agent)
             self._serve_agent(agent)
         self._listener.agent_changed(agent)
         return agent
+
+    def _index_available(self, agent: Agent) -> None:
+        occupancy = self.stats.occupancy(agent.agent_id)
+        self._index.agent_available(agent, occupancy, self._positions[agent.agent_id])
+
+    def _reindex(self) -> None:
+        """After a queue change: who serves what, and the available agents' places."""
+        self._index.queues_changed()
+        for agent in self._agents.values():
+            self._index.place(agent)
+            if agent.state is AgentState.AVAILABLE:
+                self._index_available(agent)
 
     # -- configuration ------------------------------------------------------------
     def queue(self, name: str) -> QueueConfig:
@@ -171,12 +180,7 @@ class Acd:
         """Create or change a queue; the next decision uses it."""
         self.queues[config.name] = config
         self.stats.add_queue(config)
-        self._index.queues_changed()
-        for agent in self._agents.values():
-            self._index.place(agent)
-            if agent.state is AgentState.AVAILABLE:
-                occupancy = self.stats.occupancy(agent.agent_id)
-                self._index.agent_available(agent, occupancy, self._positions[agent.agent_id])
+        self._reindex()
         for agent in list(self._agents.values()):
             if self._agents[agent.agent_id].state is AgentState.AVAILABLE:
                 self._serve_agent(self._agents[agent.agent_id])
@@ -187,12 +191,7 @@ class Acd:
         if any(c.queue == name for c in self._calls.values()):
             raise QueueInUse(f"queue {name!r} has waiting calls", details={"queue": name})
         del self.queues[name]
-        self._index.queues_changed()
-        for agent in self._agents.values():
-            self._index.place(agent)
-            if agent.state is AgentState.AVAILABLE:
-                occupancy = self.stats.occupancy(agent.agent_id)
-                self._index.agent_available(agent, occupancy, self._positions[agent.agent_id])
+        self._reindex()
 
     # -- calls --------------------------------------------------------------------
     def enqueue(
