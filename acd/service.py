@@ -102,6 +102,7 @@ class Acd:
         self._index = Index(self.queues)
         self._index.on_place = self.stats.serving
         self._seq = itertools.count()
+        self._plain_requirements: dict[str, tuple[QueueConfig, Requirements]] = {}
 
     # -- agents -----------------------------------------------------------------
     def add_agent(self, agent_id: str, name: str, skills: tuple[tuple[str, int], ...]) -> Agent:
@@ -203,7 +204,7 @@ class Acd:
     ) -> WaitingCall:
         config = self.queue(queue)
         now = self.clock.now()
-        wanted = requirements or Requirements(skills=config.skills, priority=config.priority)
+        wanted = requirements or self._plain(config)
         call = WaitingCall(
             call_id,
             queue,
@@ -222,6 +223,17 @@ class Acd:
         self._listener.queue_changed(queue)
         self._serve_call(call)
         return call
+
+    def _plain(self, config: QueueConfig) -> Requirements:
+        """What a call needs when nothing is known about it: its queue's skills and priority.
+
+        Kept per configuration (``Requirements`` is immutable), so a busy queue does not
+        build the same object for every call."""
+        plain = self._plain_requirements.get(config.name)
+        if plain is None or plain[0] is not config:
+            plain = (config, Requirements(skills=config.skills, priority=config.priority))
+            self._plain_requirements[config.name] = plain
+        return plain[1]
 
     def update_requirements(self, call_id: str, requirements: Requirements) -> None:
         """New facts about the caller (the CRM answered, the IVR set skills)."""
@@ -383,6 +395,8 @@ class Acd:
 
     # -- timers: escalation, owner window, maximum wait ---------------------------
     def _schedule(self, call: WaitingCall, config: QueueConfig) -> None:
+        if not (config.escalation or call.owner_until or config.max_wait_seconds is not None):
+            return  # nothing changes by itself while this call waits
         timers = [
             self.clock.call_later(at - self.clock.now(), lambda: self._wake(call.call_id))
             for at in escalation.wake_times(call, config)

@@ -13,9 +13,7 @@ serving the queue. Agent time is split at interval boundaries.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from acd.agents import Agent, AgentState
@@ -26,6 +24,7 @@ SHORT_ABANDON_SECONDS = 5.0
 INTERVAL_SECONDS = 900
 BUSY = (AgentState.RESERVED, AgentState.ON_CALL, AgentState.WRAP_UP)
 STAFFED = (*BUSY, AgentState.AVAILABLE)
+_HANDLING = (AgentState.ON_CALL, AgentState.WRAP_UP)
 
 
 @dataclass(slots=True)
@@ -95,6 +94,7 @@ class StatsBook:
         self._agent_time: dict[str, defaultdict[str, float]] = defaultdict(
             lambda: defaultdict(float)
         )
+        self._agent_busy: dict[str, list[float]] = {}  # agent → [busy, staffed] seconds
         self._served: dict[str, tuple[str, ...]] = {}
 
     def add_queue(self, queue: QueueConfig) -> None:
@@ -130,45 +130,58 @@ class StatsBook:
             c.overflowed += 1
 
     def agent_changed(self, before: Agent, after: Agent) -> None:
-        """Account the time ``before`` spent in its state (state durations for reports)."""
+        """Account the time ``before`` spent in its state (state durations for reports).
+
+        Runs on every agent change, so it avoids generators and repeated lookups.
+        """
         start, end = before.since, self.clock.now()
         if end <= start:
             return
-        self._agent_time[before.agent_id][before.state.value] += end - start
-        if before.state in (AgentState.ON_CALL, AgentState.WRAP_UP) and before.queue:
-            for c in self._split(before.queue, start, end):
-                c[0].handle_seconds += c[1]
-        if before.state in STAFFED:
-            busy = before.state in BUSY
+        spent = end - start
+        state = before.state
+        self._agent_time[before.agent_id][state._value_] += spent
+        if state in _HANDLING and before.queue:
+            for counters, seconds in self._split(before.queue, start, end):
+                counters.handle_seconds += seconds
+        if state in STAFFED:
+            busy = state in BUSY
+            totals = self._agent_busy.get(before.agent_id)
+            if totals is None:
+                totals = self._agent_busy[before.agent_id] = [0.0, 0.0]
+            totals[1] += spent
+            if busy:
+                totals[0] += spent
             for queue in self._served.get(before.agent_id, ()):
                 for counters, seconds in self._split(queue, start, end):
                     counters.staffed_seconds += seconds
-                    counters.busy_seconds += seconds if busy else 0.0
+                    if busy:
+                        counters.busy_seconds += seconds
 
-    def _split(self, queue: str, start: float, end: float) -> Iterable[tuple[Counters, float]]:
-        yield self.day[queue], end - start
+    def _split(self, queue: str, start: float, end: float) -> list[tuple[Counters, float]]:
+        """The day's counters and each interval's, with the seconds that fall in it."""
         first = interval_start(start)
         if end <= first + INTERVAL_SECONDS:  # the usual case: within one interval
             key = (queue, first)
             self._dirty.add(key)
-            yield self.intervals[key], end - start
-            return
+            return [(self.day[queue], end - start), (self.intervals[key], end - start)]
+        parts = [(self.day[queue], end - start)]
         t = start
         while t < end:
             boundary = interval_start(t) + INTERVAL_SECONDS
             key = (queue, interval_start(t))
             self._dirty.add(key)
-            yield self.intervals[key], min(end, boundary) - t
+            parts.append((self.intervals[key], min(end, boundary) - t))
             t = boundary
+        return parts
 
     # -- reading ------------------------------------------------------------------
     def state_seconds(self, agent_id: str) -> dict[str, float]:
         return dict(self._agent_time[agent_id])
 
     def occupancy(self, agent_id: str) -> float:
-        spent = self._agent_time[agent_id]
-        staffed = sum(spent[s.value] for s in STAFFED)
-        return sum(spent[s.value] for s in BUSY) / staffed if staffed else 0.0
+        """Busy ÷ staffed seconds of this agent so far today (0 before any staffed time)."""
+        totals = self._agent_busy.get(agent_id)
+        return totals[0] / totals[1] if totals else 0.0
 
     def take_dirty(self) -> list[tuple[str, int, Counters]]:
         """Intervals changed since the last call, for persisting."""
@@ -207,4 +220,4 @@ def _seconds() -> defaultdict[str, float]:
 
 
 def interval_start(ts: float) -> int:
-    return int(math.floor(ts / INTERVAL_SECONDS) * INTERVAL_SECONDS)
+    return int(ts // INTERVAL_SECONDS) * INTERVAL_SECONDS

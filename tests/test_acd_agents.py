@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from acd import agents as ag
@@ -66,3 +68,27 @@ def test_logging_out_during_a_call_is_refused() -> None:
 def test_a_logged_out_agent_cannot_pause() -> None:
     with pytest.raises(IllegalStateChange):
         ag.transition(agent(AgentState.LOGGED_OUT), ag.Pause("x"), 1.0)
+
+
+def test_evolve_gives_what_dataclasses_replace_gives() -> None:
+    full = Agent(
+        "a9",
+        "Zoe",
+        (("lang:fr", 2), ("sales", 4)),
+        AgentState.ON_CALL,
+        12.0,
+        3.0,
+        "c7",
+        "sales",
+        "Lunch",
+        "Training",
+        41,
+        2,
+    )
+    assert full.evolve() == full
+    assert full.evolve(state=AgentState.WRAP_UP, since=20.0) == replace(
+        full, state=AgentState.WRAP_UP, since=20.0
+    )
+    reskilled = full.evolve(skills=(("support", 5),))
+    assert reskilled.level("support") == 5 and reskilled.level("sales") == 0
+    assert full.level("sales") == 4

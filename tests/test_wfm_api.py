@@ -100,6 +100,57 @@ def test_bad_bodies_are_refused_naming_the_field(client: TestClient) -> None:
     assert client.post("/api/wfm/simulate", json=huge).json()["details"]["field"] == "demand"
 
 
+def test_staff_groups_searches_agents_per_group_and_interval(client: TestClient) -> None:
+    body = {
+        "queues": {"sales": {"skills": {"sales": 1}}, "support": {"skills": {"support": 1}}},
+        "demand": [
+            {"queue": "sales", "calls": [60, 0], "aht": 180},
+            {"queue": "support", "calls": [40, 0], "aht": 240},
+        ],
+        "groups": [
+            {"name": "sales", "skills": {"sales": 1}},
+            {"name": "blend", "skills": {"sales": 1, "support": 1}},
+        ],
+        "patience": 120,
+        "shrinkage": 0.2,
+        "start": "2025-05-12T09:00:00+01:00",
+        "replications": 2,
+    }
+    r = client.post("/api/wfm/staff-groups", json=body)
+    assert r.status_code == 200, r.text
+    busy, quiet = r.json()["intervals"]
+    assert busy["start"] == "2025-05-12T09:00:00+01:00"
+    assert quiet["start"] == "2025-05-12T09:30:00+01:00"
+    assert busy["erlang_start"]["blend"] >= 1  # support's only home is the blend group
+    assert busy["candidates_simulated"] >= 1
+    for queue in ("sales", "support"):
+        assert busy["queues"][queue]["service_level"]["mean"] >= 0.8
+    assert all(busy["scheduled"][g] >= busy["agents"][g] for g in ("sales", "blend"))
+    assert quiet["agents"] == {"sales": 0, "blend": 0}
+    assert quiet["queues"]["sales"] == {
+        "calls": 0,
+        "service_level": None,
+        "asa": None,
+        "abandon_rate": None,
+    }
+
+
+def test_staff_groups_refuses_ragged_demand_and_too_much_work(client: TestClient) -> None:
+    group = [{"name": "g", "skills": {"support": 1}}]
+    ragged = {
+        "demand": [
+            {"queue": "support", "calls": [1, 2], "aht": 180},
+            {"queue": "support", "calls": [1], "aht": 180},
+        ],
+        "groups": group,
+    }
+    r = client.post("/api/wfm/staff-groups", json=ragged)
+    assert r.status_code == 422 and "same number of intervals" in r.text
+    huge = {"demand": [{"queue": "support", "calls": [5000 + k for k in range(48)], "aht": 180}], "groups": group}
+    r = client.post("/api/wfm/staff-groups", json=huge)
+    assert r.status_code == 422 and r.json()["details"]["field"] == "demand"
+
+
 def test_agents_may_not_plan() -> None:
     with TestClient(_app(Role.AGENT)) as c:
         r = c.post("/api/wfm/erlang", json={"calls": 100, "aht": 180})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -94,3 +95,108 @@ def test_a_bad_forecast_file_stops_with_file_row_and_field(tmp_path: Path) -> No
     result = runner.invoke(app, ["staff", "--forecast", str(bad)])
     assert result.exit_code == 1
     assert "forecast.csv:2: calls: 'many' is not a number" in result.output
+
+
+def _skills_inputs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text(
+        "start,queue,calls,aht\n"
+        "2025-04-07T09:00:00+00:00,sales,60,200\n"
+        "2025-04-07T09:30:00+00:00,sales,0,0\n"
+        "2025-04-07T10:00:00+00:00,sales,60,200\n"
+        "2025-04-07T09:00:00+00:00,support,40,240\n"
+        "2025-04-07T09:30:00+00:00,support,0,0\n"
+        "2025-04-07T10:00:00+00:00,support,40,240\n"
+    )
+    queues = tmp_path / "queues.json"
+    queues.write_text(
+        '{"sales": {"skills": {"sales": 1}, "wrapup_seconds": 20},'
+        ' "support": {"skills": {"support": 1}}}'
+    )
+    groups = tmp_path / "groups.json"
+    groups.write_text(
+        '[{"name": "sales", "skills": {"sales": 1}},'
+        ' {"name": "support", "skills": {"support": 1}},'
+        ' {"name": "blend", "skills": {"sales": 1, "support": 1}}]'
+    )
+    return forecast, queues, groups
+
+
+def test_staff_with_groups_searches_by_simulation_per_interval(tmp_path: Path) -> None:
+    forecast, queues, groups = _skills_inputs(tmp_path)
+    out, chart = tmp_path / "skills.csv", tmp_path / "groups.png"
+    printed = _ok(
+        "staff",
+        "--forecast",
+        str(forecast),
+        "--queues",
+        str(queues),
+        "--groups",
+        str(groups),
+        "--patience",
+        "120",
+        "--shrinkage",
+        "0.25",
+        "--replications",
+        "2",
+        "--out",
+        str(out),
+        "--chart",
+        str(chart),
+    )
+    assert "candidates simulated" in printed and "Erlang per queue alone" in printed
+    busy, quiet, again = _rows(out)
+    assert quiet["agents"] == quiet["scheduled"] == "0" and quiet["sales_service_level"] == ""
+    for column in ("agents", "sales_agents", "support_agents", "blend_agents"):
+        assert busy[column] == again[column]  # the same demand: the same answer
+    assert int(busy["agents"]) == sum(
+        int(busy[f"{g}_agents"]) for g in ("sales", "support", "blend")
+    )
+    for group in ("sales", "support", "blend"):
+        on_phones = int(busy[f"{group}_agents"])
+        assert int(busy[f"{group}_scheduled"]) == math.ceil(on_phones / 0.75 - 1e-9)
+    for queue in ("sales", "support"):
+        assert float(busy[f"{queue}_service_level"]) >= 0.8
+    assert busy["sales_aht"] == "200.0"  # handle time as forecast, wrap-up included
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+    _ok(
+        "schedule",
+        "--staffing",
+        str(out),
+        "--column",
+        "blend_scheduled",
+        "--out",
+        str(tmp_path / "shifts.csv"),
+    )
+    assert _rows(tmp_path / "shifts.csv")
+
+
+def test_staff_with_groups_names_what_is_wrong_in_the_forecast(tmp_path: Path) -> None:
+    forecast, queues, groups = _skills_inputs(tmp_path)
+    base = [
+        "staff",
+        "--queues",
+        str(queues),
+        "--groups",
+        str(groups),
+        "--out",
+        str(tmp_path / "o.csv"),
+    ]
+
+    nameless = tmp_path / "total.csv"
+    nameless.write_text("start,queue,calls,aht\n2025-04-07T09:00:00+00:00,,60,200\n")
+    result = runner.invoke(app, [*base, "--forecast", str(nameless)])
+    assert result.exit_code == 1
+    assert f"{nameless}:2: queue: is empty" in result.output
+
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(forecast.read_text().rsplit("\n", 2)[0] + "\n")  # support loses 10:00
+    result = runner.invoke(app, [*base, "--forecast", str(ragged)])
+    assert result.exit_code == 1
+    assert "queue 'support' has no forecast for 2025-04-07T10:00:00+00:00" in result.output
+
+    stranger = tmp_path / "stranger.csv"
+    stranger.write_text("start,queue,calls,aht\n2025-04-07T09:00:00+00:00,billing,5,100\n")
+    result = runner.invoke(app, [*base, "--forecast", str(forecast), "--forecast", str(stranger)])
+    assert result.exit_code == 1
+    assert "forecast for billing, which the queues do not configure" in result.output

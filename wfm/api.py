@@ -6,22 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import math
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from acd.config import Level, QueueSpec, SkillName
 from cti.auth.service import Role
 from cti.server.deps import PrincipalDep, ServicesDep
-from simulations.replicate import Estimate, Replicated
+from simulations.replicate import Estimate, QueueEstimate, Replicated
 from simulations.scenario import Demand, Group
 from wfm.erlang import Load, Metrics
 from wfm.forecast import IntervalForecast
 from wfm.required import Target
 from wfm.schedule import ShiftRules
 from wfm.service import WfmService
+from wfm.staffing import SkillGroup
 
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
 
@@ -114,6 +115,38 @@ class SimulateBody(_Body):
     shrinkage: float = Field(0, ge=0, le=0.9)
     replications: int = Field(5, ge=2, le=30)
     seed: int = Field(1, ge=0, le=2**31)
+
+
+class SkillGroupBody(_Body):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")
+    skills: dict[SkillName, Level] = Field(min_length=1, max_length=20)
+
+
+class StaffGroupsBody(TargetBody):
+    queues: dict[str, QueueSpec] | None = Field(None, description="default: the live routing")
+    demand: list[DemandBody] = Field(min_length=1, max_length=20)
+    groups: list[SkillGroupBody] = Field(min_length=1, max_length=20)
+    start: AwareDatetime | None = Field(None, description="the first interval's start")
+    interval_minutes: Literal[15, 30, 60] = 30
+    replications: int = Field(3, ge=2, le=10)
+    seed: int = Field(1, ge=0, le=2**31)
+
+    @model_validator(mode="after")
+    def _aligned(self) -> StaffGroupsBody:
+        sizes = {len(d.calls) for d in self.demand}
+        if len(sizes) > 1:
+            raise ValueError("every queue's demand must have the same number of intervals")
+        names = [g.name for g in self.groups]
+        if len(set(names)) != len(names):
+            raise ValueError("group names must be unique")
+        return self
+
+    def starts(self) -> list[str]:
+        count = len(self.demand[0].calls)
+        if self.start is None:
+            return [f"interval {k}" for k in range(count)]
+        step = timedelta(minutes=self.interval_minutes)
+        return [(self.start + k * step).isoformat() for k in range(count)]
 
 
 def _wfm(svc: Any) -> WfmService:
@@ -232,6 +265,52 @@ async def simulate(body: SimulateBody, svc: ServicesDep, who: PrincipalDep) -> d
     return replicated_view(result)
 
 
+@router.post("/staff-groups")
+async def staff_groups(
+    body: StaffGroupsBody, svc: ServicesDep, who: PrincipalDep
+) -> dict[str, Any]:
+    """Agent groups with overlapping skills: agents per group and interval found by running
+    the real ACD in SimPy, starting from each queue's Erlang answer."""
+    who.require(Role.SUPERVISOR)
+    queues = None if body.queues is None else [s.to_config(n) for n, s in body.queues.items()]
+    demand = [
+        Demand(d.queue, tuple(d.calls), d.aht, patience=d.patience or body.patience)
+        for d in body.demand
+    ]
+    groups = [SkillGroup(g.name, tuple(sorted(g.skills.items()))) for g in body.groups]
+    rows = await asyncio.to_thread(
+        _wfm(svc).staff_groups,
+        queues,
+        demand,
+        groups,
+        body.target(),
+        starts=body.starts(),
+        interval_minutes=body.interval_minutes,
+        shrinkage=body.shrinkage,
+        replications=body.replications,
+        seed=body.seed,
+    )
+    return {
+        "intervals": [
+            {
+                "start": r.start,
+                "agents": r.agents,
+                "scheduled": r.scheduled,
+                "erlang_start": r.erlang_start,
+                "candidates_simulated": r.evaluations,
+                "queues": {
+                    d.queue.name: {
+                        "calls": d.calls,
+                        **_estimate_view(r.estimates.get(d.queue.name)),
+                    }
+                    for d in r.demand
+                },
+            }
+            for r in rows
+        ]
+    }
+
+
 def metrics_view(m: Metrics) -> dict[str, Any]:
     return {
         "model": m.model,
@@ -246,23 +325,34 @@ def metrics_view(m: Metrics) -> dict[str, Any]:
 
 
 def replicated_view(r: Replicated) -> dict[str, Any]:
-    def est(e: Estimate) -> dict[str, Any]:
-        return {"mean": _finite(e.mean), "ci95": _finite(e.half_width), "n": e.n}
-
     return {
         "replications": len(r.runs),
         "calls": r.calls,
         "queues": {
             q: {
                 "offered": e.offered,
-                "service_level": est(e.service_level),
-                "asa": est(e.asa),
-                "abandon_rate": est(e.abandon_rate),
-                "occupancy": est(e.occupancy),
+                "service_level": _est(e.service_level),
+                "asa": _est(e.asa),
+                "abandon_rate": _est(e.abandon_rate),
+                "occupancy": _est(e.occupancy),
             }
             for q, e in r.queues.items()
         },
     }
+
+
+def _estimate_view(e: QueueEstimate | None) -> dict[str, Any]:
+    if e is None:  # no calls in the interval
+        return {"service_level": None, "asa": None, "abandon_rate": None}
+    return {
+        "service_level": _est(e.service_level),
+        "asa": _est(e.asa),
+        "abandon_rate": _est(e.abandon_rate),
+    }
+
+
+def _est(e: Estimate) -> dict[str, Any]:
+    return {"mean": _finite(e.mean), "ci95": _finite(e.half_width), "n": e.n}
 
 
 def _finite(value: float) -> float | None:

@@ -42,6 +42,27 @@ def staffing_chart(
     return save(fig, path)
 
 
+def group_staffing_chart(
+    labels: Sequence[str],
+    groups: dict[str, Sequence[int]],
+    erlang: Sequence[int],
+    path: Path,
+    title: str = "Agents per group found by simulation, and Erlang per queue alone",
+) -> Path:
+    """Each group's agents stacked per interval, beside the sum of per-queue Erlang answers
+    (what staffing each queue on its own would ask for)."""
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    x = range(len(labels))
+    ax.stackplot(x, *groups.values(), labels=list(groups), step="post", alpha=0.7)
+    ax.step(x, erlang, where="post", color="black", linewidth=1.5, linestyle="--", label="Erlang")
+    _ticks(ax, labels)
+    ax.set_ylabel("agents on the phones")
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    return save(fig, path)
+
+
 def service_level_chart(
     load: Load,
     answer_seconds: float,

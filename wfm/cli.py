@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +33,7 @@ from wfm.required import Target
 from wfm.roster import agents_needed, roster
 from wfm.schedule import ShiftRules
 from wfm.schedule import schedule as make_schedule
-from wfm.staffing import staff_intervals
+from wfm.staffing import SkillGroup, staff_intervals, staff_skills
 
 app = typer.Typer(
     help="Workforce management: forecast, staff, schedule, simulate, replay.", no_args_is_help=True
@@ -132,7 +132,16 @@ def forecast(
 
 @app.command()
 def staff(
-    forecast_csv: Annotated[Path, typer.Option("--forecast", exists=True, dir_okay=False)],
+    forecast_csv: Annotated[
+        list[Path],
+        typer.Option(
+            "--forecast",
+            exists=True,
+            dir_okay=False,
+            help="forecast CSV; with --groups, one per queue (repeat the option) or one file "
+            "holding every queue",
+        ),
+    ],
     out: OutFile = Path("staffing.csv"),
     interval: int = 30,
     service_level: float = 0.8,
@@ -140,12 +149,46 @@ def staff(
     patience: float | None = typer.Option(None, help="mean seconds; Erlang A instead of C"),
     shrinkage: float = 0.3,
     max_occupancy: float | None = None,
-    chart: Annotated[Path | None, typer.Option(help="SL vs agents at the busiest interval")] = None,
+    queues: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="routing JSON, as PUT /api/queues takes"),
+    ] = None,
+    groups: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="agent groups JSON: staff groups with overlapping skills by simulation",
+        ),
+    ] = None,
+    replications: int = typer.Option(3, help="per staffing candidate, with --groups"),
+    seed: int = 1,
+    chart: Annotated[
+        Path | None,
+        typer.Option(help="SL vs agents at the busiest interval; with --groups, agents per group"),
+    ] = None,
 ) -> None:
-    """Agents per interval (Erlang C, or Erlang A with --patience), shrinkage included."""
+    """Agents per interval: Erlang C (Erlang A with --patience), shrinkage included; with
+    --groups, a simulation search with the real ACD, starting from the Erlang answer."""
+    target = Target(service_level, answer_seconds, max_occupancy)
+    if groups is not None:
+        _staff_groups(
+            forecast_csv,
+            groups,
+            queues,
+            out,
+            target,
+            patience,
+            shrinkage,
+            replications,
+            seed,
+            chart,
+        )
+        return
+    if len(forecast_csv) != 1:
+        raise typer.BadParameter("give one forecast, or --groups to staff several queues")
     with _errors():
-        rows = files.read_forecast(forecast_csv)
-        target = Target(service_level, answer_seconds, max_occupancy)
+        rows = files.read_forecast(forecast_csv[0])
         out_rows = staff_intervals(
             rows, interval * 60.0, target, patience=patience, shrinkage=shrinkage
         )
@@ -166,6 +209,69 @@ def staff(
     )
 
 
+def _staff_groups(
+    forecast_csv: list[Path],
+    groups: Path,
+    queues: Path | None,
+    out: Path,
+    target: Target,
+    patience: float | None,
+    shrinkage: float,
+    replications: int,
+    seed: int,
+    chart: Path | None,
+) -> None:
+    with _errors():
+        forecasts = files.read_queue_forecasts(forecast_csv)
+        configs = (
+            files.read_queues(queues)
+            if queues
+            else [QueueConfig(name, skills=((name, 1),)) for name in sorted(forecasts)]
+        )
+        team = [
+            SkillGroup(g.name, tuple(sorted(g.skills.items()))) for g in files.read_groups(groups)
+        ]
+        intervals = files.queue_demand(forecasts, configs, patience)
+        slot = _slot_minutes([(datetime.fromisoformat(start), 0) for start, _ in intervals])
+        with _progress() as bar:
+            task = bar.add_task("searching staffing by simulation", total=len(intervals))
+            rows = staff_skills(
+                intervals,
+                team,
+                target,
+                interval=slot * 60.0,
+                shrinkage=shrinkage,
+                replications=max(2, replications),
+                seed=seed,
+                progress=lambda n: bar.update(task, completed=n),
+            )
+        files.write_skill_staffing(out, rows)
+        if chart:
+            charts.group_staffing_chart(
+                [datetime.fromisoformat(r.start).strftime("%a %H:%M") for r in rows],
+                {g.name: [r.agents[g.name] for r in rows] for g in team},
+                [sum(r.erlang_start.values()) for r in rows],
+                chart,
+            )
+    table = Table(title=f"staffing by simulation, {len(rows)} intervals of {slot} min")
+    for col in ("group", "peak on the phones", "scheduled hours"):
+        table.add_column(col)
+    for g in team:
+        table.add_row(
+            g.name,
+            str(max(r.agents[g.name] for r in rows)),
+            f"{sum(r.scheduled[g.name] for r in rows) * slot / 60:,.1f}",
+        )
+    _stdout().print(table)
+    searched = sum(r.evaluations for r in rows)
+    erlang = sum(sum(r.erlang_start.values()) for r in rows) * slot / 60
+    found = sum(sum(r.agents.values()) for r in rows) * slot / 60
+    console.print(
+        f"{searched} candidates simulated; {found:,.1f} agent-hours on the phones against "
+        f"{erlang:,.1f} from Erlang per queue alone → {out}"
+    )
+
+
 @app.command()
 def schedule(
     staffing: InFile,
@@ -178,11 +284,14 @@ def schedule(
     earliest: float = 0.0,
     latest: float = 24.0,
     timezone: str = "UTC",
+    column: str = typer.Option(
+        "scheduled", help="staffing column to cover, e.g. blend_scheduled for one group"
+    ),
     chart: Annotated[Path | None, typer.Option(help="required vs scheduled per interval")] = None,
 ) -> None:
     """Shifts with breaks covering the requirement (HiGHS MILP), then a named roster."""
     with _errors():
-        rows = files.read_requirement(staffing)
+        rows = files.read_requirement(staffing, column)
         slot = _slot_minutes(rows)
         rules = ShiftRules(
             lengths_hours=tuple(float(x) for x in lengths.split(",")),

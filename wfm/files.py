@@ -20,7 +20,7 @@ from wfm.errors import InvalidInput
 from wfm.forecast import Forecast, IntervalForecast
 from wfm.roster import Assignment
 from wfm.schedule import Schedule
-from wfm.staffing import StaffRow
+from wfm.staffing import QueueDemand, SkillStaffRow, StaffRow
 
 
 def write_forecast(path: Path, fc: Forecast) -> None:
@@ -44,6 +44,105 @@ def read_forecast(path: Path) -> list[IntervalForecast]:
     if not rows:
         raise InvalidInput("has no rows", source=source)
     return rows
+
+
+def read_queue_forecasts(paths: Sequence[Path]) -> dict[str, dict[datetime, IntervalForecast]]:
+    """Forecast CSVs whose ``queue`` column is filled in (``forecast --queue NAME``), by queue
+    and interval start; one file may hold several queues, or each queue its own file."""
+    out: dict[str, dict[datetime, IntervalForecast]] = {}
+    for path in paths:
+        source = str(path)
+        for row, f in read_csv_rows(path, ("start", "queue", "calls", "aht")):
+            queue = f["queue"].strip()
+            if not queue:
+                raise InvalidInput(
+                    "is empty: make one forecast per queue with --queue NAME",
+                    source=source,
+                    row=row,
+                    field="queue",
+                )
+            calls = _number(f["calls"], source, row, "calls", 0, 1e7)
+            aht = _number(f["aht"], source, row, "aht", 0.001, 86400) if calls else 1.0
+            start = parse_time(f["start"], source=source, row=row, field="start")
+            by_start = out.setdefault(queue, {})
+            if start in by_start:
+                raise InvalidInput(
+                    f"queue {queue!r} already has a forecast for {start.isoformat()}",
+                    source=source,
+                    row=row,
+                    field="start",
+                )
+            by_start[start] = IntervalForecast(start, calls, aht)
+    if not out:
+        raise InvalidInput("no forecast rows", source=", ".join(str(p) for p in paths))
+    return out
+
+
+def queue_demand(
+    forecasts: dict[str, dict[datetime, IntervalForecast]],
+    queues: Sequence[QueueConfig],
+    patience: float | None,
+) -> list[tuple[str, list[QueueDemand]]]:
+    """Each interval's demand on every queue. Every queue must be forecast for the same
+    intervals; the forecast's handle time includes the queue's wrap-up, the demand's does not."""
+    configs = {q.name: q for q in queues}
+    unknown = sorted(set(forecasts) - set(configs))
+    if unknown:
+        raise InvalidInput(
+            f"forecast for {', '.join(unknown)}, which the queues do not configure",
+            field="queue",
+        )
+    starts = sorted({t for by_start in forecasts.values() for t in by_start})
+    out = []
+    for start in starts:
+        demand = []
+        for name, by_start in sorted(forecasts.items()):
+            row = by_start.get(start)
+            if row is None:
+                raise InvalidInput(
+                    f"queue {name!r} has no forecast for {start.isoformat()}; "
+                    "forecast every queue over the same days",
+                    field="start",
+                )
+            talk = max(row.aht - configs[name].wrapup_seconds, 1.0)
+            demand.append(QueueDemand(configs[name], row.calls, talk, patience))
+        out.append((start.isoformat(), demand))
+    return out
+
+
+def write_skill_staffing(path: Path, rows: Sequence[SkillStaffRow]) -> None:
+    """One row per interval: each group's agents (on the phones) and scheduled, the totals,
+    and each queue's demand and simulated service level, ASA and abandon rate."""
+    groups = list(rows[0].agents) if rows else []
+    queues = [d.queue.name for d in rows[0].demand] if rows else []
+    header = ["start", "agents", "scheduled"]
+    header += [f"{g}_{c}" for g in groups for c in ("agents", "scheduled")]
+    header += [
+        f"{q}_{c}"
+        for q in queues
+        for c in ("calls", "aht", "service_level", "service_level_ci", "asa", "abandon_rate")
+    ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        for r in rows:
+            line: list[object] = [r.start, sum(r.agents.values()), sum(r.scheduled.values())]
+            for g in groups:
+                line += [r.agents[g], r.scheduled[g]]
+            for d in r.demand:
+                e = r.estimates.get(d.queue.name)
+                handle_time = d.aht + d.queue.wrapup_seconds
+                line += [f"{d.calls:.3f}", f"{handle_time:.1f}" if d.calls else ""]
+                if e is None:
+                    line += ["", "", "", ""]
+                else:
+                    line += [
+                        _cell(e.service_level.mean, 4),
+                        _cell(e.service_level.half_width, 4),
+                        _cell(e.asa.mean, 2),
+                        _cell(e.abandon_rate.mean, 4),
+                    ]
+            out.writerow(line)
 
 
 def write_staffing(path: Path, rows: Sequence[StaffRow]) -> None:
@@ -205,6 +304,13 @@ def _number(text: str, source: str, row: int, field: str, lo: float, hi: float) 
 
 def _fmt(value: float) -> str:
     return "inf" if math.isinf(value) else f"{value:.2f}"
+
+
+def _cell(value: float, digits: int) -> str:
+    """A simulated figure: empty when undefined (no calls ended), ``inf`` from one run."""
+    if math.isnan(value):
+        return ""
+    return "inf" if math.isinf(value) else f"{value:.{digits}f}"
 
 
 def _clock(slot: int, plan: Schedule) -> str:

@@ -69,8 +69,12 @@ def required_agents(
         metrics = Metrics("erlang-c", 0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
         return Requirement(0, 0, metrics)
     metrics = _search_c(load, target) if patience is None else _search_a(load, target, patience)
-    scheduled = math.ceil(metrics.agents / (1.0 - shrinkage) - 1e-9)
-    return Requirement(metrics.agents, scheduled, metrics)
+    return Requirement(metrics.agents, with_shrinkage(metrics.agents, shrinkage), metrics)
+
+
+def with_shrinkage(agents: int, shrinkage: float) -> int:
+    """Agents to schedule so that ``agents`` are on the phones after ``shrinkage``."""
+    return math.ceil(agents / (1.0 - shrinkage) - 1e-9)
 
 
 def _search_c(load: Load, target: Target) -> Metrics:

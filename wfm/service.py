@@ -19,9 +19,19 @@ from wfm.errors import InvalidInput
 from wfm.forecast import Forecast, IntervalForecast, Method, forecast
 from wfm.required import Requirement, Target, required_agents, service_level_curve
 from wfm.schedule import Schedule, ShiftRules, schedule
-from wfm.staffing import StaffRow, staff_intervals
+from wfm.staffing import (
+    MAX_SEARCH_STEPS,
+    QueueDemand,
+    SkillGroup,
+    SkillStaffRow,
+    StaffRow,
+    staff_intervals,
+    staff_skills,
+)
 
 MAX_SIMULATED_CALLS = 200_000  # per request, over all replications
+MAX_SEARCH_CALLS = 1_000_000  # per staffing search request, at a typical ten candidates
+TYPICAL_CANDIDATES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +134,50 @@ class WfmService:
             configs, tuple(demand), tuple(groups), interval_minutes * 60.0, shrinkage=shrinkage
         )
         return replicate(scenario, replications, seed)
+
+    def staff_groups(
+        self,
+        queues: Sequence[QueueConfig] | None,
+        demand: Sequence[Demand],
+        groups: Sequence[SkillGroup],
+        target: Target,
+        *,
+        starts: Sequence[str],
+        interval_minutes: int = 30,
+        shrinkage: float = 0.0,
+        replications: int = 3,
+        seed: int = 1,
+    ) -> list[SkillStaffRow]:
+        """Agents per group and interval by simulation search (``staff_skills``)."""
+        configs = {q.name: q for q in (queues if queues is not None else self._queues())}
+        for i, d in enumerate(demand):
+            if d.queue not in configs:
+                raise InvalidInput(
+                    f"queue {d.queue!r} is not configured", field=f"demand.{i}.queue"
+                )
+        distinct = {tuple(round(d.calls[k], 1) for d in demand) for k in range(len(starts))}
+        # each candidate simulates a warm-up and four intervals (see simulate_staffing)
+        expected = sum(sum(c) for c in distinct) * 5 * replications * TYPICAL_CANDIDATES
+        if expected > MAX_SEARCH_CALLS:
+            raise InvalidInput(
+                f"about {expected:,.0f} simulated calls (up to {MAX_SEARCH_STEPS} candidates "
+                f"per interval); the limit is {MAX_SEARCH_CALLS:,}: fewer replications or "
+                "intervals",
+                field="demand",
+            )
+        intervals = [
+            (
+                start,
+                [QueueDemand(configs[d.queue], d.calls[k], d.aht, d.patience) for d in demand],
+            )
+            for k, start in enumerate(starts)
+        ]
+        return staff_skills(
+            intervals,
+            groups,
+            target,
+            interval=interval_minutes * 60.0,
+            shrinkage=shrinkage,
+            replications=replications,
+            seed=seed,
+        )

@@ -6,7 +6,8 @@ overlapping skills, where no formula holds: it starts from each group's Erlang a
 home queue (the first skill it holds that a queue needs), then runs the real ACD in SimPy
 (common random numbers across candidates) and greedily adds an agent to the group of the
 queue furthest below target, or removes one from the group with the most slack while every
-target still holds.
+target still holds. ``staff_skills`` runs that search for every interval of a day; each
+interval is searched as a steady state at its own demand.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from acd.model import QueueConfig
-from simulations.replicate import Replicated, replicate
+from simulations.replicate import QueueEstimate, Replicated, replicate
 from simulations.scenario import Demand, Group, Scenario
 from wfm.erlang import Load, Metrics
 from wfm.errors import InvalidInput
 from wfm.forecast import IntervalForecast
-from wfm.required import Target, required_agents
+from wfm.required import Target, required_agents, with_shrinkage
 
 MAX_SEARCH_STEPS = 60
 
@@ -180,3 +181,72 @@ def _evaluate(
         warmup=interval,  # the first interval fills the system; it is not counted
     )
     return replicate(scenario, replications, seed)
+
+
+@dataclass(frozen=True, slots=True)
+class SkillStaffRow:
+    """One interval of a multi-skill staffing plan."""
+
+    start: str  # ISO 8601 interval start
+    demand: tuple[QueueDemand, ...]
+    erlang_start: dict[str, int]  # per group
+    agents: dict[str, int]  # per group, on the phones
+    scheduled: dict[str, int]  # per group, with shrinkage
+    estimates: dict[str, QueueEstimate]  # per queue, at ``agents``; empty when no calls
+    evaluations: int  # staffing candidates simulated
+
+
+def staff_skills(
+    intervals: Sequence[tuple[str, Sequence[QueueDemand]]],
+    groups: Sequence[SkillGroup],
+    target: Target,
+    *,
+    interval: float = 1800.0,
+    shrinkage: float = 0.0,
+    replications: int = 5,
+    seed: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[SkillStaffRow]:
+    """``simulate_staffing`` for each ``(start, demand)`` interval of a day.
+
+    An interval with no calls needs nobody and is not simulated; intervals with the same
+    demand (to a tenth of a call and a second of handle time) share one search.
+    """
+    if not groups:
+        raise InvalidInput("at least one agent group is needed", field="groups")
+    if not 0 <= shrinkage <= 0.95:
+        raise InvalidInput("must be between 0 and 0.95", field="shrinkage")
+    done: dict[tuple[tuple[str, float, float, float | None], ...], SkillStaffRow] = {}
+    out = []
+    for i, (start, demand) in enumerate(intervals):
+        busy = tuple(d for d in demand if d.calls > 0)
+        key = tuple((d.queue.name, round(d.calls, 1), round(d.aht), d.patience) for d in busy)
+        if not busy:
+            none = {g.name: 0 for g in groups}
+            row = SkillStaffRow(start, tuple(demand), none, none, none, {}, 0)
+        elif key in done:
+            row = _moved(done[key], start, tuple(demand))
+        else:
+            found = simulate_staffing(
+                busy, groups, target, interval=interval, replications=replications, seed=seed
+            )
+            row = SkillStaffRow(
+                start,
+                tuple(demand),
+                found.erlang_start,
+                found.agents,
+                {g: with_shrinkage(n, shrinkage) for g, n in found.agents.items()},
+                dict(found.estimates.queues),
+                len(found.steps),
+            )
+            done[key] = row
+        out.append(row)
+        if progress is not None:
+            progress(i + 1)
+    return out
+
+
+def _moved(row: SkillStaffRow, start: str, demand: tuple[QueueDemand, ...]) -> SkillStaffRow:
+    return SkillStaffRow(
+        start, demand, row.erlang_start, row.agents, row.scheduled, row.estimates, 0
+    )
