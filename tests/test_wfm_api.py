@@ -146,7 +146,10 @@ def test_staff_groups_refuses_ragged_demand_and_too_much_work(client: TestClient
     }
     r = client.post("/api/wfm/staff-groups", json=ragged)
     assert r.status_code == 422 and "same number of intervals" in r.text
-    huge = {"demand": [{"queue": "support", "calls": [5000 + k for k in range(48)], "aht": 180}], "groups": group}
+    huge = {
+        "demand": [{"queue": "support", "calls": [5000 + k for k in range(48)], "aht": 180}],
+        "groups": group,
+    }
     r = client.post("/api/wfm/staff-groups", json=huge)
     assert r.status_code == 422 and r.json()["details"]["field"] == "demand"
 
