@@ -73,6 +73,7 @@ def demo_data(
     calls_per_day: float = 1200.0,
     country: str = "GB",
     timezone: str = "Europe/London",
+    queue: str = "support",
     seed: int = 7,
 ) -> None:
     """Write a synthetic call history (weekly and daily shapes, holidays) to a CSV."""
@@ -84,6 +85,7 @@ def demo_data(
             calls_per_weekday=calls_per_day,
             country=country,
             timezone=timezone,
+            queue=queue,
             seed=seed,
         )
         write_calls_csv(out, records)
