@@ -70,3 +70,24 @@ def test_an_agent_is_told_the_planner_is_not_for_them(page: Any, live: LiveServe
     log_in(page, "agent01", lands_on="agent.html")
     page.goto("/ui/planner.html")
     expect(page.get_by_role("heading", name="The planner is for supervisors")).to_be_visible()
+
+
+def test_blended_skill_groups_are_staffed_by_simulation(page: Any, live: LiveServer) -> None:
+    open_planner(page)
+    groups = page.locator("#groups-list")
+    expect(groups).to_contain_text("skill groups from today's agents")
+    queues = live.call(lambda: sorted(live.services.centre.acd.queues))
+    for name in queues:
+        page.locator(f"#calls-{name}").fill("20")
+    page.get_by_role("button", name="Find the staffing").click()
+    expect(page.locator("#groups-total")).to_be_visible(timeout=60_000)
+    tables = page.locator("#groups-result table")
+    expect(tables).to_have_count(2)
+    per_queue = tables.nth(1).locator("tbody tr")
+    expect(per_queue).to_have_count(len(queues))
+    for i in range(len(queues)):
+        service_level = per_queue.nth(i).locator("td").nth(2).inner_text()
+        assert float(service_level.split("%")[0]) >= 80.0, service_level
+    assert int(page.locator("#groups-total").inner_text()) >= len(queues)
+    tables.nth(1).scroll_into_view_if_needed()
+    assert axe_violations(page) == []

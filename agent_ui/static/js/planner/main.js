@@ -5,6 +5,7 @@ import { ApiError, get, post } from "../lib/api.js";
 import { byId, fill, h, setText, show } from "../lib/dom.js";
 import { end, requireSession } from "../lib/session.js";
 import { curveChart, staffingChart } from "./charts.js";
+import { setUpGroups, staffGroups } from "./groups.js";
 
 const me = requireSession();
 if (me) byId("btn-signout").addEventListener("click", () => end("signed-out"));
@@ -25,6 +26,11 @@ function start(me) {
   byId("forecast-form").addEventListener("submit", (event) => {
     event.preventDefault();
     guarded("forecast-error", forecastAndStaff);
+  });
+  guarded("groups-error", setUpGroups);
+  byId("groups-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    guarded("groups-error", staffGroups);
   });
 }
 
