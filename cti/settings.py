@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     demo_seed: int = 7
     demo_agents: int = Field(24, ge=1, le=5000)
     demo_customers: int = Field(2000, ge=2)
+    demo_traffic_days: int = Field(56, ge=0, le=730)  # call-log history for the planner
     demo_mean_talk_seconds: float = Field(120.0, gt=0)
     demo_mean_patience_seconds: float = Field(90.0, gt=0)
 

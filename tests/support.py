@@ -23,6 +23,7 @@ def settings_for(tmp: Path, **overrides: Any) -> Settings:
         "demo": True,
         "demo_calls_per_minute": 0.0,
         "demo_customers": 300,
+        "demo_traffic_days": 0,  # weeks of call log only where a test asks for them
         "demo_password": PASSWORD,
     }
     values.update(overrides)

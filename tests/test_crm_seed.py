@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,35 @@ def test_demo_caller_numbers_are_the_known_numbers_once_each(
     assert all(n.startswith("+1") and n[5:9] == "5550" for n in numbers)
     crm = CrmService(fresh[0])
     assert all(crm.lookup_caller(n).matches for n in numbers[:10])
+
+
+def test_demo_traffic_gives_the_planner_weeks_of_shaped_call_log(
+    fresh: list[sessionmaker[Session]],
+) -> None:
+    until = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday
+    seed_demo(
+        fresh[0],
+        seed=7,
+        password="pw",
+        customers=SMALL_CUSTOMERS,
+        agents=SMALL_AGENTS,
+        until=until,
+        traffic_days=28,
+    )
+    with fresh[0]() as session:
+        rows = session.scalars(
+            select(Interaction).where(Interaction.call_id.like("traffic-%"))
+        ).all()
+        skills = {a.login: {s for s, _ in a.skills} for a in Directory(fresh[0]).list_agents()}
+    assert rows and all(r.customer_id is None and r.caller_number is None for r in rows)
+    assert all(until - timedelta(days=28) <= r.offered_at < until for r in rows)
+    per_day = Counter((r.offered_at.date(), r.queue) for r in rows)
+    mondays = [n for (day, q), n in per_day.items() if q == "sales" and day.weekday() == 0]
+    sundays = [n for (day, q), n in per_day.items() if q == "sales" and day.weekday() == 6]
+    assert min(mondays) > 2 * max(sundays)  # the weekly shape
+    assert 0.8 < sum(mondays) / len(mondays) / (160 * 1.25) < 1.2
+    answered = [r for r in rows if r.outcome == "answered"]
+    assert 0.9 < len(answered) / len(rows) < 0.98
+    assert all(r.queue in skills[r.agent_login] for r in answered)  # by an agent of the queue
+    hours = Counter(r.offered_at.hour for r in rows)
+    assert sum(hours[h] for h in range(8, 20)) == len(rows)  # open 08:00 to 20:00 (UTC)

@@ -72,12 +72,13 @@ class HistoryContext:
 class CallIds:
     """Asterisk-style ids (``demo-<epoch>.<seq>``); the prefix keeps them clear of live calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "demo") -> None:
         self._next = 1
+        self._prefix = prefix
 
     def new(self, at: datetime) -> str:
         self._next += 1
-        return f"demo-{int(at.timestamp())}.{self._next}"
+        return f"{self._prefix}-{int(at.timestamp())}.{self._next}"
 
 
 def customer_history(

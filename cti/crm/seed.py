@@ -1,8 +1,10 @@
-"""Demo data: four queues, a floor of agents, and customers with a past.
+"""Demo data: four queues, a floor of agents, customers with a past, and weeks of traffic.
 
 Deterministic for a given seed (Faker and ``random.Random`` both seeded, history anchored at
 ``until`` rather than the wall clock) and idempotent: a database that already has agents or
-customers is left alone. Every phone number is in the fictional 555-01XX range and every
+customers is left alone. The traffic (``traffic_days``) is the call log of callers the CRM does
+not know, at a realistic volume with weekday, intraday and holiday shapes, so that a planner's
+forecast has history to work from. Every phone number is in the fictional 555-01XX range and every
 email address is at an RFC 2606 example domain, so the demo can never reach a real person.
 """
 
@@ -19,7 +21,7 @@ from faker import Faker
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cti.crm.calllog import record_values
+from cti.crm.calllog import InteractionRecord, record_values
 from cti.crm.directory import QueueDef
 from cti.crm.history import CallIds, HistoryContext, customer_history
 from cti.crm.models import (
@@ -27,11 +29,14 @@ from cti.crm.models import (
     AgentSkill,
     Customer,
     CustomerPhone,
+    Direction,
     Interaction,
+    Outcome,
     Queue,
     Role,
     Skill,
 )
+from wfm.demo import history as traffic_history
 
 #: Two customers of one household share this line; a call from it matches both.
 SHARED_NUMBER = "+13125550100"
@@ -67,6 +72,8 @@ _EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
 _SEGMENTS = {"consumer": 70, "small-business": 22, "enterprise": 8}
 _TIERS = {"standard": 80, "gold": 15, "vip": 5}
 _LTV_MEDIAN = {"standard": 450.0, "gold": 3200.0, "vip": 18000.0}
+#: Calls on an ordinary Thursday per queue in the demo traffic (Monday is busier, Sunday quiet).
+TRAFFIC_PER_WEEKDAY = {"sales": 160.0, "support": 180.0, "billing": 90.0, "retention": 50.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,7 @@ def seed_demo(
     customers: int = 2000,
     agents: int = 24,
     until: datetime = DEMO_UNTIL,
+    traffic_days: int = 0,
 ) -> SeedReport:
     """Fill an empty database with the demo; an already-populated one is left untouched."""
     if customers < 2 or agents < 1:
@@ -104,6 +112,7 @@ def seed_demo(
         session.add_all(people)
         session.flush()
         history = _history(rng, people, staff, until)
+        history += _traffic(seed, staff, until, traffic_days)
         if history:
             session.execute(insert(Interaction), history)
         return SeedReport(True, len(DEMO_QUEUES), len(staff), len(people), len(history))
@@ -235,6 +244,51 @@ def _history(
         ctx = HistoryContext(person.id, phones, by_queue, wrapups, until)
         count = rng.choices((1, 2, 3, 4, 5, 6), weights=(15, 25, 25, 18, 10, 7))[0]
         rows += [record_values(rec) for rec in customer_history(rng, ctx, count, ids)]
+    return rows
+
+
+def _traffic(
+    seed: int, staff: Sequence[Agent], until: datetime, days: int
+) -> list[dict[str, object]]:
+    """``days`` of calls from unknown callers before ``until``, answered by the queue's agents."""
+    if days <= 0:
+        return []
+    rng, ids, rows = random.Random(seed + 1), CallIds(prefix="traffic"), []
+    first = (until - timedelta(days=days)).date()
+    wrapups = {queue.name: queue.wrapup_seconds for queue in DEMO_QUEUES}
+    for n, (queue, weekday) in enumerate(TRAFFIC_PER_WEEKDAY.items()):
+        agents = [a.login for a in staff if a.role == Role.AGENT and queue in _skills(a)]
+        calls = traffic_history(
+            first,
+            days,
+            queue=queue,
+            calls_per_weekday=weekday,
+            country="US",
+            timezone="UTC",
+            seed=seed * 31 + n,
+            aht=240.0 + wrapups[queue],
+        )
+        for call in calls:
+            wait = round(call.wait or 0.0, 1)
+            answered = call.outcome == "answered" and bool(agents)
+            start = call.offered_at + timedelta(seconds=wait)
+            talk = call.talk if answered else None
+            rec = InteractionRecord(
+                call_id=ids.new(call.offered_at),
+                leg=1,
+                direction=Direction.INBOUND,
+                offered_at=call.offered_at,
+                queue=queue,
+                agent_login=rng.choice(agents) if answered else None,
+                ringing_at=start if answered else None,
+                answered_at=start if answered else None,
+                ended_at=start + timedelta(seconds=talk or 0.0),
+                wait_seconds=wait,
+                talk_seconds=talk,
+                wrap_seconds=float(wrapups[queue]) if answered else None,
+                outcome=Outcome.ANSWERED if answered else Outcome.ABANDONED,
+            )
+            rows.append(record_values(rec))
     return rows
 
 

@@ -106,6 +106,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
             customers=settings.demo_customers,
             agents=settings.demo_agents,
             until=_start_of_day(clock),
+            traffic_days=settings.demo_traffic_days,
         )
     directory, crm, call_log = Directory(sessions), CrmService(sessions), CallLog(sessions)
     store = RoutingStore(sessions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -56,6 +57,10 @@ def test_a_forecast_from_the_call_log_is_staffed_interval_by_interval(
     chart = page.get_by_role("img", name="Agents to schedule in each interval of the forecast")
     expect(chart).to_be_visible(timeout=20_000)
     expect(page.locator("table.days tbody tr")).to_have_count(2)
+    # the demo's eight weeks of traffic: a backtested forecast of a real day's volume
+    expect(page.locator("#forecast-wape")).to_have_text(re.compile(r"^\d+\.\d% over \d+ days$"))
+    assert int(page.locator("#forecast-calls").inner_text()) > 100
+    assert int(page.locator("#forecast-peak").inner_text()) >= 3
 
 
 def test_a_bad_figure_is_refused_with_the_servers_reason(page: Any, live: LiveServer) -> None:

@@ -86,15 +86,16 @@ async function forecastAndStaff() {
     interval_minutes: fc.interval_minutes, intervals, service_level: number("sl") / 100,
     answer_seconds: number("within"), shrinkage: (number("shrinkage") ?? 0) / 100,
   });
-  const wape = Number.isFinite(fc.backtest?.wape)
-    ? `${(fc.backtest.wape * 100).toFixed(1)}% over ${fc.backtest.days} days`
+  const chosen = fc.backtest?.wape?.[fc.method];  // the backtest scores every method
+  const wape = Number.isFinite(chosen)
+    ? `${(chosen * 100).toFixed(1)}% over ${fc.backtest.days} days`
     : "too little history";
   fill(byId("forecast-result"),
     h("dl", { class: "figures" },
       figure("Method", fc.method),
-      figure("Backtest WAPE", wape),
-      figure("Calls forecast", Math.round(intervals.reduce((s, i) => s + i.calls, 0))),
-      figure("Peak agents", Math.max(...staffed.intervals.map((i) => i.agents)))),
+      figure("Backtest WAPE", wape, "forecast-wape"),
+      figure("Calls forecast", Math.round(intervals.reduce((s, i) => s + i.calls, 0)), "forecast-calls"),
+      figure("Peak agents", Math.max(...staffed.intervals.map((i) => i.agents)), "forecast-peak")),
     staffingChart(staffed.intervals),
     dayTable(staffed.intervals, fc.interval_minutes));
 }
