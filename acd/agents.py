@@ -159,7 +159,7 @@ def transition(agent: Agent, event: AgentEvent, now: float) -> Agent:
             if agent.state is not AgentState.RESERVED or agent.call_id != call_id:
                 return agent
             streak = agent.rna_streak + 1 if rang_out else agent.rna_streak
-            return _after_call(agent.evolve(rna_streak=streak), now)
+            return _after_call(agent, now, rna_streak=streak)
         case Connect(call_id=call_id):
             if agent.state is AgentState.ON_CALL and agent.call_id == call_id:
                 return agent
@@ -172,7 +172,7 @@ def transition(agent: Agent, event: AgentEvent, now: float) -> Agent:
             taken = agent.calls_taken + (agent.state is AgentState.ON_CALL)
             if wrap > 0 and agent.state is AgentState.ON_CALL:
                 return _to(agent, AgentState.WRAP_UP, now, calls_taken=taken)
-            return _after_call(agent.evolve(calls_taken=taken), now)
+            return _after_call(agent, now, calls_taken=taken)
         case EndWrapUp():
             if agent.state is not AgentState.WRAP_UP:
                 raise _refuse(agent, event)
@@ -186,7 +186,7 @@ def _make_available(agent: Agent, event: AgentEvent, now: float) -> Agent:
     if agent.state is AgentState.AVAILABLE:
         return agent
     if agent.state is AgentState.WRAP_UP:
-        return _after_call(agent.evolve(pending_pause=None), now)
+        return _after_call(agent, now, pending_pause=None)
     return _to(agent, AgentState.AVAILABLE, now, pause_reason=None, call_id=None, queue=None)
 
 
@@ -198,16 +198,13 @@ def _pause(agent: Agent, event: AgentEvent, reason: str, now: float) -> Agent:
     return _to(agent, AgentState.PAUSED, now, pause_reason=reason, call_id=None, queue=None)
 
 
-def _after_call(agent: Agent, now: float) -> Agent:
-    """Leave a call or wrap-up: paused if a pause was asked for meanwhile, else available."""
-    if agent.pending_pause is not None:
-        return _to(
-            agent,
-            AgentState.PAUSED,
-            now,
-            pause_reason=agent.pending_pause,
-            pending_pause=None,
-            call_id=None,
-            queue=None,
-        )
-    return _to(agent, AgentState.AVAILABLE, now, call_id=None, queue=None, pause_reason=None)
+def _after_call(agent: Agent, now: float, **changes: object) -> Agent:
+    """Leave a call or wrap-up: paused if a pause was asked for meanwhile, else available.
+
+    ``changes`` (counters, a cleared pending pause) go into the same copy of the agent."""
+    pending = changes.get("pending_pause", agent.pending_pause)
+    if pending is not None:
+        changes.update(pause_reason=pending, pending_pause=None)
+        return _to(agent, AgentState.PAUSED, now, call_id=None, queue=None, **changes)
+    changes["pause_reason"] = None
+    return _to(agent, AgentState.AVAILABLE, now, call_id=None, queue=None, **changes)

@@ -219,9 +219,9 @@ class Acd:
         self._calls[call_id] = call
         self.stats.offered(queue)
         self._schedule(call, config)
-        self._index.call_waiting(call)
+        if not self._serve_call(call):  # an agent was free: it never waits in the index
+            self._index.call_waiting(call)
         self._listener.queue_changed(queue)
-        self._serve_call(call)
         return call
 
     def _plain(self, config: QueueConfig) -> Requirements:
@@ -432,15 +432,18 @@ class Acd:
         self._listener.overflowed(Overflowed(call_id, call.queue, target.kind.value, target.target))
 
     # -- routing ------------------------------------------------------------------
-    def _serve_call(self, call: WaitingCall) -> None:
+    def _serve_call(self, call: WaitingCall) -> bool:
+        """Offer ``call`` to the agent(s) the router picks; whether it was offered."""
         if not self.routing or call.call_id in self._offering:
-            return
+            return False
         now = self.clock.now()
         choice = router.choose_agents(
             self._index, call, self._agents, now, rr_last=self._rr_last, rng=self._rng
         )
-        if choice is not None:
-            self._offer(call, choice.agent_ids, choice.rule, choice.passed_over)
+        if choice is None:
+            return False
+        self._offer(call, choice.agent_ids, choice.rule, choice.passed_over)
+        return True
 
     def _serve_agent(self, agent: Agent) -> None:
         if not self.routing:
