@@ -7,9 +7,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, StringConstraints
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: A host IVR webhooks may call: a DNS name, or ``*.`` and a domain for its subdomains.
+WEBHOOK_HOST_PATTERN = (
+    r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
+)
+WebhookHost = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=WEBHOOK_HOST_PATTERN)
+]
 
 
 class TelephonyBackend(StrEnum):
@@ -44,6 +53,8 @@ class Settings(BaseSettings):
     agi_host: str = "0.0.0.0"  # FastAGI: Asterisk usually connects from another host
     agi_port: int = Field(4573, ge=0, le=65535)
     ivr_tts_application: str | None = None  # e.g. "Flite": speaks a node's `say` text
+    # hosts IVR webhook nodes may call: "crm.example.com" or "*.example.com"; none: no webhooks
+    ivr_webhook_hosts: list[WebhookHost] = Field(default_factory=list)
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)

@@ -22,6 +22,7 @@ from ivr.schema import Flow, SubflowNode
 from ivr.state import Bundle
 from ivr.store import FlowStore, StoredVersion
 from ivr.validate import Catalogue, problems
+from ivr.webhook import HostAllowList
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -44,8 +45,10 @@ class IvrService:
         *,
         write: RunDb[Any] = _in_thread,
         entry_points: dict[str, str] | None = None,
+        webhook_hosts: HostAllowList | None = None,
     ) -> None:
         self.store = store
+        self.webhook_hosts = webhook_hosts
         self._clock = clock
         self._queues_and_skills = catalogue
         self._write = write
@@ -83,7 +86,9 @@ class IvrService:
     def catalogue(self) -> Catalogue:
         queues, skills = self._queues_and_skills()
         flows = {name: flow for name, (_, flow) in self._active.items()}
-        return Catalogue(frozenset(queues), frozenset(skills), flows)
+        return Catalogue(
+            frozenset(queues), frozenset(skills), flows, webhook_hosts=self.webhook_hosts
+        )
 
     def check(self, data: Any) -> tuple[Flow | None, list[str]]:
         """The flow and its problems (``path: message``); ``None`` if it does not parse."""

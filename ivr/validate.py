@@ -6,6 +6,7 @@
 - play, menu, collect and callback nodes have a prompt (a file or TTS text);
 - regular expressions compile, condition expressions are in the safe language;
 - queues, skills and subflows exist; subflows do not call each other in a circle;
+- webhook URLs go to an allowed host (``SWITCHBOARD_IVR_WEBHOOK_HOSTS``);
 - opening hours parse, the time zone and the holiday calendar exist;
 - ``on_limit`` is a node that ends the call; the simulation names waiting nodes.
 """
@@ -30,8 +31,10 @@ from ivr.schema import (
     QueueNode,
     SetNode,
     SubflowNode,
+    WebhookNode,
     targets,
 )
+from ivr.webhook import HostAllowList
 
 NEEDS_PROMPT = frozenset({"play", "menu", "collect", "callback"})
 
@@ -44,6 +47,7 @@ class Catalogue:
     skills: frozenset[str] = frozenset()
     flows: Mapping[str, Flow] = field(default_factory=dict)
     strict: bool = True  # False: names of queues, skills and flows are not checked
+    webhook_hosts: HostAllowList | None = None  # None: webhook hosts are not checked
 
 
 def problems(flow: Flow, catalogue: Catalogue) -> list[str]:
@@ -127,6 +131,10 @@ def _node(node: Node, flow: Flow, catalogue: Catalogue) -> Iterator[tuple[str, s
         yield "prompt", f"a {node.type} node needs a prompt file or text to say"
     if catalogue.strict:
         yield from _names(node, flow, catalogue)
+    if isinstance(node, WebhookNode) and catalogue.webhook_hosts is not None:
+        refused = catalogue.webhook_hosts.refusal(node.url)
+        if refused is not None:
+            yield "url", refused
     if isinstance(node, CollectNode):
         yield from _collect(node)
     if isinstance(node, ConditionNode):

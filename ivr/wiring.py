@@ -22,7 +22,7 @@ from ivr.lookups import crm_lookups
 from ivr.service import IvrService
 from ivr.sim_runtime import RandomCaller, SimIvr
 from ivr.store import FlowStore
-from ivr.webhook import Webhooks
+from ivr.webhook import HostAllowList, Webhooks
 
 #: The entry the demo's simulated callers dial to reach the shipped ``main-menu`` flow.
 IVR_ENTRY = "ivr"
@@ -40,7 +40,8 @@ async def build_ivr(
     def catalogue() -> tuple[set[str], set[str]]:
         return set(centre.acd.queues), set(routing.skills)
 
-    service = IvrService(FlowStore(sessions), clock, catalogue)
+    hosts = HostAllowList(settings.ivr_webhook_hosts)
+    service = IvrService(FlowStore(sessions), clock, catalogue, webhook_hosts=hosts)
     await service.load()
     await service.install_shipped()
     if not isinstance(port, SimulatedTelephony):
@@ -51,7 +52,7 @@ async def build_ivr(
         service,
         clock,
         crm_lookups(crm),
-        Webhooks(),
+        Webhooks(hosts),
         centre.request_callback,
         RandomCaller(random.Random(settings.demo_seed), accounts),
     )
@@ -66,7 +67,7 @@ def agi_server(settings: Settings, service: IvrService, clock: Clock, centre: Ca
         service,
         clock,
         crm_lookups(crm),
-        Webhooks(),
+        Webhooks(HostAllowList(settings.ivr_webhook_hosts)),
         route_mode=settings.asterisk_mode is AsteriskMode.ROUTE,
         tts_application=settings.ivr_tts_application,
         request_callback=callback_when_queued(centre, clock),

@@ -184,3 +184,30 @@ def call_queued(client: TestClient, call_id: str) -> bool:
 def test_agents_cannot_manage_flows(client: TestClient) -> None:
     res = client.get("/api/ivr/flows", headers=auth(client, "agent01"))
     assert res.status_code == 403
+
+
+def webhook_flow(url: str) -> dict[str, Any]:
+    return {"name": "balance", "start": "ask", "nodes": {
+        "ask": {"type": "webhook", "url": url, "next": "bye", "fallback": "bye"},
+        "bye": {"type": "hangup"}}}  # fmt: skip
+
+
+def test_webhook_hosts_come_from_the_settings_and_none_are_allowed_by_default(
+    client: TestClient, tmp_path: Any
+) -> None:
+    headers = auth(client, "super01")
+    res = client.post("/api/ivr/validate", json=webhook_flow("https://crm.example.com/b"),
+                      headers=headers)  # fmt: skip
+    assert res.json()["errors"] == [
+        "nodes.ask.url: no webhook hosts are allowed (SWITCHBOARD_IVR_WEBHOOK_HOSTS is empty)"
+    ]
+    with running_app(tmp_path, ivr_webhook_hosts=["crm.example.com"]) as listed:
+        headers = auth(listed, "super01")
+        ok = listed.post("/api/ivr/validate", json=webhook_flow("https://crm.example.com/b"),
+                         headers=headers)  # fmt: skip
+        assert ok.json() == {"valid": True, "errors": []}
+        inside = listed.post("/api/ivr/validate", json=webhook_flow("http://10.0.0.5/admin"),
+                             headers=headers)  # fmt: skip
+        assert inside.json()["errors"] == [
+            "nodes.ask.url: host '10.0.0.5' is not in SWITCHBOARD_IVR_WEBHOOK_HOSTS"
+        ]

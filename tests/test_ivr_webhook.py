@@ -13,19 +13,27 @@ from ivr.cli import ScriptIO
 from ivr.driver import drive
 from ivr.schema import parse_flow
 from ivr.state import Bundle, CallWebhook, Fetched
-from ivr.webhook import Webhooks
+from ivr.validate import Catalogue, problems
+from ivr.webhook import HostAllowList, Webhooks
+
+LOOPBACK_ONLY = HostAllowList(["127.0.0.1"])
 
 
 @asynccontextmanager
-async def http_peer(response: bytes | None) -> AsyncIterator[str]:
-    """A one-route HTTP server that answers ``response`` raw, or never answers (None)."""
+async def http_peer(
+    response: bytes | None, requests: list[bytes] | None = None
+) -> AsyncIterator[str]:
+    """A one-route HTTP server that answers ``response`` raw, or never answers (None);
+    each request's head is appended to ``requests``."""
     done = asyncio.Event()
     writers: list[asyncio.StreamWriter] = []
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writers.append(writer)
         try:
-            await reader.readuntil(b"\r\n\r\n")
+            head = await reader.readuntil(b"\r\n\r\n")
+            if requests is not None:
+                requests.append(head)
             if response is None:
                 await done.wait()
             else:
@@ -61,12 +69,16 @@ def flow(url: str) -> Bundle:
 
 
 class WebhookIO(ScriptIO):
+    def __init__(self, hosts: HostAllowList) -> None:
+        super().__init__([], False, "standard", None)
+        self.hooks = Webhooks(hosts)
+
     async def webhook(self, action: CallWebhook) -> Fetched:
-        return await Webhooks()(action)
+        return await self.hooks(action)
 
 
-async def run(url: str) -> tuple[str, dict[str, str]]:
-    io = WebhookIO([], False, "standard", None)
+async def run(url: str, hosts: HostAllowList = LOOPBACK_ONLY) -> tuple[str, dict[str, str]]:
+    io = WebhookIO(hosts)
     record = await drive(flow(url), io, ManualClock(), call_id="w1", caller=None)
     return record.path[-1], dict(record.variables)
 
@@ -104,3 +116,50 @@ async def test_a_webhook_to_a_closed_port_takes_the_fallback() -> None:
     await server.wait_closed()
     where, _ = await run(f"http://127.0.0.1:{port}/")
     assert where == "fallback"
+
+
+async def test_a_webhook_to_a_host_not_allowed_is_never_called() -> None:
+    requests: list[bytes] = []
+    async with http_peer(reply("200 OK", b'{"balance": 1}'), requests) as url:
+        for hosts in (HostAllowList([]), HostAllowList(["crm.example.com"])):
+            where, variables = await run(url, hosts)
+            assert where == "fallback" and "IVR_BALANCE" not in variables
+    assert requests == []  # refused before any connection
+
+
+async def test_a_redirect_is_not_followed() -> None:
+    """An allowed host must not bounce the server to another address (a metadata service)."""
+    moved = reply("302 Found", b"", "text/plain").replace(
+        b"Connection: close", b"Location: http://169.254.169.254/latest\r\nConnection: close"
+    )
+    async with http_peer(moved) as url:
+        where, _ = await run(url)
+    assert where == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://crm.example.com/balance", True),
+        ("https://CRM.Example.com:8443/x", True),
+        ("https://api.svc.example.net/", True),
+        ("https://svc.example.net/", False),  # *.domain is for subdomains only
+        ("https://evilsvc.example.net.attacker.test/", False),
+        ("http://169.254.169.254/latest/meta-data", False),
+        ("http://127.0.0.1:8000/api/agents", False),
+    ],
+)
+def test_only_listed_hosts_pass(url: str, allowed: bool) -> None:
+    hosts = HostAllowList(["crm.example.com", "*.svc.example.net"])
+    assert (hosts.refusal(url) is None) is allowed
+
+
+def test_a_flow_calling_an_unlisted_host_is_refused_when_saved() -> None:
+    flow = parse_flow({"name": "w", "start": "w", "nodes": {
+        "w": {"type": "webhook", "url": "http://169.254.169.254/latest", "next": "end",
+              "fallback": "end"},
+        "end": {"type": "hangup"}}})  # fmt: skip
+    hosts = HostAllowList(["crm.example.com"])
+    found = problems(flow, Catalogue(strict=False, webhook_hosts=hosts))
+    assert found == ["nodes.w.url: host '169.254.169.254' is not in SWITCHBOARD_IVR_WEBHOOK_HOSTS"]
+    assert problems(flow, Catalogue(strict=False)) == []  # offline checks leave hosts alone
