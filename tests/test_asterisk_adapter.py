@@ -1,6 +1,6 @@
 """The Asterisk adapter end to end over a socket: commands in, the recorded AMI bytes out.
 
-``FakeAmi`` (see ``test_ami_client``) answers with what Asterisk 22 answered in the captures;
+``FakeAmi`` (see ``tests.fake_ami``) answers with what Asterisk 22 answered in the captures;
 the bytes the adapter sends are compared with the bytes the recording client sent. The
 normaliser is a small recording stand-in: normalisation is tested elsewhere.
 """
@@ -24,7 +24,7 @@ from cti.clock import ManualClock
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall, NotSupported, TelephonyError
-from tests.test_ami_client import CAPTURES, FakeAmi, eventually
+from tests.fake_ami import CAPTURES, FakeAmi, eventually
 
 TIMINGS = AmiTimings(action_timeout=1.0, ping_interval=30.0, backoff_initial=0.02)
 # The dialplan of the recordings (tests/fixtures/asterisk/config).

@@ -16,7 +16,7 @@ from ivr.driver import SessionRecord
 from ivr.lookups import nobody
 from ivr.schema import parse_flow
 from ivr.state import Bundle, CallWebhook, Fetched
-from tests.test_agi import FakeAsterisk, until
+from tests.fake_agi import FakeAsterisk, until
 
 FLOW = parse_flow(
     {

@@ -13,8 +13,15 @@ from fastapi.testclient import TestClient
 from cti.crm.cards import CustomerCard
 from cti.crm.seed import demo_caller_numbers
 from ivr.sim_runtime import Pace, ScriptedCaller, SimIvr
-from tests.support import auth, only_available, place_call, running_app, services, token
-from tests.test_websockets import next_of
+from tests.support import (
+    auth,
+    next_of,
+    only_available,
+    place_call,
+    running_app,
+    services,
+    token,
+)
 
 
 @pytest.fixture(scope="module")

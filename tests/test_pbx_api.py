@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.fake_ami import SECRET, FakeAmi
 from tests.support import auth, running_app, services
-from tests.test_ami_client import SECRET, FakeAmi
 
 
 @pytest.fixture

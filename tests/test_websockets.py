@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from cti.crm.seed import SHARED_NUMBER, demo_caller_numbers
 from tests.support import (
     agent_with_skill,
     auth,
+    next_of,
     only_available,
     place_call,
     running_app,
@@ -26,14 +26,6 @@ from tests.support import (
 def client(tmp_path: Any) -> Iterator[TestClient]:
     with running_app(tmp_path) as c:
         yield c
-
-
-def next_of(ws: WebSocketTestSession, kind: str, limit: int = 50) -> dict[str, Any]:
-    for _ in range(limit):
-        message: dict[str, Any] = ws.receive_json()
-        if message["type"] == kind:
-            return message
-    raise AssertionError(f"no {kind!r} message in {limit}")
 
 
 def a_known_number(client: TestClient) -> str:
