@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
 
 from acd.agents import AgentState
 from cti.server.app import create_app
@@ -20,6 +21,7 @@ PASSWORD = "switchboard"
 def settings_for(tmp: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{tmp / 'switchboard.db'}",
+        "call_log_spool": tmp / "call-log-spool.jsonl",
         "demo": True,
         "demo_calls_per_minute": 0.0,
         "demo_customers": 300,
@@ -72,3 +74,11 @@ def only_available(client: TestClient, login: str) -> None:
 def place_call(client: TestClient, queue: str, number: str | None) -> str:
     phone = services(client).telephony
     return str(client.portal.call(phone.place_call, queue, number))  # type: ignore[attr-defined,union-attr]
+
+
+def next_of(ws: WebSocketTestSession, kind: str, limit: int = 50) -> dict[str, Any]:
+    for _ in range(limit):
+        message: dict[str, Any] = ws.receive_json()
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind!r} message in {limit}")
