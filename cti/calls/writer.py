@@ -145,7 +145,9 @@ class CallLogWriter:
         if not self._spool.exists():
             return 0
         lines = self._spool.read_bytes().splitlines()
-        keep, rejected, written = [], [], 0
+        keep: list[bytes] = []
+        rejected: list[bytes] = []
+        written = 0
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
