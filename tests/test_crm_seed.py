@@ -176,3 +176,17 @@ def test_demo_traffic_gives_the_planner_weeks_of_shaped_call_log(
     assert all(r.queue in skills[r.agent_login] for r in answered)  # by an agent of the queue
     hours = Counter(r.offered_at.hour for r in rows)
     assert sum(hours[h] for h in range(8, 20)) == len(rows)  # open 08:00 to 20:00 (UTC)
+
+
+def test_no_customer_called_before_they_became_a_customer(
+    fresh: list[sessionmaker[Session]],
+) -> None:
+    seed_demo(fresh[0], seed=7, password="pw", customers=400, agents=SMALL_AGENTS)
+    with fresh[0]() as session:
+        rows = session.execute(
+            select(Customer.customer_since, func.min(Interaction.offered_at))
+            .join(Interaction, Interaction.customer_id == Customer.id)
+            .group_by(Customer.id)
+        ).all()
+    assert len(rows) > 300
+    assert all(first.date() >= since for since, first in rows)

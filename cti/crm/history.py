@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from cti.crm.calllog import InteractionRecord
 from cti.crm.models import Direction, Outcome
@@ -67,6 +67,7 @@ class HistoryContext:
     agents_by_queue: Mapping[str, Sequence[str]]
     wrapup_by_queue: Mapping[str, int]
     until: datetime
+    since: date | None = None  # the customer's first day: no call before it
 
 
 class CallIds:
@@ -92,7 +93,7 @@ def customer_history(
 
 def _one_call(rng: random.Random, ctx: HistoryContext, ids: CallIds) -> list[InteractionRecord]:
     queue = _pick(rng, _QUEUE_WEIGHTS)
-    offered = _business_hours(rng, ctx.until)
+    offered = _business_hours(rng, ctx.until, ctx.since)
     call_id = ids.new(offered)
     outbound = rng.random() < 0.12
     roll = rng.random()
@@ -206,11 +207,14 @@ def _caller(rng: random.Random, ctx: HistoryContext) -> str | None:
     return rng.choice(ctx.phones) if ctx.phones else None
 
 
-def _business_hours(rng: random.Random, until: datetime) -> datetime:
-    """A weekday moment between 13:00 and 23:00 UTC (roughly 8am-6pm across the US)."""
-    day = until - timedelta(days=rng.randint(1, HISTORY_DAYS))
+def _business_hours(rng: random.Random, until: datetime, since: date | None = None) -> datetime:
+    """A weekday moment between 13:00 and 23:00 UTC (roughly 8am-6pm across the US), in the
+    last ``HISTORY_DAYS`` and not before ``since``."""
+    span = HISTORY_DAYS if since is None else min(HISTORY_DAYS, (until.date() - since).days)
+    day = until - timedelta(days=rng.randint(1, max(span, 1)))
+    step = -1 if since is None or (day.date() - since).days >= 2 else 1
     while day.weekday() >= 5:
-        day -= timedelta(days=1)
+        day += timedelta(days=step)
     start = day.replace(hour=13, minute=0, second=0, microsecond=0)
     return start + timedelta(seconds=rng.randint(0, 10 * 3600 - 1))
 

@@ -241,7 +241,7 @@ def _history(
     ids, rows = CallIds(), []
     for person in people:
         phones = tuple(phone.e164 for phone in person.phones)
-        ctx = HistoryContext(person.id, phones, by_queue, wrapups, until)
+        ctx = HistoryContext(person.id, phones, by_queue, wrapups, until, person.customer_since)
         count = rng.choices((1, 2, 3, 4, 5, 6), weights=(15, 25, 25, 18, 10, 7))[0]
         rows += [record_values(rec) for rec in customer_history(rng, ctx, count, ids)]
     return rows
