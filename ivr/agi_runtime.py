@@ -91,6 +91,7 @@ class AgiRuntime:
             call_id=env.uniqueid or f"agi-{id(session)}",
             caller=env.caller_number,
             gone=(CallerGone, AgiHangup),
+            interrupted=self.service.record,
         )
         await self.service.record(record)
 

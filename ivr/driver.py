@@ -8,7 +8,7 @@ returns a ``SessionRecord`` however the call ended, for the reports.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -68,7 +68,7 @@ class SessionRecord:
     version: int
     started_at: float
     ended_at: float
-    outcome: str  # queue, callback, voicemail, hangup, caller-hangup, error
+    outcome: str  # queue, callback, voicemail, hangup, caller-hangup, interrupted, error
     target: str | None
     last_node: str
     path: tuple[str, ...]
@@ -89,11 +89,31 @@ async def drive(
     caller: str | None,
     variables: Mapping[str, str] | None = None,
     gone: tuple[type[BaseException], ...] = (CallerGone,),
+    interrupted: Callable[[SessionRecord], Awaitable[None]] | None = None,
 ) -> SessionRecord:
-    """Run the call to its end; ``gone`` are the exceptions meaning the caller hung up."""
+    """Run the call to its end; ``gone`` are the exceptions meaning the caller hung up.
+
+    If the session is cancelled (the server is stopping), ``interrupted`` is given the record
+    so far, with the outcome ``interrupted``, before the cancellation goes on."""
     started = clock.now()
     state, actions = engine.start(bundle, call_id, caller, started, variables)
     outcome, target = "error", None
+
+    def record() -> SessionRecord:
+        return SessionRecord(
+            call_id,
+            bundle.main.name,
+            bundle.version,
+            started,
+            clock.now(),
+            outcome,
+            target,
+            state.path[-1] if state.path else state.node,
+            state.path,
+            state.summary,
+            state.variables,
+        )
+
     try:
         while True:
             answer: Reply | None = None
@@ -107,21 +127,15 @@ async def drive(
     except gone:
         outcome = "caller-hangup"
         log.info("ivr.caller_hung_up", call_id=call_id, node=state.node)
+    except asyncio.CancelledError:
+        outcome = "interrupted"
+        log.info("ivr.session_interrupted", call_id=call_id, node=state.node)
+        if interrupted is not None:
+            await asyncio.shield(interrupted(record()))
+        raise
     except Exception:
         log.exception("ivr.session_failed", call_id=call_id, node=state.node)
-    return SessionRecord(
-        call_id,
-        bundle.main.name,
-        bundle.version,
-        started,
-        clock.now(),
-        outcome,
-        target,
-        state.path[-1] if state.path else state.node,
-        state.path,
-        state.summary,
-        state.variables,
-    )
+    return record()
 
 
 async def sleep(clock: Clock, seconds: float) -> None:

@@ -116,8 +116,16 @@ class SimIvr:
 
     async def _run(self, bundle: Bundle, call_id: str, number: str | None) -> None:
         io = _SimIO(self, bundle, call_id, number)
-        record = await drive(bundle, io, self.clock, call_id=call_id, caller=number)
+        record = await drive(
+            bundle, io, self.clock, call_id=call_id, caller=number, interrupted=self.service.record
+        )
         await self.service.record(record)
+
+    async def stop(self) -> None:
+        """End the calls still in the IVR (the server is stopping); each is recorded."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
 class _SimIO:

@@ -218,3 +218,16 @@ def test_webhook_hosts_come_from_the_settings_and_none_are_allowed_by_default(
         assert inside.json()["errors"] == [
             "nodes.ask.url: host '10.0.0.5' is not in SWITCHBOARD_IVR_WEBHOOK_HOSTS"
         ]
+
+
+def test_a_call_still_in_the_ivr_when_the_server_stops_is_recorded_as_interrupted(
+    tmp_path: Any,
+) -> None:
+    with running_app(tmp_path) as app:
+        door = front_door(app)
+        door.pace = Pace(3600.0, 3600.0)  # the welcome prompt plays for an hour
+        place_call(app, "ivr", "+14155550199")
+        assert eventually(lambda: door.tasks)
+        sessions = services(app).ivr.store
+    rows = sessions.sessions_since(0)
+    assert [(r.flow, r.outcome) for r in rows] == [("main-menu", "interrupted")]

@@ -206,6 +206,8 @@ def create_app(
             yield
         finally:
             flusher.cancel()
+            if svc.ivr_front_door is not None:
+                await svc.ivr_front_door.stop()
             await svc.telephony.stop()
             if agi is not None:
                 await agi.stop()
