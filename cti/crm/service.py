@@ -17,7 +17,13 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cti.crm.cards import CallerLookup, CustomerCard, build_cards
+from cti.crm.cards import (
+    CallerLookup,
+    CustomerCard,
+    build_cards,
+    load_cards,
+    load_cards_by_phone,
+)
 from cti.crm.errors import InvalidCustomer, NoSuchCustomer
 from cti.crm.models import Agent, Customer, CustomerPhone, Tier
 from cti.crm.phones import digits, is_withheld, normalise
@@ -60,7 +66,7 @@ class CrmService:
         if e164 is None:
             return CallerLookup(number, None, withheld=False, matches=())
         with self._sessions() as session:
-            matches = self._cards(session, Customer.id.in_(_owners_of(e164)))
+            matches = load_cards_by_phone(session, e164)
         return CallerLookup(number, e164, withheld=False, matches=tuple(matches))
 
     def lookup_account(self, account_number: str) -> CustomerCard | None:
@@ -122,8 +128,7 @@ class CrmService:
     def _cards(
         session: Session, where: ColumnElement[bool], limit: int | None = None
     ) -> list[CustomerCard]:
-        query = select(Customer).where(where).order_by(Customer.name, Customer.id).limit(limit)
-        return build_cards(session, session.scalars(query).all())
+        return load_cards(session, where, limit)
 
 
 def _owners_of(e164: str) -> Select[Any]:
