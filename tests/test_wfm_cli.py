@@ -169,6 +169,14 @@ def test_staff_with_groups_searches_by_simulation_per_interval(tmp_path: Path) -
         str(tmp_path / "shifts.csv"),
     )
     assert _rows(tmp_path / "shifts.csv")
+    day = _ok(
+        "simulate", "--staffing", str(out), "--queues", str(queues), "--groups", str(groups),
+        "--replications", "2", "--chart", str(tmp_path / "day.png"),
+    )  # fmt: skip
+    assert "sales" in day and "support" in day  # every queue of the plan, one run
+    assert (tmp_path / "day.png").read_bytes()[:4] == b"\x89PNG"
+    result = runner.invoke(app, ["simulate", "--staffing", str(out)])
+    assert result.exit_code == 2 and "--groups" in result.output
 
 
 def test_staff_with_groups_names_what_is_wrong_in_the_forecast(tmp_path: Path) -> None:

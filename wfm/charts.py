@@ -63,6 +63,31 @@ def group_staffing_chart(
     return save(fig, path)
 
 
+def interval_service_level_chart(
+    labels: Sequence[str],
+    queues: dict[str, Sequence[tuple[float, float]]],
+    target: float,
+    path: Path,
+    title: str = "Simulated service level per interval (95% intervals)",
+) -> Path:
+    """Each queue's simulated service level per interval, ``(mean, half-width)``; intervals
+    without calls are gaps."""
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    x = list(range(len(labels)))
+    for name, points in queues.items():
+        means = [m for m, _ in points]
+        ax.errorbar(x, means, yerr=[h for _, h in points], label=name, marker="o", markersize=3,
+                    capsize=2, linewidth=1)  # fmt: skip
+    ax.axhline(target, color="black", linestyle="--", linewidth=1, label=f"target {target:.0%}")
+    _ticks(ax, labels)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("service level")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    ax.grid(alpha=0.3)
+    return save(fig, path)
+
+
 def service_level_chart(
     load: Load,
     answer_seconds: float,

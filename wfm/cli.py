@@ -27,6 +27,7 @@ from wfm import charts, files
 from wfm.calls import read_calls_csv, write_calls_csv
 from wfm.demo import history
 from wfm.erlang import Load
+from wfm.errors import InvalidInput
 from wfm.forecast import forecast as make_forecast
 from wfm.replay import load_day, replay_day
 from wfm.required import Target
@@ -344,7 +345,19 @@ def simulate(
         Path | None, typer.Option(help="SL vs agents with the simulated point")
     ] = None,
 ) -> None:
-    """Run the real ACD on SimPy over the staffing file's day(s), with confidence intervals."""
+    """Run the real ACD on SimPy over the staffing file's day(s), with confidence intervals.
+
+    A file from ``staff --groups`` runs every queue it forecasts with every group's agents
+    (``--groups`` gives their skills); any other staffing file runs one queue."""
+    if files.is_group_staffing(staffing):
+        if groups is None:
+            raise typer.BadParameter(
+                "this staffing is per group: give --groups", param_hint="--groups"
+            )
+        _simulate_groups(
+            staffing, queues, groups, patience or None, column, shrinkage, replications, seed, chart
+        )
+        return
     with _errors():
         demand_rows = files.read_forecast(staffing)
         required = files.read_requirement(staffing, column)
@@ -386,6 +399,84 @@ def simulate(
             mean_patience,
             points,
         )
+
+
+def _simulate_groups(
+    staffing: Path,
+    queues: Path | None,
+    groups: Path,
+    patience: float | None,
+    column: str,
+    shrinkage: float,
+    replications: int,
+    seed: int,
+    chart: Path | None,
+) -> None:
+    with _errors():
+        plan = files.read_group_staffing(staffing, column)
+        configs = (
+            files.read_queues(queues)
+            if queues
+            else [QueueConfig(name, skills=((name, 1),)) for name in plan.calls]
+        )
+        known = {q.name: q for q in configs}
+        missing = [q for q in plan.calls if q not in known]
+        if missing:
+            raise InvalidInput(
+                f"{', '.join(missing)} not configured in the queues", source=str(staffing)
+            )
+        specs = files.read_groups(groups)
+        absent = [g.name for g in specs if g.name not in plan.agents]
+        if absent:
+            raise InvalidInput(
+                f"has no {', '.join(f'{g}_{column}' for g in absent)} column", source=str(staffing)
+            )
+        demand = tuple(
+            Demand(
+                name,
+                tuple(calls),
+                _talk(calls, plan.handle[name], known[name]),
+                patience=patience,
+            )
+            for name, calls in plan.calls.items()
+        )
+        team = tuple(
+            Group(g.name, tuple(sorted(g.skills.items())), tuple(plan.agents[g.name]))
+            for g in specs
+        )
+        slot = _slot_minutes([(t, 0) for t in plan.starts])
+        scenario = Scenario(tuple(configs), demand, team, slot * 60.0, shrinkage=shrinkage)
+        per_run = sum(sum(d.calls) for d in demand)
+        with _progress() as bar:
+            task = bar.add_task(f"replications ({per_run:,.0f} calls each)", total=replications)
+            result = replicate(scenario, replications, seed, lambda _: bar.advance(task))
+        if chart:
+            labels = [t.strftime("%a %H:%M") for t in plan.starts]
+            nan = (math.nan, 0.0)
+            charts.interval_service_level_chart(
+                labels,
+                {
+                    q: [
+                        (e.service_level.mean, e.service_level.half_width)
+                        if (e := result.intervals.get((q, k))) and plan.calls[q][k] > 0
+                        else nan
+                        for k in range(len(plan.starts))
+                    ]
+                    for q in plan.calls
+                },
+                0.8,
+                chart,
+            )
+    _estimates_table(result.queues.values(), f"{replications} replications, {result.calls:,} calls")
+
+
+def _talk(calls: list[float], handle: list[float], queue: QueueConfig) -> float:
+    """Mean talk seconds: the forecast's handle time, weighted by calls, less the wrap-up."""
+    total = sum(calls)
+    if not total:
+        return 180.0
+    mean = sum(c * h for c, h in zip(calls, handle, strict=True)) / total
+    return max(mean - queue.wrapup_seconds, 1.0)
 
 
 @app.command()
@@ -466,8 +557,6 @@ def _slot_minutes(rows: list) -> int:  # type: ignore[type-arg]
         round((rows[1][0] - rows[0][0]).total_seconds() / 60) if isinstance(rows[0], tuple) else 30
     )
     if minutes not in (15, 30, 60):
-        from wfm.errors import InvalidInput
-
         raise InvalidInput("intervals must be 15, 30 or 60 minutes apart", field="start")
     return minutes
 

@@ -7,6 +7,7 @@ import csv
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,56 @@ def read_requirement(path: Path, column: str = "scheduled") -> list[tuple[dateti
     if not rows:
         raise InvalidInput("has no rows", source=source)
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStaffing:
+    """A staffing file written by ``staff --groups``: per interval, each queue's forecast and
+    each group's agents (from the ``<group>_<column>`` columns)."""
+
+    starts: list[datetime]
+    calls: dict[str, list[float]]  # per queue
+    handle: dict[str, list[float]]  # per queue: talk plus wrap-up seconds ("" → 0)
+    agents: dict[str, list[int]]  # per group
+
+
+def is_group_staffing(path: Path) -> bool:
+    return any(name.endswith("_calls") for name in _header(path))
+
+
+def read_group_staffing(path: Path, column: str = "agents") -> GroupStaffing:
+    source, header = str(path), _header(path)
+    queues = [h.removesuffix("_calls") for h in header if h.endswith("_calls")]
+    groups = [h.removesuffix(f"_{column}") for h in header if h.endswith(f"_{column}")]
+    if not groups:
+        raise InvalidInput(f"has no <group>_{column} columns", source=source, row=1)
+    plan = GroupStaffing(
+        [], {q: [] for q in queues}, {q: [] for q in queues}, {g: [] for g in groups}
+    )
+    for row, f in read_csv_rows(path, ("start",)):
+        plan.starts.append(parse_time(f["start"], source=source, row=row, field="start"))
+        for q in queues:
+            calls = _number(f[f"{q}_calls"], source, row, f"{q}_calls", 0, 1e7)
+            raw = (f.get(f"{q}_aht") or "").strip()
+            handle = _number(raw, source, row, f"{q}_aht", 0.001, 86400) if raw and calls else 0.0
+            plan.calls[q].append(calls)
+            plan.handle[q].append(handle)
+        for g in groups:
+            value = _number(f[f"{g}_{column}"], source, row, f"{g}_{column}", 0, 1e6)
+            if value != int(value):
+                raise InvalidInput(
+                    "must be a whole number", source=source, row=row, field=f"{g}_{column}"
+                )
+            plan.agents[g].append(int(value))
+    if not plan.starts:
+        raise InvalidInput("has no rows", source=source)
+    return plan
+
+
+def _header(path: Path) -> list[str]:
+    for _, fields in read_csv_rows(path, ()):
+        return list(fields)
+    raise InvalidInput("has no rows", source=str(path))
 
 
 def write_schedule(path: Path, plans: Sequence[tuple[date, Schedule]]) -> None:
