@@ -33,6 +33,7 @@ async def change_state(
         paused = state is not AgentState.AVAILABLE
         why = reason or ("logged out" if state is AgentState.LOGGED_OUT else None)
         await port.queue_pause(agent_id, paused, reason=why if paused else None)
+        centre.members.paused_everywhere(agent_id, (why or "paused") if paused else None)
     return centre.set_agent_state(agent_id, state, reason)
 
 

@@ -66,6 +66,7 @@ class CallCentre(AcdListener):
         self._on_leg_done = on_leg_done
         self.policy = Policy()
         self.acd = Acd(clock, queues, self, routing=routing)
+        self.members = members.Memberships(self.acd)
         self.calls: dict[str, Call] = {}
         self._lookups: dict[str, asyncio.Task[CallerLookup]] = {}
         port.subscribe(self.handle)
@@ -106,7 +107,7 @@ class CallCentre(AcdListener):
             self._offered(event)
             return
         if isinstance(event, ev.QueueMemberChanged):
-            members.member_changed(self.acd, event)
+            self.members.changed(event)
             return
         call = self.calls.get(event.call_id)
         if call is None:
