@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from acd.agents import Agent
-from acd.model import QueueConfig, Skills, WaitingCall
+from acd.model import QueueConfig, WaitingCall
 
 
 def serves(agent: Agent, queue: QueueConfig) -> bool:
@@ -26,20 +26,13 @@ def why_not(
         return f"does not speak {wanted.language}"
     levels = agent._levels
     needs = via.skills if via is not None else call.needs()
-    if all(levels.get(skill, 0) >= level for skill, level in needs):
+    for skill, level in needs:  # the hot path: a plain loop, no generator
+        if levels.get(skill, 0) < level:
+            break  # ``skill`` is the first one missing
+    else:
         return None
-    missing = _missing(agent, needs)
-    if missing is None:
-        return None
-    if any(agent.level(skill) >= level for skill, level in call.alternatives):
-        return None
-    skill, level = missing
-    have = agent.level(skill)
+    for alternative, minimum in call.alternatives:
+        if levels.get(alternative, 0) >= minimum:
+            return None
+    have = levels.get(skill, 0)
     return f"lacks {skill}" if have == 0 else f"{skill} level {have} < {level}"
-
-
-def _missing(agent: Agent, needs: Skills) -> tuple[str, int] | None:
-    for skill, level in needs:
-        if agent.level(skill) < level:
-            return skill, level
-    return None
