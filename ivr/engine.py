@@ -88,7 +88,7 @@ def _limit(bundle: Bundle, state: CallState, context: nodes.Context) -> nodes.Ou
 
 
 def _finish(bundle: Bundle, state: CallState, end: End, actions: list[Action]) -> Step:
-    extra = {"IVR_SUMMARY": state.summary}
+    extra = {"IVR_SUMMARY": state.summary, "IVR_OUTCOME": end.kind}
     if end.kind in ("queue", "callback") and end.target:
         extra["QUEUE_SELECTED"] = end.target
     if end.kind == "callback":

@@ -171,4 +171,4 @@ class _SimIO:
         elif end.kind == "voicemail":
             pbx.dispatch(cmd.Transfer(call_id, end.target or "", "voicemail"))
         else:
-            pbx.caller_hangs_up(call_id)
+            pbx.system_hangs_up(call_id)

@@ -18,6 +18,7 @@ from cti.crm.models import Tier
 from cti.server.bus import InProcessBus
 from cti.server.hub import Hub, agent_topic
 from cti.telephony import commands as cmd
+from cti.telephony import events as ev
 from cti.telephony.errors import CommandRefused
 from cti.telephony.simulated import QueueTraffic, SimulatedTelephony, TrafficProfile
 
@@ -283,3 +284,33 @@ async def test_a_cancelled_consultation_returns_to_the_customer() -> None:
     assert not rig.centre.calls[call_id].on_hold
     assert rig.centre.acd.agent("ann").state is AgentState.ON_CALL
     assert rig.centre.acd.agent("bob").state is AgentState.AVAILABLE
+
+
+@pytest.mark.parametrize(
+    ("ivr_outcome", "logged"),
+    [("hangup", Outcome.CONTAINED), (None, Outcome.MISSED)],
+    ids=["the-ivr-ended-it", "the-caller-left"],
+)
+async def test_a_call_the_ivr_served_to_the_end_is_logged_as_contained_not_missed(
+    ivr_outcome: str | None, logged: Outcome
+) -> None:
+    rig = Rig()
+    at = rig.clock.now()
+    rig.centre.handle(ev.CallOffered("ivr-1", at, "+14155550101", None, "ivr"))
+    variables = (("IVR_FLOW", "main-menu@1"), ("IVR_SUMMARY", "heard the opening hours"))
+    if ivr_outcome is not None:
+        variables += (("IVR_OUTCOME", ivr_outcome),)
+    rig.centre.handle(ev.CallVariables("ivr-1", at + 20, variables))
+    cause = ev.EndCause.SYSTEM if ivr_outcome else ev.EndCause.CALLER_HANGUP
+    rig.centre.handle(ev.CallEnded("ivr-1", at + 21, cause))
+    await settle()
+    assert [(leg.outcome, leg.queue) for leg in rig.legs] == [(logged, None)]
+
+
+async def test_the_simulated_pbx_ends_a_call_for_the_ivr_as_the_system() -> None:
+    rig = Rig()
+    ended: list[ev.EndCause] = []
+    rig.phone.subscribe(lambda e: ended.append(e.cause) if isinstance(e, ev.CallEnded) else None)
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    rig.phone.system_hangs_up(call_id)
+    assert ended == [ev.EndCause.SYSTEM]

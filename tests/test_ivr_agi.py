@@ -117,6 +117,7 @@ async def test_the_recorded_caller_presses_2_then_1234_hash_and_is_queued_with_t
             ("WAIT FOR DIGIT 5000", digit("#")),
             ('SET VARIABLE IVR_ACCOUNT "1234"', OK),
             ('SET VARIABLE IVR_SUMMARY "chose Billing, entered account 1234"', OK),
+            ('SET VARIABLE IVR_OUTCOME "queue"', OK),
             ('SET VARIABLE QUEUE_SELECTED "support"', OK),
             ('EXEC Queue "support,t,,,900"', b"200 result=0\n"),
         ])  # fmt: skip
@@ -138,6 +139,7 @@ async def test_in_route_mode_the_call_goes_to_the_holding_context() -> None:
             ("WAIT FOR DIGIT 5000", digit("#")),
             ('SET VARIABLE IVR_ACCOUNT "1234"', OK),
             ('SET VARIABLE IVR_SUMMARY "chose Billing, entered account 1234"', OK),
+            ('SET VARIABLE IVR_OUTCOME "queue"', OK),
             ('SET VARIABLE QUEUE_SELECTED "support"', OK),
             ("SET CONTEXT switchboard-hold", b"200 result=0\n"),
             ("SET EXTENSION support", b"200 result=0\n"),

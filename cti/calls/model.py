@@ -26,6 +26,7 @@ class Outcome(StrEnum):
     TRANSFERRED = "transferred"
     VOICEMAIL = "voicemail"  # sent to voicemail (overflow or transfer); the call ends there
     MISSED = "missed"  # ended before it reached a queue or an agent
+    CONTAINED = "contained"  # the IVR served the caller and ended the call (self-service)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,8 @@ def _ended(call: Call, at: float, cause: ev.EndCause) -> tuple[Call, tuple[Call,
         outcome = Outcome.ANSWERED
     elif call.queue is not None:
         outcome = Outcome.ABANDONED
+    elif call.variable("IVR_OUTCOME") == "hangup":
+        outcome = Outcome.CONTAINED
     else:
         outcome = Outcome.MISSED
     done = replace(call, phase=Phase.ENDED, ended_at=at, outcome=outcome, end_cause=cause)

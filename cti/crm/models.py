@@ -72,6 +72,7 @@ class Outcome(StrEnum):
     ABANDONED = "abandoned"
     TRANSFERRED = "transferred"
     MISSED = "missed"
+    CONTAINED = "contained"
     FAILED = "failed"
     BUSY = "busy"
 

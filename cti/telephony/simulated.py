@@ -153,6 +153,11 @@ class SimulatedTelephony:
         if call_id in self._calls:
             self._end(self._calls[call_id], ev.EndCause.CALLER_HANGUP)
 
+    def system_hangs_up(self, call_id: str) -> None:
+        """The PBX ends the call itself (an IVR flow reached its ``hangup`` node)."""
+        if call_id in self._calls:
+            self._end(self._calls[call_id], ev.EndCause.SYSTEM)
+
     def is_up(self, call_id: str) -> bool:
         return call_id in self._calls
 
