@@ -202,3 +202,14 @@ async def test_a_missing_prompt_file_is_skipped_and_the_menu_still_waits_for_a_d
             pbx.close()
     assert (service.records[0].outcome, service.records[0].last_node) == ("caller-hangup", "menu")
     assert any(log["event"] == "ivr.prompt_missing" for log in logs)
+
+
+async def test_a_caller_still_in_the_menu_when_the_server_stops_is_recorded_as_interrupted() -> (
+    None
+):
+    async with ivr_server() as (server, service):
+        pbx = await FakeAsterisk.call(server.port)
+        await converse(pbx, START[:3])
+        assert await pbx.command() == "WAIT FOR DIGIT 5000"  # and the caller never presses
+    pbx.close()
+    assert [(r.outcome, r.last_node) for r in service.records] == [("interrupted", "menu")]
