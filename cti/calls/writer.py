@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import fcntl
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -129,7 +131,7 @@ class CallLogWriter:
             log.error("call_log_leg_lost", call_id=record.call_id, leg=record.leg)
             return
         self._spool.parent.mkdir(parents=True, exist_ok=True)
-        with self._spool.open("ab") as handle:
+        with self._locked(), self._spool.open("ab") as handle:
             handle.write(spool_line(record))
             handle.flush()
             os.fsync(handle.fileno())
@@ -144,7 +146,23 @@ class CallLogWriter:
         assert self._spool is not None
         if not self._spool.exists():
             return 0
-        lines = self._spool.read_bytes().splitlines()
+        with self._locked():
+            return self._replay_locked(self._spool)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """An exclusive lock beside the spool: processes sharing one spool file (several
+        servers in one directory) never rewrite it under each other's appends."""
+        assert self._spool is not None
+        with self._spool.with_suffix(self._spool.suffix + ".lock").open("ab") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def _replay_locked(self, spool: Path) -> int:
+        lines = spool.read_bytes().splitlines()
         keep: list[bytes] = []
         rejected: list[bytes] = []
         written = 0
@@ -157,7 +175,7 @@ class CallLogWriter:
             try:
                 record = from_spool_line(line)
             except (ValueError, TypeError) as exc:
-                log.error("call_log_spool_line_unreadable", spool=str(self._spool),
+                log.error("call_log_spool_line_unreadable", spool=str(spool),
                           line=number, error=str(exc))  # fmt: skip
                 rejected.append(line)
                 continue
@@ -165,17 +183,17 @@ class CallLogWriter:
                 self._log.record(record)
                 written += 1
             except SwitchboardError as exc:  # the record itself is refused: never writable
-                log.error("call_log_spool_line_refused", spool=str(self._spool),
+                log.error("call_log_spool_line_refused", spool=str(spool),
                           line=number, error=exc.message)  # fmt: skip
                 rejected.append(line)
             except Exception:  # the database is down again: keep the rest for later
                 keep.append(line)
         if rejected:
-            with self._spool.with_suffix(self._spool.suffix + ".rejected").open("ab") as handle:
+            with spool.with_suffix(spool.suffix + ".rejected").open("ab") as handle:
                 handle.write(b"".join(r + b"\n" for r in rejected))
-        tmp = self._spool.with_suffix(self._spool.suffix + ".tmp")
+        tmp = spool.with_suffix(spool.suffix + ".tmp")
         tmp.write_bytes(b"".join(k + b"\n" for k in keep))
-        tmp.replace(self._spool)
+        tmp.replace(spool)
         self._spooled = bool(keep)
         log.info("call_log_spool_replayed", written=written, kept=len(keep),
                  rejected=len(rejected))  # fmt: skip
