@@ -121,3 +121,32 @@ async def test_while_the_database_stays_down_the_spool_keeps_every_leg(
     await writer.stop()
     kept = [from_spool_line(line).call_id for line in spool.read_bytes().splitlines()]
     assert sorted(kept) == ["c1", "c2"] and call_ids(sessions) == []
+
+
+class ScriptedLog(CallLog):
+    """The real call log behind a database that takes or refuses each write as scripted."""
+
+    def __init__(self, sessions: sessionmaker[Session], script: list[bool]) -> None:
+        super().__init__(sessions)
+        self.script = script
+
+    def record(self, rec: InteractionRecord) -> int:
+        if self.script and not self.script.pop(0):
+            raise OperationalError("INSERT INTO interactions", {}, Exception("server closed"))
+        return super().record(rec)
+
+
+async def test_a_spool_the_database_refuses_again_is_retried_after_the_next_good_write(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool.jsonl"
+    # c1 fails twice (spooled); c2 is taken; replaying c1 fails once more; then all is taken
+    log = ScriptedLog(sessions, [False, False, True, False])
+    writer = CallLogWriter(log, spool=spool, delays=(0.0,))
+    writer.start()
+    for call_id in ("c1", "c2", "c3"):
+        writer.record(leg(call_id))
+        await writer.drain()
+    await writer.stop()
+    assert call_ids(sessions) == ["c1", "c2", "c3"]
+    assert spool.read_bytes() == b""
