@@ -36,6 +36,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///var/switchboard.db"
     redis_url: str | None = None
+    redis_prefix: str = Field("switchboard:", min_length=1, max_length=64)  # one per centre
+    engine_lock_seconds: float = Field(10.0, ge=1, le=300)  # a dead engine's lock expires
 
     telephony: TelephonyBackend = TelephonyBackend.SIMULATED
     ami_host: str = "127.0.0.1"

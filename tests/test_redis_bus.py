@@ -59,7 +59,8 @@ async def test_buses_with_different_prefixes_do_not_hear_each_other(redis_url: s
 
 
 def test_the_app_on_redis_still_pops_while_the_phone_rings(redis_url: str, tmp_path: Path) -> None:
-    with running_app(tmp_path, redis_url=redis_url) as client:
+    prefix = f"sbtest-{uuid.uuid4().hex[:8]}:"
+    with running_app(tmp_path, redis_url=redis_url, redis_prefix=prefix) as client:
         assert isinstance(services(client).bus, RedisBus)
         agent = agent_with_skill(client, "sales")
         only_available(client, agent)

@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import agent_ui
 from acd import api as acd_api
@@ -21,6 +23,7 @@ from acd.routing_service import RoutingService
 from acd.stats import interval_start
 from acd.store import RoutingStore
 from cti.asterisk.adapter import AsteriskTelephony
+from cti.asterisk.agi_server import AgiServer
 from cti.asterisk.normalise import AmiNormaliser
 from cti.auth import api as auth_api
 from cti.auth.service import TokenService
@@ -39,6 +42,7 @@ from cti.errors import SwitchboardError
 from cti.server import payloads, ws
 from cti.server.bus import Bus, InProcessBus
 from cti.server.deps import Services
+from cti.server.engine_lock import EngineLock
 from cti.server.hub import Hub
 from cti.server.redis_bus import RedisBus
 from cti.settings import AsteriskMode, Settings, TelephonyBackend
@@ -51,6 +55,7 @@ from wfm import api as wfm_api
 from wfm.service import WfmService
 
 TelephonyFactory = Callable[[Clock, Hub, list[str], list[str]], TelephonyPort]
+log = structlog.get_logger(__name__)
 
 
 def simulated_factory(settings: Settings) -> TelephonyFactory:
@@ -116,7 +121,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if settings.demo else []
     bus: Bus = InProcessBus()
     if settings.redis_url:
-        bus = RedisBus(settings.redis_url)
+        bus = RedisBus(settings.redis_url, prefix=settings.redis_prefix)
         await bus.start()
     hub = Hub(bus, clock)
     port = factory(clock, hub, [q.name for q in queues], numbers)
@@ -193,30 +198,33 @@ def create_app(
         svc = await build_services(settings, clock, factory)
         app.state.services = svc
         svc.writer.start()
-        if auto_login:
-            for agent in svc.centre.acd.agents():
-                svc.centre.set_agent_state(agent.agent_id, AgentState.AVAILABLE, None)
-        agi = None
-        if settings.telephony is TelephonyBackend.ASTERISK:
-            agi = agi_server(settings, svc.ivr, clock, svc.centre, svc.crm)
-            await agi.start()
-        await svc.telephony.start()
-        flusher = asyncio.create_task(_flush_periodically(svc), name="stats-flush")
+        engine = Engine(settings, clock, svc, auto_login)
+        app.state.engine = engine
+        lock = None
+        if settings.redis_url:  # several processes may share this centre: one engine
+            lock = EngineLock(
+                settings.redis_url,
+                f"{settings.redis_prefix}engine",
+                ttl=settings.engine_lock_seconds,
+            )
+            app.state.engine_lock = lock
+            await lock.start(engine.start, engine.stop)
+            if not lock.held:
+                log.info("engine.standby", holder=await lock.holder())
+        else:
+            await engine.start()
         try:
             yield
         finally:
-            flusher.cancel()
-            if svc.ivr_front_door is not None:
-                await svc.ivr_front_door.stop()
-            await svc.telephony.stop()
-            if agi is not None:
-                await agi.stop()
-            await flush_statistics(svc)
+            await engine.stop()
+            if lock is not None:
+                await lock.stop()
             await svc.writer.stop()
             if isinstance(svc.bus, RedisBus):
                 await svc.bus.stop()
 
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(StandbyGate)
     _install_handlers(app)
     routers = (auth_api.router, acd_api.router, calls_api.router, crm_api.router, pbx_api.router)
     for router in (*routers, ivr_api.router, wfm_api.router, ws.router):
@@ -233,14 +241,91 @@ def _start_of_day(clock: Clock) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-async def _healthz(request: Request) -> dict[str, object]:
+async def _healthz(request: Request) -> JSONResponse:
+    """200 on the process running the engine; 503 on a standby (for load balancers)."""
     svc: Services = request.app.state.services
-    return {
-        "status": "ok",
-        "telephony": svc.settings.telephony.value,
-        "pbx_connected": svc.telephony.connected,
-        "active_calls": len(svc.centre.calls),
-    }
+    engine: Engine = request.app.state.engine
+    if not engine.running:
+        lock: EngineLock | None = getattr(request.app.state, "engine_lock", None)
+        holder = await lock.holder() if lock is not None else None
+        return JSONResponse({"status": "standby", "engine": holder}, status_code=503)
+    return JSONResponse(
+        {
+            "status": "ok",
+            "telephony": svc.settings.telephony.value,
+            "pbx_connected": svc.telephony.connected,
+            "active_calls": len(svc.centre.calls),
+        }
+    )
+
+
+class Engine:
+    """What only the active process runs: telephony, the AGI server, the call engine's demo
+    log-in and the statistics flush. Started when the process is (or becomes) active."""
+
+    def __init__(self, settings: Settings, clock: Clock, svc: Services, auto_login: bool) -> None:
+        self.settings, self.clock, self.svc, self.auto_login = settings, clock, svc, auto_login
+        self.running = False
+        self._agi: AgiServer | None = None
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self.running:
+            return
+        svc, settings = self.svc, self.settings
+        if self.auto_login:
+            for agent in svc.centre.acd.agents():
+                svc.centre.set_agent_state(agent.agent_id, AgentState.AVAILABLE, None)
+        if settings.telephony is TelephonyBackend.ASTERISK:
+            self._agi = agi_server(settings, svc.ivr, self.clock, svc.centre, svc.crm)
+            await self._agi.start()
+        await svc.telephony.start()
+        self._flusher = asyncio.create_task(_flush_periodically(svc), name="stats-flush")
+        self.running = True
+        log.info("engine.started")
+
+    async def stop(self) -> None:
+        if not self.running:
+            return
+        self.running = False
+        svc = self.svc
+        if self._flusher is not None:
+            self._flusher.cancel()
+        if svc.ivr_front_door is not None:
+            await svc.ivr_front_door.stop()
+        await svc.telephony.stop()
+        if self._agi is not None:
+            await self._agi.stop()
+        await flush_statistics(svc)
+        await svc.writer.drain()
+        log.info("engine.stopped")
+
+
+class StandbyGate:
+    """On a standby process, the API and the websockets answer 503 ``standby``: the calls,
+    agents and queues live in the active process's engine."""
+
+    GATED = ("/api/", "/ws/")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and scope["path"].startswith(self.GATED):
+            engine: Engine | None = getattr(scope["app"].state, "engine", None)
+            if engine is not None and not engine.running:
+                await self._refuse(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        message = "this Switchboard process is on standby: another one runs the engine"
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1013, "reason": "standby"})
+            return
+        body = {"error_id": "standby", "message": message, "details": {}}
+        await JSONResponse(body, status_code=503)(scope, receive, send)
 
 
 async def _home() -> RedirectResponse:
