@@ -70,11 +70,14 @@ class EngineLock:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self._release()
+        await self._redis.aclose()
+
+    async def _release(self) -> None:
         if self.held:
             with contextlib.suppress(Exception):
                 await self._redis.eval(_RELEASE, 1, self.key, self.token)
             self.held = False
-        await self._redis.aclose()
 
     async def holder(self) -> str | None:
         """Who holds the lock (host:pid:nonce), for the standby's answers."""
@@ -127,4 +130,8 @@ class EngineLock:
                 await self._try_acquire()
                 if self.held:
                     last_renewed = now
-                    await on_acquired()
+                    try:
+                        await on_acquired()
+                    except Exception:  # could not start: let another process try
+                        log.exception("engine_lock.start_failed", key=self.key)
+                        await self._release()
