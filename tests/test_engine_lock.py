@@ -69,7 +69,7 @@ def test_an_engine_that_cannot_renew_its_lock_stops_and_stands_by(
         tmp_path, redis_url=redis_url, redis_prefix=prefix, engine_lock_seconds=LOCK_SECONDS
     ) as app:
         assert app.get("/healthz").status_code == 200
-        redis.Redis.from_url(redis_url).set(f"{prefix}engine", "someone-else")  # taken over
+        redis.Redis.from_url(redis_url).set(f"{prefix}engine", "someone-else", px=30_000)  # taken
         assert wait_for(lambda: app.get("/healthz").status_code == 503)
         assert app.get("/api/queues").json()["error_id"] == "standby"
         time.sleep(LOCK_SECONDS)
