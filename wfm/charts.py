@@ -8,6 +8,7 @@ import html
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import matplotlib
 
@@ -34,12 +35,7 @@ def staffing_chart(
     ax.fill_between(x, required, step="post", alpha=0.25, color="tab:red", label="required")
     ax.step(x, required, where="post", color="tab:red", linewidth=1.2)
     ax.step(x, scheduled, where="post", color="tab:blue", linewidth=2, label="scheduled")
-    _ticks(ax, labels)
-    ax.set_ylabel("agents")
-    ax.set_title(title)
-    ax.legend(loc="upper right")
-    ax.grid(alpha=0.3)
-    return save(fig, path)
+    return _per_interval(fig, ax, labels, "agents", title, "upper right", path)
 
 
 def group_staffing_chart(
@@ -55,12 +51,7 @@ def group_staffing_chart(
     x = range(len(labels))
     ax.stackplot(x, *groups.values(), labels=list(groups), step="post", alpha=0.7)
     ax.step(x, erlang, where="post", color="black", linewidth=1.5, linestyle="--", label="Erlang")
-    _ticks(ax, labels)
-    ax.set_ylabel("agents on the phones")
-    ax.set_title(title)
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
-    return save(fig, path)
+    return _per_interval(fig, ax, labels, "agents on the phones", title, "upper left", path)
 
 
 def interval_service_level_chart(
@@ -79,13 +70,8 @@ def interval_service_level_chart(
         ax.errorbar(x, means, yerr=[h for _, h in points], label=name, marker="o", markersize=3,
                     capsize=2, linewidth=1)  # fmt: skip
     ax.axhline(target, color="black", linestyle="--", linewidth=1, label=f"target {target:.0%}")
-    _ticks(ax, labels)
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("service level")
-    ax.set_title(title)
-    ax.legend(loc="lower right")
-    ax.grid(alpha=0.3)
-    return save(fig, path)
+    return _per_interval(fig, ax, labels, "service level", title, "lower right", path)
 
 
 def service_level_chart(
@@ -144,6 +130,24 @@ def forecast_chart(
     ax.set_ylabel("calls")
     ax.set_title(title)
     ax.grid(alpha=0.3, axis="y")
+    return save(fig, path)
+
+
+def _per_interval(
+    fig: Figure,
+    ax: Axes,
+    labels: Sequence[str],
+    ylabel: str,
+    title: str,
+    legend: Literal["upper left", "upper right", "lower right"],
+    path: Path,
+) -> Path:
+    """The finish every per-interval chart shares: interval ticks, labels, legend, grid."""
+    _ticks(ax, labels)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc=legend)
+    ax.grid(alpha=0.3)
     return save(fig, path)
 
 

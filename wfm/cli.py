@@ -226,11 +226,7 @@ def _staff_groups(
 ) -> None:
     with _errors():
         forecasts = files.read_queue_forecasts(forecast_csv)
-        configs = (
-            files.read_queues(queues)
-            if queues
-            else [QueueConfig(name, skills=((name, 1),)) for name in sorted(forecasts)]
-        )
+        configs = _queue_configs(queues, sorted(forecasts))
         team = [
             SkillGroup(g.name, tuple(sorted(g.skills.items()))) for g in files.read_groups(groups)
         ]
@@ -362,9 +358,7 @@ def simulate(
         demand_rows = files.read_forecast(staffing)
         required = files.read_requirement(staffing, column)
         slot = _slot_minutes(required)
-        configs = (
-            files.read_queues(queues) if queues else [QueueConfig(queue, skills=((queue, 1),))]
-        )
+        configs = _queue_configs(queues, [queue])
         mean_patience = patience or None
         demand = tuple(
             Demand(
@@ -414,11 +408,7 @@ def _simulate_groups(
 ) -> None:
     with _errors():
         plan = files.read_group_staffing(staffing, column)
-        configs = (
-            files.read_queues(queues)
-            if queues
-            else [QueueConfig(name, skills=((name, 1),)) for name in plan.calls]
-        )
+        configs = _queue_configs(queues, list(plan.calls))
         known = {q.name: q for q in configs}
         missing = [q for q in plan.calls if q not in known]
         if missing:
@@ -470,6 +460,13 @@ def _simulate_groups(
     _estimates_table(result.queues.values(), f"{replications} replications, {result.calls:,} calls")
 
 
+def _queue_configs(path: Path | None, names: list[str]) -> list[QueueConfig]:
+    """The routing from ``--queues``, or one plain queue per name (skill = the queue's name)."""
+    if path is not None:
+        return files.read_queues(path)
+    return [QueueConfig(name, skills=((name, 1),)) for name in names]
+
+
 def _talk(calls: list[float], handle: list[float], queue: QueueConfig) -> float:
     """Mean talk seconds: the forecast's handle time, weighted by calls, less the wrap-up."""
     total = sum(calls)
@@ -497,11 +494,7 @@ def replay(
     with _errors():
         calls = load_day(day)
         names = sorted({c.queue for c in calls})
-        configs = (
-            files.read_queues(queues)
-            if queues
-            else [QueueConfig(n, skills=((n, 1),)) for n in names]
-        )
+        configs = _queue_configs(queues, names)
         team = _groups(groups, configs, (agents,))
         with _progress() as bar:
             task = bar.add_task(f"replaying {len(calls):,} calls", total=replications)

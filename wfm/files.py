@@ -35,16 +35,19 @@ def write_forecast(path: Path, fc: Forecast) -> None:
 def read_forecast(path: Path) -> list[IntervalForecast]:
     source, rows = str(path), []
     for row, f in read_csv_rows(path, ("start", "calls", "aht")):
-        calls = _number(f["calls"], source, row, "calls", 0, 1e7)
-        aht = _number(f["aht"], source, row, "aht", 0.001, 86400) if calls else 1.0
-        rows.append(
-            IntervalForecast(
-                parse_time(f["start"], source=source, row=row, field="start"), calls, aht
-            )
-        )
+        rows.append(_interval(f, source, row))
     if not rows:
         raise InvalidInput("has no rows", source=source)
     return rows
+
+
+def _interval(f: dict[str, str], source: str, row: int) -> IntervalForecast:
+    """One forecast row; the handle time is not read where no calls are forecast."""
+    calls = _number(f["calls"], source, row, "calls", 0, 1e7)
+    aht = _number(f["aht"], source, row, "aht", 0.001, 86400) if calls else 1.0
+    return IntervalForecast(
+        parse_time(f["start"], source=source, row=row, field="start"), calls, aht
+    )
 
 
 def read_queue_forecasts(paths: Sequence[Path]) -> dict[str, dict[datetime, IntervalForecast]]:
@@ -62,18 +65,16 @@ def read_queue_forecasts(paths: Sequence[Path]) -> dict[str, dict[datetime, Inte
                     row=row,
                     field="queue",
                 )
-            calls = _number(f["calls"], source, row, "calls", 0, 1e7)
-            aht = _number(f["aht"], source, row, "aht", 0.001, 86400) if calls else 1.0
-            start = parse_time(f["start"], source=source, row=row, field="start")
+            interval = _interval(f, source, row)
             by_start = out.setdefault(queue, {})
-            if start in by_start:
+            if interval.start in by_start:
                 raise InvalidInput(
-                    f"queue {queue!r} already has a forecast for {start.isoformat()}",
+                    f"queue {queue!r} already has a forecast for {interval.start.isoformat()}",
                     source=source,
                     row=row,
                     field="start",
                 )
-            by_start[start] = IntervalForecast(start, calls, aht)
+            by_start[interval.start] = interval
     if not out:
         raise InvalidInput("no forecast rows", source=", ".join(str(p) for p in paths))
     return out
