@@ -1,43 +1,23 @@
-"""The planner's API, on a small app with the WFM router and stand-in dependencies
-(the server wires the real ones in ``cti.server.app``)."""
+"""The planner's API on the real app: the simulated PBX, the demo's live routing and the real
+sign-in (a supervisor plans; an agent may not)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from acd.model import QueueConfig
-from cti.auth.service import Principal, Role
-from cti.clock import ManualClock
-from cti.errors import SwitchboardError
-from cti.server.deps import principal, services
-from wfm.api import router
-from wfm.service import WfmService
+from tests.support import auth, running_app
+
+ENDPOINTS = ("erlang", "forecast", "staff", "schedule", "simulate", "staff-groups")
 
 
-def _app(role: Role) -> FastAPI:
-    app = FastAPI()
-    app.include_router(router)
-    live = [QueueConfig("support", skills=(("support", 1),))]
-    wfm = WfmService(None, ManualClock(), lambda: live)
-    app.dependency_overrides[services] = lambda: SimpleNamespace(wfm=wfm)
-    app.dependency_overrides[principal] = lambda: Principal("super01", role, "Super")
-
-    @app.exception_handler(SwitchboardError)
-    async def error(request: Request, exc: SwitchboardError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
-
-    return app
-
-
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(_app(Role.SUPERVISOR)) as c:
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the module, signed in as a supervisor (planning changes nothing in it)."""
+    with running_app(tmp_path_factory.mktemp("wfm-api")) as c:
+        c.headers.update(auth(c, "super01"))
         yield c
 
 
@@ -154,7 +134,24 @@ def test_staff_groups_refuses_ragged_demand_and_too_much_work(client: TestClient
     assert r.status_code == 422 and r.json()["details"]["field"] == "demand"
 
 
-def test_agents_may_not_plan() -> None:
-    with TestClient(_app(Role.AGENT)) as c:
-        r = c.post("/api/wfm/erlang", json={"calls": 100, "aht": 180})
+def test_agents_may_not_plan(client: TestClient) -> None:
+    body = {"calls": 100, "aht": 180}
+    r = client.post("/api/wfm/erlang", json=body, headers=auth(client, "agent01"))
     assert r.status_code == 403
+
+
+def test_nobody_signed_in_may_plan(client: TestClient) -> None:
+    r = client.post(
+        "/api/wfm/erlang", json={"calls": 100, "aht": 180}, headers={"Authorization": ""}
+    )
+    assert r.status_code == 401
+
+
+def test_openapi_documents_every_planner_response(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for name in ENDPOINTS:
+        ok = paths[f"/api/wfm/{name}"]["post"]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"]["$ref"].startswith("#/components/schemas/"), name
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["StaffOut"]["properties"]) == {"intervals"}
+    assert "asa" in schemas["MetricsOut"]["properties"]

@@ -208,3 +208,36 @@ def test_staff_with_groups_names_what_is_wrong_in_the_forecast(tmp_path: Path) -
     result = runner.invoke(app, [*base, "--forecast", str(forecast), "--forecast", str(stranger)])
     assert result.exit_code == 1
     assert "forecast for billing, which the queues do not configure" in result.output
+
+
+def test_the_service_level_target_is_an_option_checked_like_any_input(tmp_path: Path) -> None:
+    staffing = tmp_path / "staffing.csv"
+    staffing.write_text("start,calls,aht,agents\n2025-04-07T09:00:00+00:00,10,180,2\n")
+    for command in ("staff --forecast", "simulate --staffing"):
+        result = runner.invoke(app, [*command.split(), str(staffing), "--service-level", "1.5"])
+        assert result.exit_code == 1, result.output
+        assert "error: service_level: must be between 0 and 1" in result.output
+
+
+def test_bad_shift_lengths_are_refused_naming_the_option(tmp_path: Path) -> None:
+    staffing = tmp_path / "staffing.csv"
+    staffing.write_text("start,scheduled\n2025-04-07T09:00:00+00:00,2\n")
+    result = runner.invoke(app, ["schedule", "--staffing", str(staffing), "--lengths", "4,x"])
+    assert result.exit_code == 2
+    assert "'4,x' is not hours such as 4,6,8" in result.output
+
+
+def test_a_plan_naming_a_queue_the_routing_lacks_is_refused_naming_its_column(
+    tmp_path: Path,
+) -> None:
+    forecast, queues, groups = _skills_inputs(tmp_path)
+    plan = tmp_path / "skills.csv"
+    common = ["--groups", str(groups), "--replications", "2"]
+    _ok("staff", "--forecast", str(forecast), "--queues", str(queues), "--out", str(plan), *common)
+    sales_only = tmp_path / "sales.json"
+    sales_only.write_text('{"sales": {"skills": {"sales": 1}}}')
+    result = runner.invoke(
+        app, ["simulate", "--staffing", str(plan), "--queues", str(sales_only), *common]
+    )
+    assert result.exit_code == 1
+    assert "skills.csv: support_calls: queue 'support' is not configured" in result.output

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from wfm.calls import read_calls_csv, write_calls_csv
 from wfm.demo import HOLIDAY_FACTOR, history
 from wfm.errors import InvalidInput, NotEnoughHistory
 from wfm.forecast import forecast
+from wfm.history import read_calls_csv, write_calls_csv
 
 
 @pytest.fixture(scope="module")

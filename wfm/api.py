@@ -1,27 +1,41 @@
 """WFM endpoints for the planner page (supervisors): Erlang, forecast, staff, schedule,
-simulate. Bodies are validated by pydantic (errors name the field); the work runs in a
-thread so the event loop keeps serving calls."""
+simulate. Bodies are validated by pydantic (errors name the field); each answer is a
+``wfm.responses`` model; the work runs in a thread so the event loop keeps serving calls.
+
+The router gets its one service through its own dependency, ``wfm_service``: the wiring hands
+it over with ``provide`` once it has built it."""
 
 from __future__ import annotations
 
 import asyncio
-import math
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from starlette.datastructures import State
 
 from acd.config import Level, QueueSpec, SkillName
+from acd.model import QueueConfig
 from cti.auth.service import Role
-from cti.server.deps import PrincipalDep, ServicesDep
-from simulations.replicate import Estimate, QueueEstimate, Replicated
+from cti.server.deps import PrincipalDep
 from simulations.scenario import Demand, Group
-from wfm.erlang import Load, Metrics
+from wfm.erlang import Load
 from wfm.forecast import IntervalForecast
-from wfm.required import Target
+from wfm.required import ANSWER_SECONDS, SERVICE_LEVEL, Target
+from wfm.responses import (
+    ErlangOut,
+    ForecastOut,
+    QueueEstimateOut,
+    ScheduleOut,
+    SearchedIntervalOut,
+    SimulateOut,
+    StaffedIntervalOut,
+    StaffGroupsOut,
+    StaffOut,
+)
 from wfm.schedule import ShiftRules
-from wfm.service import WfmService
+from wfm.service import ForecastOptions, Runs, WfmService
 from wfm.staffing import SkillGroup
 
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
@@ -32,8 +46,8 @@ class _Body(BaseModel):
 
 
 class TargetBody(_Body):
-    service_level: float = Field(0.8, ge=0, le=1)
-    answer_seconds: float = Field(20, ge=0, le=3600)
+    service_level: float = Field(SERVICE_LEVEL, ge=0, le=1)
+    answer_seconds: float = Field(ANSWER_SECONDS, ge=0, le=3600)
     max_occupancy: float | None = Field(None, gt=0, le=1)
     max_asa: float | None = Field(None, ge=0, le=3600)
     max_abandon: float | None = Field(None, ge=0, le=1)
@@ -77,6 +91,9 @@ class ForecastBody(_Body):
     timezone: str = Field("UTC", max_length=64)
     country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
 
+    def options(self) -> ForecastOptions:
+        return ForecastOptions(self.interval_minutes, self.method, self.timezone, self.country)
+
 
 class RulesBody(_Body):
     lengths_hours: list[float] = Field([4, 6, 8], min_length=1, max_length=8)
@@ -101,9 +118,15 @@ class DemandBody(_Body):
     patience: float | None = Field(None, gt=0, le=3600)
 
 
-class GroupBody(_Body):
+class SkillGroupBody(_Body):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")
     skills: dict[SkillName, Level] = Field(min_length=1, max_length=20)
+
+    def levels(self) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(self.skills.items()))
+
+
+class GroupBody(SkillGroupBody):
     agents: list[int] = Field(min_length=1, max_length=96)
 
 
@@ -116,10 +139,8 @@ class SimulateBody(_Body):
     replications: int = Field(5, ge=2, le=30)
     seed: int = Field(1, ge=0, le=2**31)
 
-
-class SkillGroupBody(_Body):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")
-    skills: dict[SkillName, Level] = Field(min_length=1, max_length=20)
+    def runs(self) -> Runs:
+        return Runs(self.interval_minutes, self.shrinkage, self.replications, self.seed)
 
 
 class StaffGroupsBody(TargetBody):
@@ -141,6 +162,9 @@ class StaffGroupsBody(TargetBody):
             raise ValueError("group names must be unique")
         return self
 
+    def runs(self) -> Runs:
+        return Runs(self.interval_minutes, self.shrinkage, self.replications, self.seed)
+
     def starts(self) -> list[str]:
         count = len(self.demand[0].calls)
         if self.start is None:
@@ -149,211 +173,98 @@ class StaffGroupsBody(TargetBody):
         return [(self.start + k * step).isoformat() for k in range(count)]
 
 
-def _wfm(svc: Any) -> WfmService:
-    return svc.wfm  # type: ignore[no-any-return]
+def wfm_service(request: Request) -> WfmService:
+    """The planner's service, as the wiring handed it to this router (``provide``)."""
+    service = getattr(request.app.state, "wfm", None)
+    if not isinstance(service, WfmService):
+        raise RuntimeError("the WFM router has no WfmService: the wiring calls wfm.api.provide")
+    return service
+
+
+def provide(state: State, service: WfmService) -> None:
+    """Hand this router its service (the wiring calls this once it has built it)."""
+    state.wfm = service
+
+
+WfmDep = Annotated[WfmService, Depends(wfm_service)]
+
+
+def _configs(queues: dict[str, QueueSpec] | None) -> list[QueueConfig] | None:
+    """The routing a body proposes; None runs the live routing."""
+    return None if queues is None else [spec.to_config(n) for n, spec in queues.items()]
 
 
 @router.post("/erlang")
-async def erlang(body: ErlangBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+async def erlang(body: ErlangBody, wfm: WfmDep, who: PrincipalDep) -> ErlangOut:
     who.require(Role.SUPERVISOR)
     load = Load(body.calls, body.aht, body.interval_minutes * 60.0)
-    answer = await asyncio.to_thread(
-        _wfm(svc).erlang, load, body.target(), body.patience, body.shrinkage
-    )
-    need = answer.requirement
-    return {
-        "erlangs": load.erlangs,
-        "agents": need.agents,
-        "scheduled": need.scheduled,
-        "metrics": metrics_view(need.metrics),
-        "curve": [metrics_view(m) for m in answer.curve],
-    }
+    answer = await asyncio.to_thread(wfm.erlang, load, body.target(), body.patience, body.shrinkage)
+    return ErlangOut.of(load, answer)
 
 
 @router.post("/forecast")
-async def forecast(body: ForecastBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+async def forecast(body: ForecastBody, wfm: WfmDep, who: PrincipalDep) -> ForecastOut:
     who.require(Role.SUPERVISOR)
     fc = await asyncio.to_thread(
-        _wfm(svc).forecast,
+        wfm.forecast,
         body.queue,
         body.start,
         body.days,
         history_days=body.history_days,
-        interval_minutes=body.interval_minutes,
-        method=body.method,
-        timezone=body.timezone,
-        country=body.country,
+        options=body.options(),
     )
-    return {
-        "queue": fc.queue,
-        "method": fc.method,
-        "interval_minutes": fc.interval_minutes,
-        "backtest": None
-        if fc.backtest is None
-        else {"days": fc.backtest.days, "wape": fc.backtest.wape},
-        "intervals": [
-            {"start": r.start.isoformat(), "calls": r.calls, "aht": r.aht} for r in fc.rows
-        ],
-    }
+    return ForecastOut.of(fc)
 
 
 @router.post("/staff")
-async def staff(body: StaffBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+async def staff(body: StaffBody, wfm: WfmDep, who: PrincipalDep) -> StaffOut:
     who.require(Role.SUPERVISOR)
     rows = [IntervalForecast(i.start, i.calls, i.aht) for i in body.intervals]
     out = await asyncio.to_thread(
-        _wfm(svc).staff, rows, body.interval_minutes, body.target(), body.patience, body.shrinkage
+        wfm.staff, rows, body.interval_minutes, body.target(), body.patience, body.shrinkage
     )
-    return {
-        "intervals": [
-            {
-                "start": r.start,
-                "calls": r.calls,
-                "aht": r.aht,
-                "agents": r.agents,
-                "scheduled": r.scheduled,
-                "metrics": metrics_view(r.metrics),
-            }
-            for r in out
-        ]
-    }
+    return StaffOut(intervals=[StaffedIntervalOut.model_validate(r) for r in out])
 
 
 @router.post("/schedule")
-async def schedule(body: ScheduleBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+async def schedule(body: ScheduleBody, wfm: WfmDep, who: PrincipalDep) -> ScheduleOut:
     who.require(Role.SUPERVISOR)
     rules = ShiftRules(
         **{**body.rules.model_dump(), "lengths_hours": tuple(body.rules.lengths_hours)}
     )
-    plan = await asyncio.to_thread(_wfm(svc).schedule, body.required, body.slot_minutes, rules)
-    return {
-        "status": plan.status,
-        "agents": plan.agents,
-        "paid_hours": plan.paid_hours,
-        "over": plan.over,
-        "under": plan.under,
-        "coverage": list(plan.coverage),
-        "shifts": [
-            {
-                "start_slot": s.start_slot,
-                "length_slots": s.length_slots,
-                "break_slot": s.break_slot,
-                "break_slots": s.break_slots,
-                "count": s.count,
-            }
-            for s in plan.shifts
-        ],
-    }
+    plan = await asyncio.to_thread(wfm.schedule, body.required, body.slot_minutes, rules)
+    return ScheduleOut.model_validate(plan)
 
 
 @router.post("/simulate")
-async def simulate(body: SimulateBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+async def simulate(body: SimulateBody, wfm: WfmDep, who: PrincipalDep) -> SimulateOut:
     who.require(Role.SUPERVISOR)
-    queues = None if body.queues is None else [s.to_config(n) for n, s in body.queues.items()]
     demand = [Demand(d.queue, tuple(d.calls), d.aht, patience=d.patience) for d in body.demand]
-    groups = [Group(g.name, tuple(sorted(g.skills.items())), tuple(g.agents)) for g in body.groups]
+    groups = [Group(g.name, g.levels(), tuple(g.agents)) for g in body.groups]
     result = await asyncio.to_thread(
-        _wfm(svc).simulate,
-        queues,
-        demand,
-        groups,
-        interval_minutes=body.interval_minutes,
-        shrinkage=body.shrinkage,
-        replications=body.replications,
-        seed=body.seed,
+        wfm.simulate, _configs(body.queues), demand, groups, body.runs()
     )
-    return replicated_view(result)
+    queues = {q: QueueEstimateOut.model_validate(e) for q, e in result.queues.items()}
+    return SimulateOut(replications=len(result.runs), calls=result.calls, queues=queues)
 
 
 @router.post("/staff-groups")
-async def staff_groups(
-    body: StaffGroupsBody, svc: ServicesDep, who: PrincipalDep
-) -> dict[str, Any]:
+async def staff_groups(body: StaffGroupsBody, wfm: WfmDep, who: PrincipalDep) -> StaffGroupsOut:
     """Agent groups with overlapping skills: agents per group and interval found by running
     the real ACD in SimPy, starting from each queue's Erlang answer."""
     who.require(Role.SUPERVISOR)
-    queues = None if body.queues is None else [s.to_config(n) for n, s in body.queues.items()]
     demand = [
         Demand(d.queue, tuple(d.calls), d.aht, patience=d.patience or body.patience)
         for d in body.demand
     ]
-    groups = [SkillGroup(g.name, tuple(sorted(g.skills.items()))) for g in body.groups]
+    groups = [SkillGroup(g.name, g.levels()) for g in body.groups]
     rows = await asyncio.to_thread(
-        _wfm(svc).staff_groups,
-        queues,
+        wfm.staff_groups,
+        _configs(body.queues),
         demand,
         groups,
         body.target(),
-        starts=body.starts(),
-        interval_minutes=body.interval_minutes,
-        shrinkage=body.shrinkage,
-        replications=body.replications,
-        seed=body.seed,
+        body.starts(),
+        body.runs(),
     )
-    return {
-        "intervals": [
-            {
-                "start": r.start,
-                "agents": r.agents,
-                "scheduled": r.scheduled,
-                "erlang_start": r.erlang_start,
-                "candidates_simulated": r.evaluations,
-                "queues": {
-                    d.queue.name: {
-                        "calls": d.calls,
-                        **_estimate_view(r.estimates.get(d.queue.name)),
-                    }
-                    for d in r.demand
-                },
-            }
-            for r in rows
-        ]
-    }
-
-
-def metrics_view(m: Metrics) -> dict[str, Any]:
-    return {
-        "model": m.model,
-        "agents": m.agents,
-        "erlangs": m.erlangs,
-        "p_wait": m.p_wait,
-        "service_level": m.service_level,
-        "asa": _finite(m.asa),
-        "occupancy": m.occupancy,
-        "p_abandon": m.p_abandon,
-    }
-
-
-def replicated_view(r: Replicated) -> dict[str, Any]:
-    return {
-        "replications": len(r.runs),
-        "calls": r.calls,
-        "queues": {
-            q: {
-                "offered": e.offered,
-                "service_level": _est(e.service_level),
-                "asa": _est(e.asa),
-                "abandon_rate": _est(e.abandon_rate),
-                "occupancy": _est(e.occupancy),
-            }
-            for q, e in r.queues.items()
-        },
-    }
-
-
-def _estimate_view(e: QueueEstimate | None) -> dict[str, Any]:
-    if e is None:  # no calls in the interval
-        return {"service_level": None, "asa": None, "abandon_rate": None}
-    return {
-        "service_level": _est(e.service_level),
-        "asa": _est(e.asa),
-        "abandon_rate": _est(e.abandon_rate),
-    }
-
-
-def _est(e: Estimate) -> dict[str, Any]:
-    return {"mean": _finite(e.mean), "ci95": _finite(e.half_width), "n": e.n}
-
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
+    return StaffGroupsOut(intervals=[SearchedIntervalOut.of(r) for r in rows])

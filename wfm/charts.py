@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -40,7 +40,7 @@ def staffing_chart(
 
 def group_staffing_chart(
     labels: Sequence[str],
-    groups: dict[str, Sequence[int]],
+    groups: Mapping[str, Sequence[int]],
     erlang: Sequence[int],
     path: Path,
     title: str = "Agents per group found by simulation, and Erlang per queue alone",
@@ -56,7 +56,7 @@ def group_staffing_chart(
 
 def interval_service_level_chart(
     labels: Sequence[str],
-    queues: dict[str, Sequence[tuple[float, float]]],
+    queues: Mapping[str, Sequence[tuple[float, float]]],
     target: float,
     path: Path,
     title: str = "Simulated service level per interval (95% intervals)",

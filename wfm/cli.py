@@ -3,46 +3,60 @@
 Register with ``app.add_typer(wfm.cli.app, name="wfm")`` on the ``switchboard`` Typer app.
 The files chain: calls.csv → forecast.csv → staffing.csv → shifts.csv + roster.csv; charts are
 PNG (or HTML by extension). Bad input stops with one line naming file, row and field.
+
+Each command parses its options, reads its files (``wfm.files``), asks ``WfmService`` and
+prints (``wfm.cli_output``).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from acd.model import QueueConfig
+from cti.clock import LiveClock
 from cti.errors import SwitchboardError
-from simulations.replicate import QueueEstimate, replicate
-from simulations.scenario import Demand, Group, Scenario
-from wfm import charts, files
-from wfm.calls import read_calls_csv, write_calls_csv
+from simulations.replicate import Replicated
+from simulations.scenario import Demand, Group
+from wfm import cli_output, files
+from wfm.cli_output import console
+from wfm.demand import (
+    default_team,
+    forecast_demand,
+    plain_queues,
+    plan_demand,
+    plan_team,
+    queue_demand,
+    slot_minutes,
+)
 from wfm.demo import history
-from wfm.erlang import Load
-from wfm.errors import InvalidInput
-from wfm.forecast import forecast as make_forecast
-from wfm.replay import load_day, replay_day
-from wfm.required import Target
-from wfm.roster import agents_needed, roster
-from wfm.schedule import ShiftRules
-from wfm.schedule import schedule as make_schedule
-from wfm.staffing import SkillGroup, staff_intervals, staff_skills
+from wfm.forecast import Method
+from wfm.history import read_calls_csv, write_calls_csv
+from wfm.replay import load_day
+from wfm.required import ANSWER_SECONDS, SERVICE_LEVEL, Target
+from wfm.roster import agents_needed, default_names, roster
+from wfm.schedule import Schedule, ShiftRules
+from wfm.service import UNLIMITED, ForecastOptions, Runs, WfmService
 
 app = typer.Typer(
     help="Workforce management: forecast, staff, schedule, simulate, replay.", no_args_is_help=True
 )
-console = Console(stderr=True, soft_wrap=True)
 
 InFile = Annotated[Path, typer.Option(exists=True, dir_okay=False, readable=True)]
 OutFile = Annotated[Path, typer.Option(dir_okay=False)]
+JsonFile = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
+Chart = Annotated[Path | None, typer.Option(help="a chart, .png or .html")]
+ServiceLevel = Annotated[
+    float, typer.Option(help="target share of calls answered within the answer time")
+]
+Replications = Annotated[int, typer.Option(help="independent simulation runs")]
 
 
 @contextmanager
@@ -64,6 +78,11 @@ def _progress() -> Progress:
         console=console,
         transient=True,
     )
+
+
+def _service() -> WfmService:
+    """The planner's service for files: no call log, no live routing, no limit on work."""
+    return WfmService(None, LiveClock(), limits=UNLIMITED)
 
 
 @app.command("demo-data")
@@ -104,33 +123,17 @@ def forecast(
     country: str | None = typer.Option(None, help="holiday calendar, e.g. GB, US, DE"),
     queue: str | None = None,
     out: OutFile = Path("forecast.csv"),
-    chart: Path | None = None,
+    chart: Chart = None,
 ) -> None:
     """Forecast calls and AHT per interval from a call-log CSV, with a backtest WAPE."""
-    if method not in ("best", "profile", "holt-winters"):
-        raise typer.BadParameter("best, profile or holt-winters", param_hint="--method")
+    options = ForecastOptions(interval, _method(method), timezone, country)
     with _errors(), _progress() as bar:
         bar.add_task("reading the call log and fitting", total=None)
-        records = [r for r in read_calls_csv(calls) if queue is None or r.queue == queue]
-        fc = make_forecast(
-            records,
-            _day(start),
-            days,
-            interval_minutes=interval,
-            method=method,  # type: ignore[arg-type]
-            timezone=timezone,
-            country=country,
-            queue=queue,
-        )
+        fc = _service().forecast_calls(read_calls_csv(calls), queue, _day(start), days, options)
         files.write_forecast(out, fc)
         if chart:
-            labels = [r.start.strftime("%a %H:%M") for r in fc.rows]
-            charts.forecast_chart(labels, [r.calls for r in fc.rows], chart)
-    if fc.backtest:
-        for name, wape in fc.backtest.wape.items():
-            console.print(f"backtest over {fc.backtest.days} days, {name}: WAPE {wape:.1%}")
-    total = sum(r.calls for r in fc.rows)
-    console.print(f"method {fc.method}: {total:,.0f} calls over {days} day(s) → {out}")
+            cli_output.forecast_chart(fc, chart)
+    cli_output.forecast_summary(fc, days, out)
 
 
 @app.command()
@@ -147,8 +150,8 @@ def staff(
     ],
     out: OutFile = Path("staffing.csv"),
     interval: int = 30,
-    service_level: float = 0.8,
-    answer_seconds: float = 20.0,
+    service_level: ServiceLevel = SERVICE_LEVEL,
+    answer_seconds: float = ANSWER_SECONDS,
     patience: float | None = typer.Option(None, help="mean seconds; Erlang A instead of C"),
     shrinkage: float = 0.3,
     max_occupancy: float | None = None,
@@ -173,102 +176,47 @@ def staff(
 ) -> None:
     """Agents per interval: Erlang C (Erlang A with --patience), shrinkage included; with
     --groups, a simulation search with the real ACD, starting from the Erlang answer."""
-    target = Target(service_level, answer_seconds, max_occupancy)
-    if groups is not None:
-        _staff_groups(
-            forecast_csv,
-            groups,
-            queues,
-            out,
-            target,
-            patience,
-            shrinkage,
-            replications,
-            seed,
-            chart,
-        )
-        return
-    if len(forecast_csv) != 1:
-        raise typer.BadParameter("give one forecast, or --groups to staff several queues")
     with _errors():
+        target = Target(service_level, answer_seconds, max_occupancy)
+        if groups is not None:
+            runs = Runs(interval, shrinkage, replications, seed)
+            _staff_groups(forecast_csv, groups, queues, target, patience, runs, out, chart)
+            return
+        if len(forecast_csv) != 1:
+            raise typer.BadParameter("give one forecast, or --groups to staff several queues")
         rows = files.read_forecast(forecast_csv[0])
-        out_rows = staff_intervals(
-            rows, interval * 60.0, target, patience=patience, shrinkage=shrinkage
-        )
-        files.write_staffing(out, out_rows)
+        staffed = _service().staff(rows, interval, target, patience, shrinkage)
+        files.write_staffing(out, staffed)
         if chart:
-            peak = max(rows, key=lambda r: r.calls)
-            charts.service_level_chart(
-                Load(peak.calls, peak.aht, interval * 60.0),
-                answer_seconds,
-                service_level,
-                chart,
-                patience,
-            )
-    hours = sum(r.scheduled for r in out_rows) * interval / 60
-    console.print(
-        f"{len(out_rows)} intervals, peak {max(r.agents for r in out_rows)} on the phones, "
-        f"{hours:,.0f} scheduled hours → {out}"
-    )
+            cli_output.peak_chart(rows, interval, target, patience, chart)
+    cli_output.staffing_summary(staffed, interval, out)
 
 
 def _staff_groups(
     forecast_csv: list[Path],
     groups: Path,
     queues: Path | None,
-    out: Path,
     target: Target,
     patience: float | None,
-    shrinkage: float,
-    replications: int,
-    seed: int,
+    runs: Runs,
+    out: Path,
     chart: Path | None,
 ) -> None:
-    with _errors():
-        forecasts = files.read_queue_forecasts(forecast_csv)
-        configs = _queue_configs(queues, sorted(forecasts))
-        team = [
-            SkillGroup(g.name, tuple(sorted(g.skills.items()))) for g in files.read_groups(groups)
-        ]
-        intervals = files.queue_demand(forecasts, configs, patience)
-        slot = _slot_minutes([(datetime.fromisoformat(start), 0) for start, _ in intervals])
-        with _progress() as bar:
-            task = bar.add_task("searching staffing by simulation", total=len(intervals))
-            rows = staff_skills(
-                intervals,
-                team,
-                target,
-                interval=slot * 60.0,
-                shrinkage=shrinkage,
-                replications=max(2, replications),
-                seed=seed,
-                progress=lambda n: bar.update(task, completed=n),
-            )
-        files.write_skill_staffing(out, rows)
-        if chart:
-            charts.group_staffing_chart(
-                [datetime.fromisoformat(r.start).strftime("%a %H:%M") for r in rows],
-                {g.name: [r.agents[g.name] for r in rows] for g in team},
-                [sum(r.erlang_start.values()) for r in rows],
-                chart,
-            )
-    table = Table(title=f"staffing by simulation, {len(rows)} intervals of {slot} min")
-    for col in ("group", "peak on the phones", "scheduled hours"):
-        table.add_column(col)
-    for g in team:
-        table.add_row(
-            g.name,
-            str(max(r.agents[g.name] for r in rows)),
-            f"{sum(r.scheduled[g.name] for r in rows) * slot / 60:,.1f}",
+    forecasts = files.read_queue_forecasts(forecast_csv)
+    configs = _queue_configs(queues, sorted(forecasts))
+    team = files.read_skill_groups(groups)
+    intervals = queue_demand(forecasts, configs, patience)
+    starts = [datetime.fromisoformat(start) for start, _ in intervals]
+    runs = replace(runs, interval_minutes=slot_minutes(starts))
+    with _progress() as bar:
+        task = bar.add_task("searching staffing by simulation", total=len(intervals))
+        rows = _service().staff_intervals_by_group(
+            intervals, team, target, runs, lambda n: bar.update(task, completed=n)
         )
-    _stdout().print(table)
-    searched = sum(r.evaluations for r in rows)
-    erlang = sum(sum(r.erlang_start.values()) for r in rows) * slot / 60
-    found = sum(sum(r.agents.values()) for r in rows) * slot / 60
-    console.print(
-        f"{searched} candidates simulated; {found:,.1f} agent-hours on the phones against "
-        f"{erlang:,.1f} from Erlang per queue alone → {out}"
-    )
+    files.write_skill_staffing(out, rows)
+    if chart:
+        cli_output.group_staffing_chart(rows, team, chart)
+    cli_output.group_staffing_summary(rows, team, runs.interval_minutes, out)
 
 
 @app.command()
@@ -290,53 +238,47 @@ def schedule(
 ) -> None:
     """Shifts with breaks covering the requirement (HiGHS MILP), then a named roster."""
     with _errors():
-        rows = files.read_requirement(staffing, column)
-        slot = _slot_minutes(rows)
+        required = files.read_requirement(staffing, column)
         rules = ShiftRules(
-            lengths_hours=tuple(float(x) for x in lengths.split(",")),
-            earliest_start_hour=earliest,
-            latest_end_hour=latest,
+            lengths_hours=_hours(lengths), earliest_start_hour=earliest, latest_end_hour=latest
         )
-        days = _by_day(rows, slot, timezone)
-        plans = []
         with _progress() as bar:
-            task = bar.add_task("solving shifts", total=len(days))
-            for day, required in days:
-                plans.append((day, make_schedule(required, slot, rules)))
-                bar.advance(task)
+            task = bar.add_task("solving shifts", total=None)
+            plans = _service().schedule_days(
+                required, rules, timezone, lambda n, days: bar.update(task, completed=n, total=days)
+            )
         files.write_schedule(out, plans)
-        _schedule_summary(plans)
+        cli_output.schedule_table(plans)
         if roster_out:
-            names = files.read_agents(agents) if agents else _names(plans)
-            assigned = roster(plans, names, timezone=timezone)
-            files.write_roster(roster_out, assigned)
-            console.print(
-                f"roster of {len(names)} agents → {roster_out}; "
-                f"{agents_needed(assigned)} more needed for open shifts"
-            )
+            _roster(plans, agents, timezone, roster_out)
         if chart:
-            labels = [
-                f"{d:%a} {m // 60:02d}:{m % 60:02d}" for d, p in plans for m in range(0, 1440, slot)
-            ]
-            charts.staffing_chart(
-                labels,
-                [r for _, p in plans for r in p.required],
-                [c for _, p in plans for c in p.coverage],
-                chart,
-            )
+            cli_output.coverage_chart(plans, chart)
+
+
+def _roster(
+    plans: list[tuple[date, Schedule]], agents: Path | None, timezone: str, out: Path
+) -> None:
+    names = files.read_agents(agents) if agents else default_names(plans)
+    assigned = roster(plans, names, timezone=timezone)
+    files.write_roster(out, assigned)
+    console.print(
+        f"roster of {len(names)} agents → {out}; "
+        f"{agents_needed(assigned)} more needed for open shifts"
+    )
 
 
 @app.command()
 def simulate(
     staffing: InFile,
     queue: str = typer.Option("support", help="the queue, when --queues is not given"),
-    queues: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
-    groups: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+    queues: JsonFile = None,
+    groups: JsonFile = None,
     patience: float | None = typer.Option(120.0, help="mean seconds; 0 for none"),
     column: str = typer.Option("agents", help="staffing column to put on the phones"),
     shrinkage: float = 0.0,
-    replications: int = 5,
+    replications: Replications = 5,
     seed: int = 1,
+    service_level: ServiceLevel = SERVICE_LEVEL,
     chart: Annotated[
         Path | None, typer.Option(help="SL vs agents with the simulated point")
     ] = None,
@@ -345,135 +287,67 @@ def simulate(
 
     A file from ``staff --groups`` runs every queue it forecasts with every group's agents
     (``--groups`` gives their skills); any other staffing file runs one queue."""
-    if files.is_group_staffing(staffing):
-        if groups is None:
-            raise typer.BadParameter(
-                "this staffing is per group: give --groups", param_hint="--groups"
-            )
-        _simulate_groups(
-            staffing, queues, groups, patience or None, column, shrinkage, replications, seed, chart
-        )
-        return
+    runs, mean_patience = Runs(30, shrinkage, replications, seed), patience or None
     with _errors():
-        demand_rows = files.read_forecast(staffing)
+        service_level = Target(service_level).service_level
+        if files.is_group_staffing(staffing):
+            if groups is None:
+                raise typer.BadParameter(
+                    "this staffing is per group: give --groups", param_hint="--groups"
+                )
+            plan = (staffing, queues, groups)
+            _simulate_plan(*plan, mean_patience, column, runs, service_level, chart)
+            return
+        rows = files.read_forecast(staffing)
         required = files.read_requirement(staffing, column)
-        slot = _slot_minutes(required)
         configs = _queue_configs(queues, [queue])
-        mean_patience = patience or None
-        demand = tuple(
-            Demand(
-                q.name,
-                tuple(r.calls for r in demand_rows),
-                _mean_aht(demand_rows, q),
-                patience=mean_patience,
+        demand = forecast_demand(rows, configs[0], mean_patience)
+        runs = replace(runs, interval_minutes=slot_minutes([t for t, _ in required]))
+        agents = [n for _, n in required]
+        result = _simulate(configs, [demand], _team(groups, configs, tuple(agents)), runs)
+        cli_output.estimates_table(result, replications)
+        if chart:
+            cli_output.simulated_peak_chart(
+                rows,
+                agents,
+                result,
+                configs[0],
+                runs.interval_minutes,
+                service_level,
+                mean_patience,
+                chart,
             )
-            for q in configs[:1]
-        )
-        team = _groups(groups, configs, tuple(n for _, n in required))
-        scenario = Scenario(tuple(configs), demand, team, slot * 60.0, shrinkage=shrinkage)
-        with _progress() as bar:
-            task = bar.add_task(
-                f"replications ({sum(demand[0].calls):,.0f} calls each)", total=replications
-            )
-            result = replicate(scenario, replications, seed, lambda _: bar.advance(task))
-    _estimates_table(result.queues.values(), f"{replications} replications, {result.calls:,} calls")
-    if chart:
-        peak = max(range(len(demand_rows)), key=lambda i: demand_rows[i].calls)
-        est = result.intervals.get((configs[0].name, peak))
-        points = (
-            [(required[peak][1], est.service_level.mean, est.service_level.half_width)]
-            if est
-            else []
-        )
-        charts.service_level_chart(
-            Load(demand_rows[peak].calls, demand_rows[peak].aht, slot * 60.0),
-            configs[0].service_level_seconds,
-            0.8,
-            chart,
-            mean_patience,
-            points,
-        )
 
 
-def _simulate_groups(
+def _simulate_plan(
     staffing: Path,
     queues: Path | None,
     groups: Path,
     patience: float | None,
     column: str,
-    shrinkage: float,
-    replications: int,
-    seed: int,
+    runs: Runs,
+    service_level: float,
     chart: Path | None,
 ) -> None:
-    with _errors():
-        plan = files.read_group_staffing(staffing, column)
-        configs = _queue_configs(queues, list(plan.calls))
-        known = {q.name: q for q in configs}
-        missing = [q for q in plan.calls if q not in known]
-        if missing:
-            raise InvalidInput(
-                f"{', '.join(missing)} not configured in the queues", source=str(staffing)
-            )
-        specs = files.read_groups(groups)
-        absent = [g.name for g in specs if g.name not in plan.agents]
-        if absent:
-            raise InvalidInput(
-                f"has no {', '.join(f'{g}_{column}' for g in absent)} column", source=str(staffing)
-            )
-        demand = tuple(
-            Demand(
-                name,
-                tuple(calls),
-                _talk(calls, plan.handle[name], known[name]),
-                patience=patience,
-            )
-            for name, calls in plan.calls.items()
-        )
-        team = tuple(
-            Group(g.name, tuple(sorted(g.skills.items())), tuple(plan.agents[g.name]))
-            for g in specs
-        )
-        slot = _slot_minutes([(t, 0) for t in plan.starts])
-        scenario = Scenario(tuple(configs), demand, team, slot * 60.0, shrinkage=shrinkage)
-        per_run = sum(sum(d.calls) for d in demand)
-        with _progress() as bar:
-            task = bar.add_task(f"replications ({per_run:,.0f} calls each)", total=replications)
-            result = replicate(scenario, replications, seed, lambda _: bar.advance(task))
-        if chart:
-            labels = [t.strftime("%a %H:%M") for t in plan.starts]
-            nan = (math.nan, 0.0)
-            charts.interval_service_level_chart(
-                labels,
-                {
-                    q: [
-                        (e.service_level.mean, e.service_level.half_width)
-                        if (e := result.intervals.get((q, k))) and plan.calls[q][k] > 0
-                        else nan
-                        for k in range(len(plan.starts))
-                    ]
-                    for q in plan.calls
-                },
-                0.8,
-                chart,
-            )
-    _estimates_table(result.queues.values(), f"{replications} replications, {result.calls:,} calls")
+    """Every queue and group of a ``staff --groups`` file in one simulation."""
+    plan = files.read_group_staffing(staffing, column)
+    configs = _queue_configs(queues, list(plan.calls))
+    demand = plan_demand(plan, configs, patience, str(staffing))
+    team = plan_team(plan, files.read_skill_groups(groups), column, str(staffing))
+    runs = replace(runs, interval_minutes=slot_minutes(plan.starts))
+    result = _simulate(configs, demand, team, runs)
+    if chart:
+        cli_output.interval_service_level_chart(plan, result, service_level, chart)
+    cli_output.estimates_table(result, runs.replications)
 
 
-def _queue_configs(path: Path | None, names: list[str]) -> list[QueueConfig]:
-    """The routing from ``--queues``, or one plain queue per name (skill = the queue's name)."""
-    if path is not None:
-        return files.read_queues(path)
-    return [QueueConfig(name, skills=((name, 1),)) for name in names]
-
-
-def _talk(calls: list[float], handle: list[float], queue: QueueConfig) -> float:
-    """Mean talk seconds: the forecast's handle time, weighted by calls, less the wrap-up."""
-    total = sum(calls)
-    if not total:
-        return 180.0
-    mean = sum(c * h for c, h in zip(calls, handle, strict=True)) / total
-    return max(mean - queue.wrapup_seconds, 1.0)
+def _simulate(
+    configs: Sequence[QueueConfig], demand: Sequence[Demand], team: Sequence[Group], runs: Runs
+) -> Replicated:
+    per_run = sum(sum(d.calls) for d in demand)
+    with _progress() as bar:
+        task = bar.add_task(f"replications ({per_run:,.0f} calls each)", total=runs.replications)
+        return _service().simulate(configs, demand, team, runs, lambda _: bar.advance(task))
 
 
 @app.command()
@@ -485,57 +359,24 @@ def replay(
         ),
     ],
     agents: int = typer.Option(10, help="agents on the phones all day (without --groups)"),
-    queues: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
-    groups: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
-    replications: int = 5,
+    queues: JsonFile = None,
+    groups: JsonFile = None,
+    replications: Replications = 5,
     seed: int = 1,
 ) -> None:
     """Re-run a real day against a proposed routing and staffing; actual vs simulated."""
     with _errors():
         calls = load_day(day)
-        names = sorted({c.queue for c in calls})
-        configs = _queue_configs(queues, names)
-        team = _groups(groups, configs, (agents,))
+        configs = _queue_configs(queues, sorted({c.queue for c in calls}))
+        team = _team(groups, configs, (agents,))
+        runs = Runs(replications=replications, seed=seed)
         with _progress() as bar:
             task = bar.add_task(f"replaying {len(calls):,} calls", total=replications)
-            report = replay_day(
-                calls,
-                configs,
-                team,
-                replications=replications,
-                seed=seed,
-                progress=lambda _: bar.advance(task),
-            )
-    table = Table(title=f"{day.name}: {report.calls} calls, actual vs simulated (95% CI)")
-    for col in (
-        "queue",
-        "offered",
-        "SL actual",
-        "SL simulated",
-        "ASA actual",
-        "ASA simulated",
-        "abandons actual",
-        "abandon rate simulated",
-        "mean patience",
-    ):
-        table.add_column(col)
-    for q, act in report.actual.items():
-        sim = report.simulated[q]
-        table.add_row(
-            q,
-            str(act.offered),
-            f"{act.service_level:.1%}",
-            str(sim.service_level),
-            f"{act.asa:.1f} s",
-            str(sim.asa),
-            str(act.abandoned),
-            str(sim.abandon_rate),
-            f"{report.mean_patience[q]:.0f} s",
-        )
-    _stdout().print(table)
+            report = _service().replay(calls, configs, team, runs, lambda _: bar.advance(task))
+    cli_output.replay_table(day.name, report)
 
 
-# -- helpers ------------------------------------------------------------------------------
+# -- parsing --------------------------------------------------------------------------------
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -543,87 +384,29 @@ def _day(text: str) -> date:
         raise typer.BadParameter(f"{text!r} is not YYYY-MM-DD") from None
 
 
-def _slot_minutes(rows: list) -> int:  # type: ignore[type-arg]
-    if len(rows) < 2:
-        return 30
-    minutes = (
-        round((rows[1][0] - rows[0][0]).total_seconds() / 60) if isinstance(rows[0], tuple) else 30
-    )
-    if minutes not in (15, 30, 60):
-        raise InvalidInput("intervals must be 15, 30 or 60 minutes apart", field="start")
-    return minutes
+def _method(text: str) -> Method:
+    for method in get_args(Method):
+        if text == method:
+            return method  # type: ignore[no-any-return]
+    raise typer.BadParameter("best, profile or holt-winters", param_hint="--method")
 
 
-def _by_day(rows: list, slot: int, timezone: str) -> list[tuple[date, list[int]]]:  # type: ignore[type-arg]
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(timezone)
-    days: dict[date, list[int]] = {}
-    for start, n in rows:
-        local = start.astimezone(tz)
-        need = days.setdefault(local.date(), [0] * (1440 // slot))
-        need[(local.hour * 60 + local.minute) // slot] = n
-    return sorted(days.items())
+def _hours(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not hours such as 4,6,8", param_hint="--lengths"
+        ) from None
 
 
-def _names(plans: list) -> list[str]:  # type: ignore[type-arg]
-    busiest = max(p.agents for _, p in plans)
-    needed = math.ceil(busiest * 7 / 5) if len(plans) > 1 else busiest
-    return [f"Agent {i:03d}" for i in range(1, needed + 1)]
+def _queue_configs(path: Path | None, names: Sequence[str]) -> list[QueueConfig]:
+    """The routing from ``--queues``, or one plain queue per name (skill = the queue's name)."""
+    return files.read_queues(path) if path is not None else plain_queues(names)
 
 
-def _mean_aht(rows: list, queue: QueueConfig) -> float:  # type: ignore[type-arg]
-    total = sum(r.calls for r in rows)
-    return sum(r.calls * r.aht for r in rows) / total - queue.wrapup_seconds if total else 180.0
-
-
-def _groups(
-    path: Path | None, configs: list[QueueConfig], agents: tuple[int, ...]
+def _team(
+    path: Path | None, configs: Sequence[QueueConfig], agents: tuple[int, ...]
 ) -> tuple[Group, ...]:
-    if path is None:
-        skills = tuple(sorted({s for q in configs for s in q.skills}))
-        return (Group("team", skills or ((configs[0].name, 1),), agents),)
-    out = []
-    for g in files.read_groups(path):
-        counts = (g.agents,) if isinstance(g.agents, int) else tuple(g.agents)
-        out.append(Group(g.name, tuple(sorted(g.skills.items())), counts))
-    return tuple(out)
-
-
-def _schedule_summary(plans: list) -> None:  # type: ignore[type-arg]
-    table = Table(title="shifts")
-    for col in ("day", "shifts", "agents", "paid hours", "over (agent-slots)", "under", "status"):
-        table.add_column(col)
-    for day, p in plans:
-        table.add_row(
-            f"{day:%a %Y-%m-%d}",
-            str(len(p.shifts)),
-            str(p.agents),
-            f"{p.paid_hours:.1f}",
-            str(p.over),
-            str(p.under),
-            p.status,
-        )
-    _stdout().print(table)
-
-
-def _estimates_table(estimates: object, title: str) -> None:
-    table = Table(title=title)
-    for col in ("queue", "offered/rep", "service level", "ASA (s)", "abandon rate", "occupancy"):
-        table.add_column(col)
-    for e in estimates:  # type: ignore[attr-defined]
-        assert isinstance(e, QueueEstimate)
-        table.add_row(
-            e.queue,
-            f"{e.offered:,.0f}",
-            str(e.service_level),
-            str(e.asa),
-            str(e.abandon_rate),
-            str(e.occupancy),
-        )
-    _stdout().print(table)
-
-
-def _stdout() -> Console:
-    """Tables go to stdout, wide enough not to wrap their numbers."""
-    return Console(width=160)
+    """The groups from ``--groups``, or one group holding every skill with ``agents``."""
+    return files.read_team(path) if path is not None else default_team(configs, agents)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import numpy as np
 
-from wfm.calls import CallRecord
+from wfm.history import CallRecord
 
 DAY_FACTORS = (1.25, 1.1, 1.05, 1.0, 0.95, 0.55, 0.3)  # Monday .. Sunday
 HOLIDAY_FACTOR = 0.35

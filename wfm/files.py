@@ -7,7 +7,6 @@ import csv
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from acd.config import Level, QueueSpec, SkillName
 from acd.model import QueueConfig
-from wfm.calls import parse_time, read_csv_rows
+from simulations.scenario import Group
+from wfm.demand import GroupStaffing
 from wfm.errors import InvalidInput
 from wfm.forecast import Forecast, IntervalForecast
+from wfm.history import parse_number, parse_time, read_csv_rows
 from wfm.roster import Assignment
 from wfm.schedule import Schedule
-from wfm.staffing import QueueDemand, SkillStaffRow, StaffRow
+from wfm.staffing import SkillGroup, SkillStaffRow, StaffRow
 
 
 def write_forecast(path: Path, fc: Forecast) -> None:
@@ -77,38 +78,6 @@ def read_queue_forecasts(paths: Sequence[Path]) -> dict[str, dict[datetime, Inte
             by_start[interval.start] = interval
     if not out:
         raise InvalidInput("no forecast rows", source=", ".join(str(p) for p in paths))
-    return out
-
-
-def queue_demand(
-    forecasts: dict[str, dict[datetime, IntervalForecast]],
-    queues: Sequence[QueueConfig],
-    patience: float | None,
-) -> list[tuple[str, list[QueueDemand]]]:
-    """Each interval's demand on every queue. Every queue must be forecast for the same
-    intervals; the forecast's handle time includes the queue's wrap-up, the demand's does not."""
-    configs = {q.name: q for q in queues}
-    unknown = sorted(set(forecasts) - set(configs))
-    if unknown:
-        raise InvalidInput(
-            f"forecast for {', '.join(unknown)}, which the queues do not configure",
-            field="queue",
-        )
-    starts = sorted({t for by_start in forecasts.values() for t in by_start})
-    out = []
-    for start in starts:
-        demand = []
-        for name, by_start in sorted(forecasts.items()):
-            row = by_start.get(start)
-            if row is None:
-                raise InvalidInput(
-                    f"queue {name!r} has no forecast for {start.isoformat()}; "
-                    "forecast every queue over the same days",
-                    field="start",
-                )
-            talk = max(row.aht - configs[name].wrapup_seconds, 1.0)
-            demand.append(QueueDemand(configs[name], row.calls, talk, patience))
-        out.append((start.isoformat(), demand))
     return out
 
 
@@ -190,17 +159,6 @@ def read_requirement(path: Path, column: str = "scheduled") -> list[tuple[dateti
     if not rows:
         raise InvalidInput("has no rows", source=source)
     return rows
-
-
-@dataclass(frozen=True, slots=True)
-class GroupStaffing:
-    """A staffing file written by ``staff --groups``: per interval, each queue's forecast and
-    each group's agents (from the ``<group>_<column>`` columns)."""
-
-    starts: list[datetime]
-    calls: dict[str, list[float]]  # per queue
-    handle: dict[str, list[float]]  # per queue: talk plus wrap-up seconds ("" → 0)
-    agents: dict[str, list[int]]  # per group
 
 
 def is_group_staffing(path: Path) -> bool:
@@ -299,6 +257,9 @@ class GroupSpec(BaseModel):
     skills: dict[SkillName, Level] = Field(min_length=1, max_length=20)
     agents: int | list[int] = 0  # one number for every interval, or one per interval
 
+    def levels(self) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(self.skills.items()))
+
 
 def read_queues(path: Path) -> list[QueueConfig]:
     """A JSON object ``{"queue name": QueueSpec, ...}`` (the body of ``PUT /api/queues``)."""
@@ -327,6 +288,19 @@ def read_groups(path: Path) -> list[GroupSpec]:
     return out
 
 
+def read_team(path: Path) -> tuple[Group, ...]:
+    """Agent groups with their agents: one count for every interval, or one per interval."""
+    return tuple(
+        Group(g.name, g.levels(), (g.agents,) if isinstance(g.agents, int) else tuple(g.agents))
+        for g in read_groups(path)
+    )
+
+
+def read_skill_groups(path: Path) -> list[SkillGroup]:
+    """Agent groups' skills, for a staffing search or a staffing plan's agents."""
+    return [SkillGroup(g.name, g.levels()) for g in read_groups(path)]
+
+
 def _invalid(exc: ValidationError, source: str, at: str) -> InvalidInput:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in (at, *first["loc"]))
@@ -343,15 +317,7 @@ def _json(path: Path) -> Any:
 
 
 def _number(text: str, source: str, row: int, field: str, lo: float, hi: float) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{text!r} is not a number", source=source, row=row, field=field
-        ) from None
-    if not (math.isfinite(value) and lo <= value <= hi):
-        raise InvalidInput(f"must be {lo:g} to {hi:g}", source=source, row=row, field=field)
-    return value
+    return parse_number(text, source=source, row=row, field=field, lo=lo, hi=hi)
 
 
 def _fmt(value: float) -> str:

@@ -27,8 +27,8 @@ import numpy as np
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from wfm.calls import CallRecord
 from wfm.errors import InvalidInput, NotEnoughHistory
+from wfm.history import CallRecord
 
 Method = Literal["profile", "holt-winters", "best"]
 MIN_DAYS_PROFILE = 7
@@ -76,7 +76,7 @@ def history_of(
 ) -> History:
     if interval_minutes not in (15, 30, 60):
         raise InvalidInput("must be 15, 30 or 60", field="interval_minutes")
-    tz = _zone(timezone)
+    tz = zone(timezone)
     if not records:
         raise NotEnoughHistory("the call history is empty")
     local = [r.offered_at.astimezone(tz) for r in records]
@@ -261,7 +261,7 @@ def _calendar(country: str | None, first: date, last: date) -> holiday_calendars
         raise InvalidInput(f"no holiday calendar for {country!r}", field="country") from None
 
 
-def _zone(name: str) -> ZoneInfo:
+def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):

@@ -24,8 +24,8 @@ from acd.model import QueueConfig
 from simulations.model import RunResult, run
 from simulations.replicate import QueueEstimate, summarise
 from simulations.scenario import Arrival, Group, Scenario
-from wfm.calls import CallRecord
 from wfm.errors import InvalidInput
+from wfm.history import CallRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +222,7 @@ def load_day(path: Path) -> list[DayCall]:
     if path.suffix == ".jsonl":
         return from_capture(path)
     if path.suffix == ".csv":
-        from wfm.calls import read_calls_csv
+        from wfm.history import read_calls_csv
 
         return from_records(read_calls_csv(path))
     return from_queue_log(path)

@@ -19,12 +19,14 @@ from wfm.erlang import Load, Metrics, _c_metrics, erlang_a_metrics, erlang_b, er
 from wfm.errors import Infeasible, InvalidInput
 
 MAX_AGENTS = 1_000_000
+SERVICE_LEVEL = 0.8  # the default target: 80% of calls answered ...
+ANSWER_SECONDS = 20.0  # ... within 20 seconds
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    service_level: float = 0.8
-    answer_seconds: float = 20.0
+    service_level: float = SERVICE_LEVEL
+    answer_seconds: float = ANSWER_SECONDS
     max_occupancy: float | None = None
     max_asa: float | None = None
     max_abandon: float | None = None

@@ -9,6 +9,7 @@ many more people the plan needs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -43,6 +44,14 @@ class _Person:
     last_end: datetime | None = None
     last_start: time | None = None
     on: set[date] = field(default_factory=set)
+
+
+def default_names(schedules: Sequence[tuple[date, Schedule]]) -> list[str]:
+    """Enough people for the busiest day: its agents, or seven days' worth on five-day
+    weeks when the plan spans several days."""
+    busiest = max(plan.agents for _, plan in schedules)
+    needed = math.ceil(busiest * 7 / 5) if len(schedules) > 1 else busiest
+    return [f"Agent {i:03d}" for i in range(1, needed + 1)]
 
 
 def roster(

@@ -197,6 +197,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = await build_services(settings, clock, factory)
         app.state.services = svc
+        wfm_api.provide(app.state, svc.wfm)
         svc.writer.start()
         engine = Engine(settings, clock, svc, auto_login)
         app.state.engine = engine

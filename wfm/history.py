@@ -56,20 +56,24 @@ def parse_time(text: str, *, source: str, row: int, field: str) -> datetime:
     return value
 
 
-def parse_seconds(text: str | None, *, source: str, row: int, field: str) -> float | None:
-    if text is None or not text.strip():
-        return None
+def parse_number(text: str, *, source: str, row: int, field: str, lo: float, hi: float) -> float:
+    """A finite number from ``lo`` to ``hi``; anything else is refused naming the place."""
     try:
         value = float(text)
     except ValueError:
         raise InvalidInput(
             f"{text!r} is not a number", source=source, row=row, field=field
         ) from None
-    if not (math.isfinite(value) and 0 <= value <= 86400):
-        raise InvalidInput(
-            f"{text!r} must be 0 to 86400 seconds", source=source, row=row, field=field
-        )
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise InvalidInput(f"must be {lo:g} to {hi:g}", source=source, row=row, field=field)
     return value
+
+
+def parse_seconds(text: str | None, *, source: str, row: int, field: str) -> float | None:
+    """Seconds from 0 to a day; ``None`` for an empty field."""
+    if text is None or not text.strip():
+        return None
+    return parse_number(text, source=source, row=row, field=field, lo=0, hi=86400)
 
 
 def read_csv_rows(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
