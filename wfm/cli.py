@@ -10,21 +10,19 @@ prints (``wfm.cli_output``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from acd.model import QueueConfig
 from cti.clock import LiveClock
-from cti.errors import SwitchboardError
 from simulations.replicate import Replicated
 from simulations.scenario import Demand, Group
+from wfm import cli_options as opt
 from wfm import cli_output, files
 from wfm.cli_output import console
 from wfm.demand import (
@@ -37,7 +35,6 @@ from wfm.demand import (
     slot_minutes,
 )
 from wfm.demo import history
-from wfm.forecast import Method
 from wfm.history import read_calls_csv, write_calls_csv
 from wfm.replay import load_day
 from wfm.required import ANSWER_SECONDS, SERVICE_LEVEL, Target
@@ -49,36 +46,6 @@ app = typer.Typer(
     help="Workforce management: forecast, staff, schedule, simulate, replay.", no_args_is_help=True
 )
 
-InFile = Annotated[Path, typer.Option(exists=True, dir_okay=False, readable=True)]
-OutFile = Annotated[Path, typer.Option(dir_okay=False)]
-JsonFile = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
-Chart = Annotated[Path | None, typer.Option(help="a chart, .png or .html")]
-ServiceLevel = Annotated[
-    float, typer.Option(help="target share of calls answered within the answer time")
-]
-Replications = Annotated[int, typer.Option(help="independent simulation runs")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except SwitchboardError as exc:
-        console.print(f"[red]error:[/red] {exc.message}", highlight=False)
-        raise typer.Exit(1) from None
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-
 
 def _service() -> WfmService:
     """The planner's service for files: no call log, no live routing, no limit on work."""
@@ -87,7 +54,7 @@ def _service() -> WfmService:
 
 @app.command("demo-data")
 def demo_data(
-    out: OutFile = Path("calls.csv"),
+    out: opt.OutFile = Path("calls.csv"),
     start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")] = "2025-03-03",
     days: int = 84,
     calls_per_day: float = 1200.0,
@@ -97,10 +64,10 @@ def demo_data(
     seed: int = 7,
 ) -> None:
     """Write a synthetic call history (weekly and daily shapes, holidays) to a CSV."""
-    with _errors(), _progress() as bar:
+    with opt.errors(), opt.progress() as bar:
         bar.add_task("generating calls", total=None)
         records = history(
-            _day(start),
+            opt.day(start),
             days,
             calls_per_weekday=calls_per_day,
             country=country,
@@ -114,7 +81,7 @@ def demo_data(
 
 @app.command()
 def forecast(
-    calls: InFile,
+    calls: opt.InFile,
     start: Annotated[str, typer.Option(help="first day to forecast, YYYY-MM-DD")],
     days: int = 7,
     interval: int = typer.Option(30, help="minutes: 15, 30 or 60"),
@@ -122,14 +89,14 @@ def forecast(
     timezone: str = "UTC",
     country: str | None = typer.Option(None, help="holiday calendar, e.g. GB, US, DE"),
     queue: str | None = None,
-    out: OutFile = Path("forecast.csv"),
-    chart: Chart = None,
+    out: opt.OutFile = Path("forecast.csv"),
+    chart: opt.Chart = None,
 ) -> None:
     """Forecast calls and AHT per interval from a call-log CSV, with a backtest WAPE."""
-    options = ForecastOptions(interval, _method(method), timezone, country)
-    with _errors(), _progress() as bar:
+    options = ForecastOptions(interval, opt.method(method), timezone, country)
+    with opt.errors(), opt.progress() as bar:
         bar.add_task("reading the call log and fitting", total=None)
-        fc = _service().forecast_calls(read_calls_csv(calls), queue, _day(start), days, options)
+        fc = _service().forecast_calls(read_calls_csv(calls), queue, opt.day(start), days, options)
         files.write_forecast(out, fc)
         if chart:
             cli_output.forecast_chart(fc, chart)
@@ -138,57 +105,48 @@ def forecast(
 
 @app.command()
 def staff(
-    forecast_csv: Annotated[
-        list[Path],
-        typer.Option(
-            "--forecast",
-            exists=True,
-            dir_okay=False,
-            help="forecast CSV; with --groups, one per queue (repeat the option) or one file "
-            "holding every queue",
-        ),
-    ],
-    out: OutFile = Path("staffing.csv"),
+    forecast_csv: opt.ForecastFiles,
+    out: opt.OutFile = Path("staffing.csv"),
     interval: int = 30,
-    service_level: ServiceLevel = SERVICE_LEVEL,
+    service_level: opt.ServiceLevel = SERVICE_LEVEL,
     answer_seconds: float = ANSWER_SECONDS,
     patience: float | None = typer.Option(None, help="mean seconds; Erlang A instead of C"),
     shrinkage: float = 0.3,
     max_occupancy: float | None = None,
-    queues: Annotated[
-        Path | None,
-        typer.Option(exists=True, dir_okay=False, help="routing JSON, as PUT /api/queues takes"),
-    ] = None,
-    groups: Annotated[
-        Path | None,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            help="agent groups JSON: staff groups with overlapping skills by simulation",
-        ),
-    ] = None,
+    queues: opt.RoutingFile = None,
+    groups: opt.GroupsFile = None,
     replications: int = typer.Option(3, help="per staffing candidate, with --groups"),
     seed: int = 1,
-    chart: Annotated[
-        Path | None,
-        typer.Option(help="SL vs agents at the busiest interval; with --groups, agents per group"),
-    ] = None,
+    chart: opt.StaffChart = None,
 ) -> None:
     """Agents per interval: Erlang C (Erlang A with --patience), shrinkage included; with
     --groups, a simulation search with the real ACD, starting from the Erlang answer."""
-    with _errors():
+    with opt.errors():
         target = Target(service_level, answer_seconds, max_occupancy)
         if groups is not None:
             runs = Runs(interval, shrinkage, replications, seed)
             _staff_groups(forecast_csv, groups, queues, target, patience, runs, out, chart)
-            return
-        if len(forecast_csv) != 1:
+        elif len(forecast_csv) != 1:
             raise typer.BadParameter("give one forecast, or --groups to staff several queues")
-        rows = files.read_forecast(forecast_csv[0])
-        staffed = _service().staff(rows, interval, target, patience, shrinkage)
-        files.write_staffing(out, staffed)
-        if chart:
-            cli_output.peak_chart(rows, interval, target, patience, chart)
+        else:
+            ask = (forecast_csv[0], interval, target, patience, shrinkage)
+            _staff_forecast(*ask, out, chart)
+
+
+def _staff_forecast(
+    forecast_csv: Path,
+    interval: int,
+    target: Target,
+    patience: float | None,
+    shrinkage: float,
+    out: Path,
+    chart: Path | None,
+) -> None:
+    rows = files.read_forecast(forecast_csv)
+    staffed = _service().staff(rows, interval, target, patience, shrinkage)
+    files.write_staffing(out, staffed)
+    if chart:
+        cli_output.peak_chart(rows, interval, target, patience, chart)
     cli_output.staffing_summary(staffed, interval, out)
 
 
@@ -208,7 +166,7 @@ def _staff_groups(
     intervals = queue_demand(forecasts, configs, patience)
     starts = [datetime.fromisoformat(start) for start, _ in intervals]
     runs = replace(runs, interval_minutes=slot_minutes(starts))
-    with _progress() as bar:
+    with opt.progress() as bar:
         task = bar.add_task("searching staffing by simulation", total=len(intervals))
         rows = _service().staff_intervals_by_group(
             intervals, team, target, runs, lambda n: bar.update(task, completed=n)
@@ -221,8 +179,8 @@ def _staff_groups(
 
 @app.command()
 def schedule(
-    staffing: InFile,
-    out: OutFile = Path("shifts.csv"),
+    staffing: opt.InFile,
+    out: opt.OutFile = Path("shifts.csv"),
     roster_out: Annotated[Path | None, typer.Option("--roster")] = None,
     agents: Annotated[
         Path | None, typer.Option(exists=True, dir_okay=False, help="CSV with a name column")
@@ -237,12 +195,12 @@ def schedule(
     chart: Annotated[Path | None, typer.Option(help="required vs scheduled per interval")] = None,
 ) -> None:
     """Shifts with breaks covering the requirement (HiGHS MILP), then a named roster."""
-    with _errors():
+    with opt.errors():
         required = files.read_requirement(staffing, column)
         rules = ShiftRules(
-            lengths_hours=_hours(lengths), earliest_start_hour=earliest, latest_end_hour=latest
+            lengths_hours=opt.hours(lengths), earliest_start_hour=earliest, latest_end_hour=latest
         )
-        with _progress() as bar:
+        with opt.progress() as bar:
             task = bar.add_task("solving shifts", total=None)
             plans = _service().schedule_days(
                 required, rules, timezone, lambda n, days: bar.update(task, completed=n, total=days)
@@ -267,18 +225,33 @@ def _roster(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Simulation:
+    """What ``simulate`` was asked: the files, the staffing column on the phones, the callers'
+    patience, how to run, and the target its charts draw."""
+
+    staffing: Path
+    queues: Path | None
+    groups: Path | None
+    column: str
+    patience: float | None
+    runs: Runs
+    service_level: float
+    chart: Path | None
+
+
 @app.command()
 def simulate(
-    staffing: InFile,
+    staffing: opt.InFile,
     queue: str = typer.Option("support", help="the queue, when --queues is not given"),
-    queues: JsonFile = None,
-    groups: JsonFile = None,
+    queues: opt.JsonFile = None,
+    groups: opt.JsonFile = None,
     patience: float | None = typer.Option(120.0, help="mean seconds; 0 for none"),
     column: str = typer.Option("agents", help="staffing column to put on the phones"),
     shrinkage: float = 0.0,
-    replications: Replications = 5,
+    replications: opt.Replications = 5,
     seed: int = 1,
-    service_level: ServiceLevel = SERVICE_LEVEL,
+    service_level: opt.ServiceLevel = SERVICE_LEVEL,
     chart: Annotated[
         Path | None, typer.Option(help="SL vs agents with the simulated point")
     ] = None,
@@ -287,57 +260,47 @@ def simulate(
 
     A file from ``staff --groups`` runs every queue it forecasts with every group's agents
     (``--groups`` gives their skills); any other staffing file runs one queue."""
-    runs, mean_patience = Runs(30, shrinkage, replications, seed), patience or None
-    with _errors():
-        service_level = Target(service_level).service_level
-        if files.is_group_staffing(staffing):
-            if groups is None:
-                raise typer.BadParameter(
-                    "this staffing is per group: give --groups", param_hint="--groups"
-                )
-            plan = (staffing, queues, groups)
-            _simulate_plan(*plan, mean_patience, column, runs, service_level, chart)
-            return
-        rows = files.read_forecast(staffing)
-        required = files.read_requirement(staffing, column)
-        configs = _queue_configs(queues, [queue])
-        demand = forecast_demand(rows, configs[0], mean_patience)
-        runs = replace(runs, interval_minutes=slot_minutes([t for t, _ in required]))
-        agents = [n for _, n in required]
-        result = _simulate(configs, [demand], _team(groups, configs, tuple(agents)), runs)
-        cli_output.estimates_table(result, replications)
-        if chart:
-            cli_output.simulated_peak_chart(
-                rows,
-                agents,
-                result,
-                configs[0],
-                runs.interval_minutes,
-                service_level,
-                mean_patience,
-                chart,
+    with opt.errors():
+        runs = Runs(30, shrinkage, replications, seed)
+        target = Target(service_level).service_level
+        ask = _Simulation(staffing, queues, groups, column, patience or None, runs, target, chart)
+        if not files.is_group_staffing(staffing):
+            _simulate_forecast(ask, queue)
+        elif groups is None:
+            raise typer.BadParameter(
+                "this staffing is per group: give --groups", param_hint="--groups"
             )
+        else:
+            _simulate_plan(ask, groups)
 
 
-def _simulate_plan(
-    staffing: Path,
-    queues: Path | None,
-    groups: Path,
-    patience: float | None,
-    column: str,
-    runs: Runs,
-    service_level: float,
-    chart: Path | None,
-) -> None:
+def _simulate_forecast(ask: _Simulation, queue: str) -> None:
+    """One queue over a forecast's intervals, with the staffing file's agents."""
+    rows = files.read_forecast(ask.staffing)
+    required = files.read_requirement(ask.staffing, ask.column)
+    configs = _queue_configs(ask.queues, [queue])
+    demand = forecast_demand(rows, configs[0], ask.patience)
+    runs = replace(ask.runs, interval_minutes=slot_minutes([t for t, _ in required]))
+    agents = [n for _, n in required]
+    result = _simulate(configs, [demand], _team(ask.groups, configs, tuple(agents)), runs)
+    cli_output.estimates_table(result, runs.replications)
+    if ask.chart:
+        cli_output.simulated_peak_chart(
+            rows, agents, result, configs[0], runs, ask.service_level, ask.patience, ask.chart
+        )
+
+
+def _simulate_plan(ask: _Simulation, groups: Path) -> None:
     """Every queue and group of a ``staff --groups`` file in one simulation."""
-    plan = files.read_group_staffing(staffing, column)
-    configs = _queue_configs(queues, list(plan.calls))
-    demand = plan_demand(plan, configs, patience, str(staffing))
-    team = plan_team(plan, files.read_skill_groups(groups), column, str(staffing))
-    runs = replace(runs, interval_minutes=slot_minutes(plan.starts))
+    plan = files.read_group_staffing(ask.staffing, ask.column)
+    source = str(ask.staffing)
+    configs = _queue_configs(ask.queues, list(plan.calls))
+    demand = plan_demand(plan, configs, ask.patience, source)
+    team = plan_team(plan, files.read_skill_groups(groups), ask.column, source)
+    runs = replace(ask.runs, interval_minutes=slot_minutes(plan.starts))
     result = _simulate(configs, demand, team, runs)
-    if chart:
-        cli_output.interval_service_level_chart(plan, result, service_level, chart)
+    if ask.chart:
+        cli_output.interval_service_level_chart(plan, result, ask.service_level, ask.chart)
     cli_output.estimates_table(result, runs.replications)
 
 
@@ -345,7 +308,7 @@ def _simulate(
     configs: Sequence[QueueConfig], demand: Sequence[Demand], team: Sequence[Group], runs: Runs
 ) -> Replicated:
     per_run = sum(sum(d.calls) for d in demand)
-    with _progress() as bar:
+    with opt.progress() as bar:
         task = bar.add_task(f"replications ({per_run:,.0f} calls each)", total=runs.replications)
         return _service().simulate(configs, demand, team, runs, lambda _: bar.advance(task))
 
@@ -359,45 +322,21 @@ def replay(
         ),
     ],
     agents: int = typer.Option(10, help="agents on the phones all day (without --groups)"),
-    queues: JsonFile = None,
-    groups: JsonFile = None,
-    replications: Replications = 5,
+    queues: opt.JsonFile = None,
+    groups: opt.JsonFile = None,
+    replications: opt.Replications = 5,
     seed: int = 1,
 ) -> None:
     """Re-run a real day against a proposed routing and staffing; actual vs simulated."""
-    with _errors():
+    with opt.errors():
         calls = load_day(day)
         configs = _queue_configs(queues, sorted({c.queue for c in calls}))
         team = _team(groups, configs, (agents,))
         runs = Runs(replications=replications, seed=seed)
-        with _progress() as bar:
+        with opt.progress() as bar:
             task = bar.add_task(f"replaying {len(calls):,} calls", total=replications)
             report = _service().replay(calls, configs, team, runs, lambda _: bar.advance(task))
     cli_output.replay_table(day.name, report)
-
-
-# -- parsing --------------------------------------------------------------------------------
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not YYYY-MM-DD") from None
-
-
-def _method(text: str) -> Method:
-    for method in get_args(Method):
-        if text == method:
-            return method  # type: ignore[no-any-return]
-    raise typer.BadParameter("best, profile or holt-winters", param_hint="--method")
-
-
-def _hours(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(x) for x in text.split(","))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not hours such as 4,6,8", param_hint="--lengths"
-        ) from None
 
 
 def _queue_configs(path: Path | None, names: Sequence[str]) -> list[QueueConfig]:

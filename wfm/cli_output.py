@@ -20,6 +20,7 @@ from wfm.forecast import Forecast, IntervalForecast
 from wfm.replay import ReplayReport
 from wfm.required import Target
 from wfm.schedule import Schedule
+from wfm.service import Runs
 from wfm.staffing import SkillGroup, SkillStaffRow, StaffRow
 
 console = Console(stderr=True, soft_wrap=True)
@@ -166,7 +167,7 @@ def simulated_peak_chart(
     agents: Sequence[int],
     result: Replicated,
     queue: QueueConfig,
-    slot: int,
+    runs: Runs,
     target: float,
     patience: float | None,
     path: Path,
@@ -175,7 +176,7 @@ def simulated_peak_chart(
     peak = max(range(len(rows)), key=lambda i: rows[i].calls)
     est = result.intervals.get((queue.name, peak))
     points = [(agents[peak], est.service_level.mean, est.service_level.half_width)] if est else []
-    load = Load(rows[peak].calls, rows[peak].aht, slot * 60.0)
+    load = Load(rows[peak].calls, rows[peak].aht, runs.interval_minutes * 60.0)
     charts.service_level_chart(load, queue.service_level_seconds, target, path, patience, points)
 
 
