@@ -1,0 +1,93 @@
+"""``switchboard serve`` in a process of its own, as an operator runs it, for subprocess tests.
+
+Each server gets its own folder (its working directory: ``var/``, the call-log journal, its
+logs) and its own port. Logs are JSON lines on stderr, kept in ``server.log`` in that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import IO
+
+from tests.conftest import _free_port
+
+
+class Served:
+    def __init__(self, folder: Path, database_url: str, **settings: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.port = folder, _free_port()
+        self.journal = folder / "var" / "call-log-spool.jsonl"
+        self.log_path = folder / "server.log"
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+        self.env = {
+            **inherited,
+            "SWITCHBOARD_DATABASE_URL": database_url,
+            "SWITCHBOARD_HTTP_PORT": str(self.port),
+            "SWITCHBOARD_CALL_LOG_SPOOL": str(self.journal),
+            **{f"SWITCHBOARD_{name.upper()}": value for name, value in settings.items()},
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self) -> Served:
+        self._log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cti.cli", "serve", "--log-level", "info"],
+            cwd=self.folder,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+        )
+        return self
+
+    def wait_healthy(self, timeout: float = 120.0) -> None:
+        """Until ``/healthz`` answers 200; fails with the server's log if it exits first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited {self.process.returncode}:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2):
+                    return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        raise AssertionError(f"the server was not healthy in {timeout} s:\n{self.tail()}")
+
+    def kill(self) -> None:
+        """``kill -9``: no shutdown of any kind."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self._close()
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """A graceful stop (SIGTERM, as a service manager sends); whether it shut down cleanly
+        (uvicorn finishes the application's shutdown, then exits by the same signal)."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait(timeout=30)
+        self._close()
+        finished = "Application shutdown complete" in self.log_path.read_text(errors="replace")
+        return code in (0, -signal.SIGTERM) and finished
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def _close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
