@@ -1,4 +1,5 @@
-"""``switchboard serve`` in a process of its own, as an operator runs it, for subprocess tests.
+"""``switchboard serve`` in a process of its own, as an operator runs it, for subprocess tests;
+and a PostgreSQL server of the test's own, to stop in the middle of the traffic.
 
 Each server gets its own folder (its working directory: ``var/``, the call-log journal, its
 logs) and its own port. Logs are JSON lines on stderr, kept in ``server.log`` in that folder.
@@ -7,16 +8,21 @@ logs) and its own port. Logs are JSON lines on stderr, kept in ``server.log`` in
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import IO
 
-from tests.conftest import _free_port
+import psycopg
+from psycopg import sql
+
+from tests.conftest import _free_port, _postgres_account, _run, _scratch_dir
 
 
 class Served:
@@ -91,3 +97,48 @@ class Served:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class RestartablePostgres:
+    """A private PostgreSQL cluster that a test stops and starts again (an outage), built as
+    ``tests.conftest.throwaway_postgres`` builds its own: trust auth, a free port, and an
+    unprivileged account when we run as root, since PostgreSQL refuses root."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="switchboard-pg-", dir=_scratch_dir()))
+        self.account = _postgres_account()
+        if self.account is not None:
+            os.chown(self.base, self.account.pw_uid, self.account.pw_gid)
+        self.port, self.data = _free_port(), self.base / "data"
+        # fmt: off
+        _run(self.account, self.base, ["initdb", "-D", str(self.data), "-U", "postgres",
+                                       "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+        # fmt: on
+        self.start()
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        conninfo = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
+        # fmt: off
+        _run(self.account, self.base, ["pg_ctl", "-D", str(self.data), "-l",
+                                       str(self.base / "server.log"), "-o", options,
+                                       "-w", "-t", "30", "start"])
+        # fmt: on
+
+    def stop(self) -> None:
+        """As a crash would: no checkpoint, every connection cut."""
+        _run(self.account, self.base, ["pg_ctl", "-D", str(self.data), "-m", "immediate",
+                                       "-w", "stop"])  # fmt: skip
+
+    def close(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
