@@ -333,3 +333,13 @@ def test_the_journal_holds_one_row_per_leg_even_when_replayed_twice(
             log.record(entry.item)
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Interaction)) == 3
+
+
+async def test_a_leg_finished_after_the_writer_stopped_is_kept_for_the_next_start(
+    sessions: sessionmaker[Session], journal: Path
+) -> None:
+    writer = writer_for(CallLog(sessions), journal)
+    writer.start()
+    await writer.stop()
+    writer.record(leg("late"))  # the PBX's last event, after the shutdown began
+    assert [e.item.call_id for e in recovered(journal)] == ["late"]

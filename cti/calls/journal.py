@@ -107,14 +107,17 @@ class Journal:
         self._compacted_size = 0
         self._file: BinaryIO | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = path.with_suffix(path.suffix + ".lock").open("ab")
+        self._lock_path = path.with_suffix(path.suffix + ".lock")
+        self._lock: BinaryIO | None = None
         self._thread_lock = threading.Lock()  # flock does not exclude threads of one process
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._lock.close()
+        """Let the files go (a later append opens them again)."""
+        with self._thread_lock:
+            for handle in (self._file, self._lock):
+                if handle is not None:
+                    handle.close()
+            self._file = self._lock = None
 
     def append(self, entry: Entry) -> None:
         """Write ``entry`` and fsync it: when this returns, a crash cannot lose it."""
@@ -210,6 +213,8 @@ class Journal:
     def _locked(self) -> Iterator[None]:
         """An exclusive lock beside the journal, held by one process (and thread) at a time."""
         with self._thread_lock:
+            if self._lock is None:
+                self._lock = self._lock_path.open("ab")
             fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX)
             try:
                 yield

@@ -105,6 +105,7 @@ class CallLogWriter:
         self._task: asyncio.Task[None] | None = None
         self._backlog: list[Entry] = []  # journalled, waiting for the database, oldest first
         self._retry: asyncio.TimerHandle | None = None
+        self._stopped = False
 
     @property
     def backlog(self) -> int:
@@ -123,6 +124,7 @@ class CallLogWriter:
             self._retry.cancel()
         if self._task is not None:
             self._task.cancel()
+        self._stopped = True
         self._journal.close()
 
     def leg_done(self, call: Call, lookup: CallerLookup | None) -> None:
@@ -133,6 +135,9 @@ class CallLogWriter:
         entry = self._journalled(record)
         log.info("call_log_leg_journaled", call_id=record.call_id, leg=record.leg,
                  key=leg_key(record), entry=entry.entry_id)  # fmt: skip
+        if self._stopped:  # a last event after the stop: the next start writes it
+            self._journal.close()
+            return
         self._jobs.put_nowait(_Job(lambda: self._write(entry)))
 
     async def wrap_up(self, wrap: WrapUp) -> int:
