@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,7 +23,7 @@ from cti.errors import SwitchboardError
 MIGRATIONS = Path(__file__).with_name("migrations")
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 SQLITE_BUSY_TIMEOUT_MS = 5000
-_MIGRATION_LOCK = 0x5B_0A2D  # any constant; pg_advisory_xact_lock key for migrations
+_SCHEMA_LOCK = 0x5B_0A2D  # any constant; pg_advisory_xact_lock key: migrations, demo seed
 
 _POSTGRES_ALIASES = frozenset({"postgres", "postgresql"})
 #: Drivers do not echo passwords; scrubbing is a belt-and-braces measure, and scrubbing a
@@ -105,12 +105,18 @@ def short_reason(exc: DBAPIError, password: str | None = None) -> str:
     return reason
 
 
+def take_schema_lock(connection: Connection) -> None:
+    """Two servers starting at once on one database take turns to migrate it and to fill it
+    (the demo seed): on PostgreSQL, wait for an advisory lock held to the end of the
+    transaction. SQLite needs none: it has one writer at a time."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+
+
 def _upgrade(engine: Engine) -> None:
     config = alembic_config()
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Two servers starting at once on one database take turns, not both migrate.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        take_schema_lock(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         "switchboard-hold",
     ]
     stats_flush_seconds: float = Field(60.0, gt=0)
-    call_log_spool: Path = Path("var/call-log-spool.jsonl")  # legs the database would not take
+    call_log_spool: Path = Path("var/call-log-spool.jsonl")  # the call log's write-ahead journal
     agi_host: str = "0.0.0.0"  # FastAGI: Asterisk usually connects from another host
     agi_port: int = Field(4573, ge=0, le=65535)
     ivr_tts_application: str | None = None  # e.g. "Flite": speaks a node's `say` text

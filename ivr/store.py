@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr.driver import SessionRecord
@@ -36,6 +37,14 @@ class FlowStore:
         self._sessions = sessions
 
     def add_version(
+        self, name: str, definition: dict[str, Any], errors: list[str], by: str, at: float
+    ) -> StoredVersion:
+        try:
+            return self._add_version(name, definition, errors, by, at)
+        except IntegrityError:  # another server added this flow, or this version, just now
+            return self._add_version(name, definition, errors, by, at)
+
+    def _add_version(
         self, name: str, definition: dict[str, Any], errors: list[str], by: str, at: float
     ) -> StoredVersion:
         with self._sessions.begin() as session:

@@ -17,6 +17,7 @@ from cti.crm import (
     NewCustomer,
     NoSuchInteraction,
 )
+from cti.crm.calllog import leg_key
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -141,3 +142,28 @@ def test_a_logged_call_shows_on_the_customer_card(
         "resolved",
     )
     assert summary.notes == "Reset the router." and summary.started_at == T0 + timedelta(minutes=1)
+
+
+def test_a_call_queued_again_never_replaces_its_first_conversation(log: CallLog) -> None:
+    """Issue 13 item 2: after an IVR queues the caller again, the engine starts again at leg
+    0; the second conversation gets the next leg number and the first stays as it was."""
+    first = leg("c1", 0, "agent01", offered_at=T0, talk_seconds=21.0)
+    again = leg("c1", 0, "agent02", offered_at=T0 + timedelta(seconds=40), talk_seconds=95.0)
+    log.record(first)
+    log.record(again)
+    log.record(again)  # reported (or replayed) once more: still the same row
+    stored = log.get("c1")
+    assert [(r.leg, r.agent_login, r.talk_seconds) for r in stored] == [
+        (0, "agent01", 21.0),
+        (1, "agent02", 95.0),
+    ]
+    log.wrap_up("c1", "agent01", "resolved", None)
+    assert log.get("c1")[0].disposition == "resolved"
+
+
+def test_the_leg_identity_is_the_call_the_leg_and_the_offer_time() -> None:
+    record = leg("1700000000.1", 2, "agent01", offered_at=datetime(2026, 3, 2, 14, 0, 0, 250, UTC))
+    assert leg_key(record) == "1700000000.1/2/1772460000000250"
+    assert leg_key(replace(record, offered_at=record.offered_at + timedelta(microseconds=1))) != (
+        leg_key(record)
+    )

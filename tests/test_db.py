@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import alembic.script
@@ -11,12 +12,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from cti.crm.calllog import CallLog, InteractionRecord
 from cti.crm.models import Base
 from cti.db import (
     DatabaseUnavailable,
     alembic_config,
     check_database,
     make_engine,
+    make_session_factory,
     masked,
     migrate,
 )
@@ -151,3 +154,30 @@ def test_an_unopenable_sqlite_file_gives_one_line(tmp_path: Path) -> None:
         engine.dispose()
     assert "\n" not in caught.value.message
     assert "unable to open database file" in caught.value.message
+
+
+def test_call_legs_logged_before_leg_keys_keep_their_row_under_a_key_of_their_own(
+    db_url: str,
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003")
+            connection.execute(
+                text(
+                    "INSERT INTO interactions (call_id, leg, direction, offered_at, ivr_data,"
+                    " rang_agents) VALUES ('c1', 0, 'inbound', :at, '{}', '[]')"
+                ),
+                {"at": datetime(2026, 3, 2, 14, 0, tzinfo=UTC)},
+            )
+        migrate(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, leg_key FROM interactions")).all()
+        assert [key for _, key in rows] == [f"row:{rows[0][0]}"]
+        log = CallLog(make_session_factory(engine))
+        log.record(InteractionRecord("c1", 0, "inbound", datetime(2026, 3, 2, 14, 0, tzinfo=UTC)))
+        assert [record.leg for record in log.get("c1")] == [0, 1]
+    finally:
+        engine.dispose()

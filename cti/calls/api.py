@@ -112,7 +112,6 @@ async def wrap_up(
     interaction = await control.wrap_up(
         svc.centre,
         svc.writer,
-        svc.call_log,
         who.login,
         call_id,
         body.disposition,

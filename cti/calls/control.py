@@ -5,10 +5,10 @@ from __future__ import annotations
 from acd import agents as ag
 from acd.agents import Agent, AgentState
 from acd.errors import IllegalStateChange
+from cti.calls.journal import WrapUp
 from cti.calls.model import Call
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
-from cti.crm.calllog import CallLog
 from cti.telephony import commands as cmd
 from cti.telephony.errors import CommandRefused
 from cti.telephony.port import QueueMembers
@@ -65,7 +65,6 @@ async def originate(centre: CallCentre, agent_id: str, number: str, customer_id:
 async def wrap_up(
     centre: CallCentre,
     writer: CallLogWriter,
-    call_log: CallLog,
     agent_id: str,
     call_id: str,
     disposition: str,
@@ -76,8 +75,8 @@ async def wrap_up(
     agent = centre.acd.agent(agent_id)
     in_wrap = agent.state is AgentState.WRAP_UP and agent.call_id == call_id
     wrap_seconds = centre.clock.now() - agent.since if in_wrap else None
-    interaction_id: int = await writer.submit(
-        lambda: call_log.wrap_up(call_id, agent_id, disposition, notes, follow_up, wrap_seconds)
+    interaction_id = await writer.wrap_up(
+        WrapUp(call_id, agent_id, disposition, notes, follow_up, wrap_seconds)
     )
     if in_wrap and centre.acd.agent(agent_id).state is AgentState.WRAP_UP:
         centre.acd.apply(agent_id, ag.EndWrapUp())

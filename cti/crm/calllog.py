@@ -1,19 +1,23 @@
 """The call log: one row per queue leg of each call, written idempotently.
 
-``record`` is an upsert keyed by ``(call_id, leg)``: replaying the same PBX events, or two
-components reporting the same leg, leaves one row. Fields that are None (or empty) in a
-later write keep what is stored, so a late report of a leg cannot erase its wrap-up.
+``record`` is an upsert keyed by the leg's identity, ``leg_key``: the call id, the leg number
+and the offer time, as reported. Replaying the same PBX events, a journal replayed after a
+crash, or two components reporting the same leg leave one row. A different conversation on a
+call id already logged (a call queued again after an IVR starts again at leg 0) never
+replaces the first: it gets its own row, numbered after the call's last leg. Fields that are
+None (or empty) in a later write keep what is stored, so a late report of a leg cannot erase
+its wrap-up.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +53,16 @@ class InteractionRecord:
 _COLUMNS = tuple(f.name for f in fields(InteractionRecord) if f.name not in ("ivr_data",))
 _TIMES = ("offered_at", "ringing_at", "answered_at", "ended_at")
 _DURATIONS = ("wait_seconds", "talk_seconds", "wrap_seconds")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+MAX_LEG = 1_000_000  # far beyond any real call; keeps the key and the column in range
+
+
+def leg_key(rec: InteractionRecord) -> str:
+    """The leg's identity: the same report gives the same key, another conversation another.
+    The offer time, to the microsecond, tells two conversations on one call id apart."""
+    offered = (rec.offered_at - _EPOCH) // _MICROSECOND
+    return f"{rec.call_id}/{rec.leg}/{offered}"
 
 
 class CallLog:
@@ -56,11 +70,11 @@ class CallLog:
         self._sessions = session_factory
 
     def record(self, rec: InteractionRecord) -> int:
-        """Insert or update the leg ``(rec.call_id, rec.leg)``; returns its row id."""
+        """Insert or update the leg ``leg_key(rec)``; returns its row id."""
         validate(rec)
         try:
             return self._upsert(rec)
-        except IntegrityError:  # a concurrent writer inserted the same leg first
+        except IntegrityError:  # a concurrent writer inserted this leg, or this leg number
             return self._upsert(rec)
 
     def wrap_up(
@@ -73,9 +87,7 @@ class CallLog:
         wrap_seconds: float | None = None,
     ) -> int:
         """Put the agent's wrap-up on the latest leg of ``call_id`` that the agent handled."""
-        if not disposition.strip() or len(disposition) > 64:
-            raise InvalidInteraction("disposition", "must be 1 to 64 characters")
-        _check_duration("wrap_seconds", wrap_seconds)
+        validate_wrap_up(disposition, wrap_seconds)
         with self._sessions.begin() as session:
             row = _latest_leg(session, call_id, agent_login)
             row.disposition = disposition.strip()
@@ -95,13 +107,13 @@ class CallLog:
         with self._sessions.begin() as session:
             if rec.customer_id is not None and session.get(Customer, rec.customer_id) is None:
                 raise InvalidInteraction("customer_id", f"no customer with id {rec.customer_id}")
+            key = leg_key(rec)
             row = session.scalars(
-                select(Interaction)
-                .where(Interaction.call_id == rec.call_id, Interaction.leg == rec.leg)
-                .with_for_update()
+                select(Interaction).where(Interaction.leg_key == key).with_for_update()
             ).one_or_none()
             if row is None:
-                row = Interaction(ivr_data={}, rang_agents=[])
+                leg = _free_leg(session, rec.call_id, rec.leg)
+                row = Interaction(leg_key=key, leg=leg, ivr_data={}, rang_agents=[])
                 session.add(row)
             _merge(row, rec)
             session.flush()
@@ -112,8 +124,8 @@ def validate(rec: InteractionRecord) -> None:
     """Refuse a record the table would refuse, naming the field."""
     if not rec.call_id or len(rec.call_id) > 64:
         raise InvalidInteraction("call_id", "must be 1 to 64 characters")
-    if rec.leg < 0:
-        raise InvalidInteraction("leg", "must be at least 0")
+    if not 0 <= rec.leg <= MAX_LEG:
+        raise InvalidInteraction("leg", f"must be 0 to {MAX_LEG}")
     if rec.direction not in tuple(Direction):
         raise InvalidInteraction("direction", f"must be one of {', '.join(Direction)}")
     if rec.offered_at is None:
@@ -130,6 +142,13 @@ def validate(rec: InteractionRecord) -> None:
         raise InvalidInteraction("rang_agents", "must be agent logins")
 
 
+def validate_wrap_up(disposition: str, wrap_seconds: float | None) -> None:
+    """Refuse a wrap-up the table would refuse, naming the field."""
+    if not disposition.strip() or len(disposition) > 64:
+        raise InvalidInteraction("disposition", "must be 1 to 64 characters")
+    _check_duration("wrap_seconds", wrap_seconds)
+
+
 def to_record(row: Interaction) -> InteractionRecord:
     values = {name: getattr(row, name) for name in _COLUMNS}
     values["direction"] = Direction(row.direction)
@@ -142,13 +161,26 @@ def record_values(rec: InteractionRecord) -> dict[str, Any]:
     values = {name: _plain(getattr(rec, name)) for name in _COLUMNS}
     values["rang_agents"] = list(rec.rang_agents)
     values["ivr_data"] = dict(rec.ivr_data)
+    values["leg_key"] = leg_key(rec)
     return values
 
 
 def _merge(row: Interaction, rec: InteractionRecord) -> None:
+    """The report's fields onto the row; its identity and number stay as first written."""
     for name, value in record_values(rec).items():
+        if name in ("leg", "leg_key"):
+            continue
         if value is not None and value != [] and value != {}:
             setattr(row, name, value)
+
+
+def _free_leg(session: Session, call_id: str, leg: int) -> int:
+    """``leg`` if the call has no such leg yet, else the number after its last leg."""
+    taken = select(Interaction.id).where(Interaction.call_id == call_id, Interaction.leg == leg)
+    if session.scalar(taken) is None:
+        return leg
+    last = session.scalar(select(func.max(Interaction.leg)).where(Interaction.call_id == call_id))
+    return (last or 0) + 1
 
 
 def _plain(value: Any) -> Any:

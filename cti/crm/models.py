@@ -150,11 +150,16 @@ class CustomerPhone(Base):
 
 
 class Interaction(Base):
-    """One queue leg of one call; a transferred call has several legs under one call_id."""
+    """One queue leg of one call; a transferred call has several legs under one call_id.
+
+    ``leg_key`` is the leg's identity as reported (``cti.crm.calllog.leg_key``): writing the
+    same leg again finds its row, and another conversation on the same call id (a call
+    queued again) gets a row of its own, numbered after the call's last leg."""
 
     __tablename__ = "interactions"
     __table_args__ = (
         UniqueConstraint("call_id", "leg"),
+        UniqueConstraint("leg_key"),
         CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
         CheckConstraint("leg >= 0", name="leg"),
         Index(None, "customer_id", "offered_at"),
@@ -163,6 +168,7 @@ class Interaction(Base):
     id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     call_id: Mapped[str] = mapped_column(String(64))
     leg: Mapped[int] = mapped_column(Integer)
+    leg_key: Mapped[str] = mapped_column(String(128))
     direction: Mapped[str] = mapped_column(String(8))
     caller_number: Mapped[str | None] = mapped_column(String(64))
     dialled_number: Mapped[str | None] = mapped_column(String(64))

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from faker import Faker
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cti.crm.calllog import InteractionRecord, record_values
@@ -36,6 +37,7 @@ from cti.crm.models import (
     Role,
     Skill,
 )
+from cti.db import take_schema_lock
 from wfm.demo import history as traffic_history
 
 #: Two customers of one household share this line; a call from it matches both.
@@ -85,6 +87,9 @@ class SeedReport:
     interactions: int
 
 
+_NOTHING = SeedReport(seeded=False, queues=0, agents=0, customers=0, interactions=0)
+
+
 def seed_demo(
     session_factory: sessionmaker[Session],
     *,
@@ -98,24 +103,43 @@ def seed_demo(
     """Fill an empty database with the demo; an already-populated one is left untouched."""
     if customers < 2 or agents < 1:
         raise ValueError("the demo needs at least 2 customers and 1 agent")
-    with session_factory.begin() as session:
-        if _populated(session):
-            return SeedReport(seeded=False, queues=0, agents=0, customers=0, interactions=0)
-        rng, fake = random.Random(seed), Faker("en_US")
-        fake.seed_instance(seed)
-        staff = _staff(rng, fake, agents, PasswordHasher().hash(password))
-        floor = [agent.login for agent in staff if agent.role == Role.AGENT]
-        people = _customers(rng, fake, customers, floor, until)
-        session.add_all([_queue_row(queue) for queue in DEMO_QUEUES])
-        session.add_all([Skill(name=skill, description=f"{skill} calls") for skill in SKILLS])
-        session.add_all(staff)
-        session.add_all(people)
-        session.flush()
-        history = _history(rng, people, staff, until)
-        history += _traffic(seed, staff, until, traffic_days)
-        if history:
-            session.execute(insert(Interaction), history)
-        return SeedReport(True, len(DEMO_QUEUES), len(staff), len(people), len(history))
+    try:
+        with session_factory.begin() as session:
+            take_schema_lock(session.connection())  # another server may be seeding right now
+            if _populated(session):
+                return _NOTHING
+            return _seed(session, seed, password, customers, agents, until, traffic_days)
+    except IntegrityError:  # a server without the lock (SQLite) filled it first: keep theirs
+        with session_factory() as session:
+            if _populated(session):
+                return _NOTHING
+        raise
+
+
+def _seed(
+    session: Session,
+    seed: int,
+    password: str,
+    customers: int,
+    agents: int,
+    until: datetime,
+    traffic_days: int,
+) -> SeedReport:
+    rng, fake = random.Random(seed), Faker("en_US")
+    fake.seed_instance(seed)
+    staff = _staff(rng, fake, agents, PasswordHasher().hash(password))
+    floor = [agent.login for agent in staff if agent.role == Role.AGENT]
+    people = _customers(rng, fake, customers, floor, until)
+    session.add_all([_queue_row(queue) for queue in DEMO_QUEUES])
+    session.add_all([Skill(name=skill, description=f"{skill} calls") for skill in SKILLS])
+    session.add_all(staff)
+    session.add_all(people)
+    session.flush()
+    history = _history(rng, people, staff, until)
+    history += _traffic(seed, staff, until, traffic_days)
+    if history:
+        session.execute(insert(Interaction), history)
+    return SeedReport(True, len(DEMO_QUEUES), len(staff), len(people), len(history))
 
 
 def demo_caller_numbers(session_factory: sessionmaker[Session]) -> list[str]:

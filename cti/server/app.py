@@ -125,7 +125,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         await bus.start()
     hub = Hub(bus, clock)
     port = factory(clock, hub, [q.name for q in queues], numbers)
-    writer = CallLogWriter(call_log, spool=settings.call_log_spool)
+    writer = CallLogWriter(call_log, settings.call_log_spool)
 
     async def lookup(number: str | None) -> CallerLookup:
         return await asyncio.to_thread(crm.lookup_caller, number)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -82,8 +83,10 @@ class SimulatedTelephony:
         self._handlers: list[EventHandler] = []
         self._calls: dict[str, _SimCall] = {}
         self._ids = itertools.count(1)
-        # Like Asterisk's Uniqueid (epoch.sequence): unique across restarts of the server.
-        self._id_prefix = f"sim-{int(clock.now())}"
+        # Like Asterisk's Uniqueid (epoch.sequence), with a random part of this instance's
+        # own: two processes starting in the same second (and with the same demo seed, so the
+        # same traffic) never hand out the same ids.
+        self._id_prefix = f"sim-{int(clock.now())}-{secrets.token_hex(6)}"
         self._arrival_timers: dict[str, Timer] = {}
         self._front_door: FrontDoor | None = None
         self._consults: dict[str, str] = {}  # call -> its consultation leg
