@@ -81,7 +81,7 @@ def authorise(who: Principal, action: Action, owner: str | None, what: str = "ca
     if needed is not None and who.at_least(needed):
         return
     whose = "their own" if own else (f"{owner}'s" if owner else "an unassigned")
-    allowed = f"that needs {needed.value}" if needed else "nobody may"
+    allowed = f"that needs {needed.value}" if needed else f"only the {what}'s own agent may"
     raise Forbidden(
         f"{who.login} ({who.role.value}) may not {action.value} {whose} {what}: {allowed}",
         details={
