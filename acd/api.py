@@ -13,6 +13,7 @@ from acd.config import Level, QueueSpec, SkillName
 from acd.errors import InvalidConfig
 from cti.auth.service import Role
 from cti.calls import control
+from cti.calls.policy import Action, authorise_call
 from cti.server import payloads
 from cti.server.deps import PrincipalDep, ServicesDep
 
@@ -125,8 +126,8 @@ def _agent(svc: ServicesDep, agent_id: str) -> dict[str, Any]:
 async def change_state(
     agent_id: str, body: StateChange, svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, Any]:
-    who.require_self_or(agent_id, Role.SUPERVISOR)
-    agent = await control.change_state(svc.centre, agent_id, AgentState(body.state), body.reason)
+    state = AgentState(body.state)
+    agent = await control.change_state(svc.centre, who, agent_id, state, body.reason)
     return payloads.agent_view(agent)
 
 
@@ -182,7 +183,7 @@ async def routing(call_id: str, svc: ServicesDep, who: PrincipalDep) -> dict[str
 async def callback(
     call_id: str, body: CallbackBody, svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, str]:
-    call = svc.centre.require_call(call_id)
+    call = authorise_call(svc.centre, who, Action.CALLBACK, call_id)
     number = body.number or call.caller_number
     if not number:
         raise InvalidConfig(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from cti.auth.service import Role
 from cti.calls import control
+from cti.calls.policy import Action, authorise_call
 from cti.server import payloads
 from cti.server.deps import PrincipalDep, ServicesDep
 from cti.telephony import commands as cmd
@@ -45,14 +46,14 @@ async def active_calls(svc: ServicesDep, who: PrincipalDep) -> list[dict[str, An
 
 @router.post("/{call_id}/answer")
 async def answer(call_id: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
-    control.own_call(svc.centre, who.login, call_id)
+    authorise_call(svc.centre, who, Action.ANSWER, call_id)
     await svc.telephony.execute(cmd.Answer(call_id, who.login))
     return {"status": "answered"}
 
 
 @router.post("/{call_id}/hold")
 async def hold(call_id: str, body: HoldBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
-    control.own_call(svc.centre, who.login, call_id)
+    authorise_call(svc.centre, who, Action.HOLD, call_id)
     await svc.telephony.execute(cmd.Hold(call_id, body.on_hold))
     return {"status": "held" if body.on_hold else "resumed"}
 
@@ -61,7 +62,7 @@ async def hold(call_id: str, body: HoldBody, svc: ServicesDep, who: PrincipalDep
 async def transfer(
     call_id: str, body: TransferBody, svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, str]:
-    control.own_call(svc.centre, who.login, call_id)
+    authorise_call(svc.centre, who, Action.TRANSFER, call_id)
     control.check_transfer_target(svc.centre, body.target, body.target_kind)
     await svc.telephony.execute(cmd.Transfer(call_id, body.target, body.target_kind))
     return {"status": "transferred"}
@@ -76,7 +77,7 @@ class ConsultBody(BaseModel):
 async def consult(
     call_id: str, body: ConsultBody, svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, str]:
-    control.own_call(svc.centre, who.login, call_id)
+    authorise_call(svc.centre, who, Action.CONSULT, call_id)
     control.check_transfer_target(svc.centre, body.target, body.target_kind)
     await svc.telephony.execute(cmd.Consult(call_id, who.login, body.target, body.target_kind))
     return {"status": "consulting", "target": body.target}
@@ -86,15 +87,14 @@ async def consult(
 async def end_consult(
     call_id: str, outcome: Literal["complete", "cancel"], svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, str]:
-    control.own_call(svc.centre, who.login, call_id)
+    authorise_call(svc.centre, who, Action.END_CONSULT, call_id)
     await svc.telephony.execute(cmd.EndConsult(call_id, complete=outcome == "complete"))
     return {"status": "transferred" if outcome == "complete" else "resumed"}
 
 
 @router.post("/{call_id}/hangup")
 async def hangup(call_id: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
-    if not who.at_least(Role.SUPERVISOR):
-        control.own_call(svc.centre, who.login, call_id)
+    authorise_call(svc.centre, who, Action.HANGUP, call_id)
     await svc.telephony.execute(cmd.Hangup(call_id))
     return {"status": "hung-up"}
 

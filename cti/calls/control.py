@@ -5,8 +5,9 @@ from __future__ import annotations
 from acd import agents as ag
 from acd.agents import Agent, AgentState
 from acd.errors import IllegalStateChange
+from cti.auth.service import Principal
 from cti.calls.journal import WrapUp
-from cti.calls.model import Call
+from cti.calls.policy import Action, authorise
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.telephony import commands as cmd
@@ -14,19 +15,12 @@ from cti.telephony.errors import CommandRefused
 from cti.telephony.port import QueueMembers
 
 
-def own_call(centre: CallCentre, agent_id: str, call_id: str) -> Call:
-    """The active call, if it is this agent's; else a clear refusal."""
-    call = centre.require_call(call_id)
-    if call.agent_id != agent_id:
-        raise CommandRefused(f"call {call_id} is not with {agent_id}", details={"call_id": call_id})
-    return call
-
-
 async def change_state(
-    centre: CallCentre, agent_id: str, state: AgentState, reason: str | None
+    centre: CallCentre, who: Principal, agent_id: str, state: AgentState, reason: str | None
 ) -> Agent:
-    """An agent's state change. Observing Asterisk, its queues must hear of it too, or
-    app_queue would keep ringing a paused agent: the pause goes to the PBX first."""
+    """An agent's state change, if ``who`` may make it. Observing Asterisk, its queues must
+    hear of it too, or app_queue would keep ringing a paused agent: the pause goes first."""
+    authorise(who, Action.SET_STATE, agent_id, what="state")
     centre.acd.agent(agent_id)
     port = centre.port
     if not centre.acd.routing and isinstance(port, QueueMembers):

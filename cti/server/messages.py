@@ -49,6 +49,7 @@ AgentMessage = Annotated[
 ]
 _agent_messages: TypeAdapter[AgentMessage] = TypeAdapter(AgentMessage)
 AGENT_TYPES = ("ping", "resync", "answer", "hangup", "hold", "set_state")
+BOARD_TYPES = ("ping",)
 
 
 def parse(raw: str | bytes, allowed: tuple[str, ...] = AGENT_TYPES) -> AgentMessage:

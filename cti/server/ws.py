@@ -18,6 +18,7 @@ from acd.agents import AgentState
 from cti.auth.service import Principal, Role
 from cti.calls import control
 from cti.calls.model import Phase
+from cti.calls.policy import Action, authorise_call
 from cti.errors import SwitchboardError
 from cti.server import messages, payloads
 from cti.server.bus import Subscription
@@ -101,21 +102,16 @@ async def _agent_message(
         case messages.Resync():
             await _send_hello(ws, svc, target)
         case messages.SetState(state=state, reason=reason):
-            await control.change_state(svc.centre, target, AgentState(state), reason)
+            await control.change_state(svc.centre, who, target, AgentState(state), reason)
         case messages.AnswerCall(call_id=call_id):
-            _require_own(who, target)
-            await svc.telephony.execute(cmd.Answer(call_id, target))
+            authorise_call(svc.centre, who, Action.ANSWER, call_id)
+            await svc.telephony.execute(cmd.Answer(call_id, who.login))
         case messages.HangupCall(call_id=call_id):
-            _require_own(who, target)
+            authorise_call(svc.centre, who, Action.HANGUP, call_id)
             await svc.telephony.execute(cmd.Hangup(call_id))
         case messages.HoldCall(call_id=call_id, on_hold=on_hold):
-            _require_own(who, target)
+            authorise_call(svc.centre, who, Action.HOLD, call_id)
             await svc.telephony.execute(cmd.Hold(call_id, on_hold))
-
-
-def _require_own(who: Principal, target: str) -> None:
-    if who.login != target:
-        who.require(Role.ADMIN)
 
 
 @router.websocket("/ws/board")
@@ -137,7 +133,7 @@ async def board_socket(ws: WebSocket) -> None:
 
 
 async def _board_message(ws: WebSocket, raw: str) -> None:
-    messages.parse(raw, allowed=("ping",))
+    messages.parse(raw, allowed=messages.BOARD_TYPES)
     await _send(ws, payloads.encode({"type": "pong"}))
 
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from cti.auth.service import Role
-from cti.calls import control
+from cti.calls.policy import Action, authorise, authorise_call
 from cti.server.deps import PrincipalDep, ServicesDep
 from cti.telephony.errors import NotSupported
 from cti.telephony.port import QueueMembers, Recording
@@ -78,7 +78,7 @@ async def remove_member(
 async def pause_member(
     agent_id: str, body: PauseBody, svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, Any]:
-    who.require_self_or(agent_id, Role.SUPERVISOR)
+    authorise(who, Action.SET_STATE, agent_id, what="state")
     await members(svc).queue_pause(agent_id, body.paused, queue=body.queue, reason=body.reason)
     return {"status": "paused" if body.paused else "unpaused", "agent_id": agent_id}
 
@@ -102,8 +102,7 @@ def recorder(svc: ServicesDep) -> Recording:
 async def start_recording(
     call_id: str, body: RecordingBody, svc: ServicesDep, who: PrincipalDep
 ) -> dict[str, str | None]:
-    if not who.at_least(Role.SUPERVISOR):
-        control.own_call(svc.centre, who.login, call_id)
+    authorise_call(svc.centre, who, Action.RECORD, call_id)
     file = body.file or f"{call_id}.wav"
     monitor = await recorder(svc).mix_monitor_start(call_id, file)
     return {"status": "recording", "file": file, "mix_monitor_id": monitor}
@@ -111,7 +110,6 @@ async def start_recording(
 
 @router.delete("/calls/{call_id}/recording")
 async def stop_recording(call_id: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
-    if not who.at_least(Role.SUPERVISOR):
-        control.own_call(svc.centre, who.login, call_id)
+    authorise_call(svc.centre, who, Action.RECORD, call_id)
     await recorder(svc).mix_monitor_stop(call_id)
     return {"status": "stopped"}
