@@ -8,6 +8,7 @@ from rich.console import Console
 
 from cti import logs
 from cti.asterisk import cli as asterisk_cli
+from cti.auth.secret import signing_secret
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
 from cti.server.redis_bus import check_redis
@@ -34,6 +35,7 @@ def serve(
     settings = Settings()
     logs.configure(log_level)
     try:
+        signing_secret(settings)
         check_database(make_engine(settings.database_url))
         if settings.redis_url:
             check_redis(settings.redis_url)
