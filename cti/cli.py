@@ -46,6 +46,7 @@ def serve(
 
     bind_host, bind_port = host or settings.http_host, port or settings.http_port
     _announce(settings, bind_host, bind_port)
+    logs.scrub_tokens()
     uvicorn.run(
         create_app(settings),
         host=bind_host,

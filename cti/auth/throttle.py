@@ -2,9 +2,10 @@
 
 Each key (``account:<login>``, ``address:<ip>``) counts failed log-ins; a key forgets them
 ``window`` seconds after its last failure, and a successful log-in clears its account's
-count (not its address's: one good account must not unlock guessing at the others). Past
-``free`` failures, a key is held off for ``1, 2, 4, ...`` seconds after its last failure,
-up to ``max_backoff``. The same generic refusal answers every case, known login or not.
+count (not its address's: one good account must not unlock guessing at the others). The
+first ``free`` failures cost nothing; after each one past them, a key is held off for
+``base, 2 base, 4 base, ...`` seconds after its last failure, up to ``max_backoff``. The
+same generic refusal answers every case, known login or not.
 
 The counts live where every process sees them: Redis when configured, else the database
 (``cti.auth.throttle_stores``). The policy here is pure: it takes ``now``.
@@ -43,16 +44,17 @@ class ThrottleStore(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    free: int  # failures allowed before any wait
+    free: int  # failures that cost no wait
     max_backoff: float
+    base: float = 1.0  # the first wait
 
 
 def held_off_until(failures: Failures, limit: Limit) -> float:
     """When this key may try again (in the past when it may now)."""
-    over = failures.count - limit.free
+    over = failures.count - limit.free - 1
     if over < 0:
         return -math.inf
-    return failures.last_at + min(2.0**over, limit.max_backoff)
+    return failures.last_at + min(limit.base * 2.0**over, limit.max_backoff)
 
 
 class LoginThrottle:

@@ -36,11 +36,12 @@ def build_auth(
     window = settings.login_failure_window_seconds
     if settings.redis_url:
         store = RedisThrottleStore(settings.redis_url, prefix=settings.redis_prefix, window=window)
+    backoff, cap = settings.login_backoff_seconds, settings.login_backoff_max_seconds
     throttle = LoginThrottle(
         store,
         clock,
-        account=Limit(settings.login_free_failures_per_account, settings.login_backoff_max_seconds),
-        address=Limit(settings.login_free_failures_per_address, settings.login_backoff_max_seconds),
+        account=Limit(settings.login_free_failures_per_account, cap, backoff),
+        address=Limit(settings.login_free_failures_per_address, cap, backoff),
         window=window,
     )
     return AuthService(tokens, accounts, throttle), events
