@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import jwt
 import pytest
 from fastapi.testclient import TestClient
@@ -35,12 +36,20 @@ def forged(client: TestClient, **claims: Any) -> str:
     return jwt.encode({"iat": now, "exp": now + 600, "ver": 0, **claims}, secret, "HS256")
 
 
-def closed_with(ws: Any) -> tuple[int, str]:
-    """Read until the server closes the socket; its close code and reason."""
-    with pytest.raises(WebSocketDisconnect) as closed:
-        for _ in range(50):
-            ws.receive_json()
-    return closed.value.code, str(closed.value.reason)
+def closed_with(ws: Any, within: float = 20.0) -> tuple[int, str]:
+    """Read until the server closes the socket: its close code and reason. A server that
+    leaves the socket open fails the test after ``within`` seconds instead of hanging it."""
+
+    async def next_message() -> dict[str, Any]:
+        with anyio.fail_after(within):
+            message: dict[str, Any] = await ws._send_rx.receive()
+            return message
+
+    for _ in range(100):
+        message = ws.portal.call(next_message)
+        if message["type"] == "websocket.close":
+            return int(message.get("code", 1000)), str(message.get("reason", ""))
+    raise AssertionError("the socket was not closed")
 
 
 def test_a_token_for_a_login_with_no_account_is_refused(client: TestClient) -> None:
