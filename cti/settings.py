@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     jwt_ttl_seconds: int = Field(8 * 3600, gt=0)
     auth_cache_seconds: float = Field(5.0, ge=0, le=60)  # longest a missed revocation lives
     login_free_failures_per_account: int = Field(5, ge=1)  # then the backoff starts
-    login_free_failures_per_address: int = Field(20, ge=1)
+    login_free_failures_per_address: int = Field(50, ge=1)  # a whole floor may share one NAT
     login_backoff_seconds: float = Field(1.0, gt=0, le=3600)  # the first wait, then doubling
     login_backoff_max_seconds: int = Field(300, ge=1, le=86400)
     login_failure_window_seconds: int = Field(900, ge=60)  # failures older are forgotten
