@@ -88,7 +88,7 @@ def test_failures_on_one_process_hold_off_another_sharing_the_database(tmp_path:
         assert log_in(second, "agent05", "switchboard").status_code == 429
 
 
-@pytest.fixture(params=["database", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "redis"])
 def store_pair(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[ThrottleStore, ThrottleStore]]:
@@ -105,7 +105,10 @@ def store_pair(
         return
     from cti.db import make_engine, make_session_factory, migrate
 
-    engines = [make_engine(f"sqlite:///{tmp_path / 'throttle.db'}") for _ in range(2)]
+    url = f"sqlite:///{tmp_path / 'throttle.db'}"
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    engines = [make_engine(url) for _ in range(2)]
     migrate(engines[0])
     assert "login_failures" in Base.metadata.tables
     yield tuple(DatabaseThrottleStore(make_session_factory(e)) for e in engines)  # type: ignore[misc]

@@ -11,7 +11,9 @@ An open socket is checked against the account as it is now:
 - when the token expires;
 - every ``RECHECK_SECONDS``, in case an announcement from another process was lost.
 
-A failed check closes the socket with 1008 and the reason.
+A failed check closes the socket with 1008 and the reason. A new role bumps the token
+version, so the principal admitted at the handshake is the account's current one for as long
+as the socket stays open.
 """
 
 from __future__ import annotations
