@@ -8,6 +8,7 @@ from rich.console import Console
 
 from cti import logs
 from cti.asterisk import cli as asterisk_cli
+from cti.auth.secret import signing_secret
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
 from cti.server.redis_bus import check_redis
@@ -34,6 +35,7 @@ def serve(
     settings = Settings()
     logs.configure(log_level)
     try:
+        signing_secret(settings)
         check_database(make_engine(settings.database_url))
         if settings.redis_url:
             check_redis(settings.redis_url)
@@ -44,6 +46,7 @@ def serve(
 
     bind_host, bind_port = host or settings.http_host, port or settings.http_port
     _announce(settings, bind_host, bind_port)
+    logs.scrub_tokens()
     uvicorn.run(
         create_app(settings),
         host=bind_host,

@@ -1,8 +1,14 @@
-"""structlog set-up: JSON lines in production, readable lines on a terminal."""
+"""structlog set-up: JSON lines in production, readable lines on a terminal.
+
+``scrub_tokens`` keeps bearer tokens out of the server's own log lines: uvicorn writes each
+websocket's path with its query string, so a client still putting ``?token=`` in the URL
+(the server refuses it) would otherwise leave its token in the log.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
@@ -34,3 +40,26 @@ class _Stderr:
 
     def flush(self) -> None:
         sys.stderr.flush()
+
+
+#: a JWT (three base64url parts, the first two JSON objects), or the value of ``token=``
+_TOKEN = re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*|(?<=token=)[^&\s\"']+", re.IGNORECASE)
+_SCRUBBED = "[token removed]"
+
+
+class TokenScrubber(logging.Filter):
+    """Replace anything shaped like a token in a record's message with a placeholder."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _TOKEN.search(message):
+            record.msg, record.args = _TOKEN.sub(_SCRUBBED, message), None
+        return True
+
+
+def scrub_tokens(*names: str) -> None:
+    """Scrub tokens from the records of these loggers (default: uvicorn's)."""
+    for name in names or ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenScrubber) for f in logger.filters):
+            logger.addFilter(TokenScrubber())

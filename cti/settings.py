@@ -62,8 +62,15 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
 
-    jwt_secret: SecretStr = SecretStr("change-me-switchboard-dev-secret-32b")
+    jwt_secret: SecretStr | None = None  # at least 32 bytes; required unless demo
+    jwt_secret_file: Path = Path("var/jwt-secret")  # the demo's generated key (mode 0600)
     jwt_ttl_seconds: int = Field(8 * 3600, gt=0)
+    auth_cache_seconds: float = Field(5.0, ge=0, le=60)  # longest a missed revocation lives
+    login_free_failures_per_account: int = Field(5, ge=1)  # then the backoff starts
+    login_free_failures_per_address: int = Field(50, ge=1)  # a whole floor may share one NAT
+    login_backoff_seconds: float = Field(1.0, gt=0, le=3600)  # the first wait, then doubling
+    login_backoff_max_seconds: int = Field(300, ge=1, le=86400)
+    login_failure_window_seconds: int = Field(900, ge=60)  # failures older are forgotten
 
     demo: bool = True
     demo_password: SecretStr = SecretStr("switchboard")

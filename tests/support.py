@@ -22,6 +22,7 @@ def settings_for(tmp: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{tmp / 'switchboard.db'}",
         "call_log_spool": tmp / "call-log-spool.jsonl",
+        "jwt_secret_file": tmp / "jwt-secret",
         "demo": True,
         "demo_calls_per_minute": 0.0,
         "demo_customers": 300,
@@ -46,6 +47,11 @@ def token(client: TestClient, login: str, password: str = PASSWORD) -> str:
     res = client.post("/api/auth/token", data={"username": login, "password": password})
     assert res.status_code == 200, res.text
     return str(res.json()["access_token"])
+
+
+def bearer(access_token: str) -> list[str]:
+    """The subprotocols a websocket offers to carry its token (never in the URL)."""
+    return ["switchboard", f"bearer.{access_token}"]
 
 
 def auth(client: TestClient, login: str) -> dict[str, str]:

@@ -84,3 +84,28 @@ def test_queues_are_saved_and_listed_by_name(directory: Directory) -> None:
         QueueDef("billing", "Billing", ("billing", "spanish"), 30, 45),
         QueueDef("support", "Technical support", ("support",), 20, 60),
     ]
+
+
+def test_changes_that_end_sessions_bump_the_token_version_and_tell_listeners(
+    directory: Directory,
+) -> None:
+    heard: list[str] = []
+    directory.on_account_change(heard.append)
+    created = directory.create_agent("agent01", "Kim Park", "pw")
+    assert (created.token_version, created.enabled) == (0, True)
+    versions = [
+        directory.set_password("agent01", "new pw").token_version,
+        directory.set_role("agent01", Role.SUPERVISOR).token_version,
+        directory.revoke_tokens("agent01").token_version,
+        directory.set_enabled("agent01", False).token_version,
+    ]
+    assert versions == [1, 2, 3, 4]
+    assert directory.authenticate("agent01", "new pw") is None  # disabled
+    directory.set_enabled("agent01", True)
+    account = directory.authenticate("agent01", "new pw")
+    assert account is not None and account.role == Role.SUPERVISOR
+    directory.delete_agent("agent01")
+    assert directory.find_agent("agent01") is None
+    assert heard == ["agent01"] * 7
+    with pytest.raises(NoSuchAgent):
+        directory.set_role("agent01", Role.ADMIN)

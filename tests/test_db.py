@@ -36,6 +36,7 @@ TABLES = {
     "ivr_flows",
     "ivr_flow_versions",
     "ivr_sessions",
+    "login_failures",
 }
 
 

@@ -15,6 +15,7 @@ from cti.crm.seed import demo_caller_numbers
 from ivr.sim_runtime import Pace, ScriptedCaller, SimIvr
 from tests.support import (
     auth,
+    bearer,
     next_of,
     only_available,
     place_call,
@@ -74,7 +75,7 @@ def test_a_caller_goes_through_the_ivr_to_the_acd_and_the_pop_shows_what_they_di
     agent = billing_agent(client)
     only_available(client, agent)
     headers = auth(client, agent)
-    with client.websocket_connect(f"/ws/agent?token={token(client, agent)}") as ws:
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
         next_of(ws, "hello")
         call_id = place_call(client, "ivr", number)
         pop = next_of(ws, "pop")

@@ -12,6 +12,7 @@ from pathlib import Path
 from cti.server.redis_bus import RedisBus
 from tests.support import (
     agent_with_skill,
+    bearer,
     only_available,
     place_call,
     running_app,
@@ -64,7 +65,7 @@ def test_the_app_on_redis_still_pops_while_the_phone_rings(redis_url: str, tmp_p
         assert isinstance(services(client).bus, RedisBus)
         agent = agent_with_skill(client, "sales")
         only_available(client, agent)
-        with client.websocket_connect(f"/ws/agent?token={token(client, agent)}") as ws:
+        with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
             call_id = place_call(client, "sales", "+14155550142")
             for _ in range(20):
                 message = ws.receive_json()

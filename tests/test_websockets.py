@@ -13,6 +13,7 @@ from cti.crm.seed import SHARED_NUMBER, demo_caller_numbers
 from tests.support import (
     agent_with_skill,
     auth,
+    bearer,
     next_of,
     only_available,
     place_call,
@@ -43,7 +44,7 @@ def test_the_pop_arrives_while_the_phone_rings_and_carries_the_customer(
     agent = agent_with_skill(client, "sales")
     only_available(client, agent)
     number = a_known_number(client)
-    with client.websocket_connect(f"/ws/agent?token={token(client, agent)}") as ws:
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
         assert next_of(ws, "hello")["agent"]["state"] == "available"
         call_id = place_call(client, "sales", number)
         pop = next_of(ws, "pop")
@@ -60,7 +61,7 @@ def test_answer_hangup_and_wrap_up_land_in_the_interaction(client: TestClient) -
     agent = agent_with_skill(client, "sales")
     only_available(client, agent)
     headers = auth(client, agent)
-    with client.websocket_connect(f"/ws/agent?token={token(client, agent)}") as ws:
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
         call_id = place_call(client, "sales", "+14155550199")
         next_of(ws, "pop")
         assert client.post(f"/api/calls/{call_id}/answer", headers=headers).status_code == 200
@@ -86,7 +87,7 @@ def test_answer_hangup_and_wrap_up_land_in_the_interaction(client: TestClient) -
 def test_an_unknown_caller_pops_as_unknown_with_an_offer_to_create(client: TestClient) -> None:
     agent = agent_with_skill(client, "sales")
     only_available(client, agent)
-    with client.websocket_connect(f"/ws/agent?token={token(client, agent)}") as ws:
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
         place_call(client, "sales", "+14155550177")
         pop = next_of(ws, "pop")
         assert pop["customer"]["status"] == "unknown"
@@ -96,7 +97,7 @@ def test_an_unknown_caller_pops_as_unknown_with_an_offer_to_create(client: TestC
 def test_two_customers_on_one_number_both_appear_on_the_pop(client: TestClient) -> None:
     agent = agent_with_skill(client, "sales")
     only_available(client, agent)
-    with client.websocket_connect(f"/ws/agent?token={token(client, agent)}") as ws:
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
         place_call(client, "sales", SHARED_NUMBER)
         pop = next_of(ws, "pop")
         assert pop["customer"]["status"] == "ambiguous"
@@ -106,7 +107,7 @@ def test_two_customers_on_one_number_both_appear_on_the_pop(client: TestClient) 
 def test_a_withheld_number_pops_without_error(client: TestClient) -> None:
     agent = agent_with_skill(client, "sales")
     only_available(client, agent)
-    with client.websocket_connect(f"/ws/agent?token={token(client, agent)}") as ws:
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
         place_call(client, "sales", None)
         pop = next_of(ws, "pop")
         assert pop["customer"]["status"] == "withheld"
@@ -116,29 +117,31 @@ def test_a_withheld_number_pops_without_error(client: TestClient) -> None:
 def test_an_agent_may_not_subscribe_to_another_agents_events(client: TestClient) -> None:
     with (
         pytest.raises(WebSocketDisconnect) as refused,
-        client.websocket_connect(f"/ws/agent?token={token(client, 'agent01')}&agent_id=agent02"),
+        client.websocket_connect(
+            "/ws/agent?agent_id=agent02", subprotocols=bearer(token(client, "agent01"))
+        ),
     ):
         pass
     assert refused.value.code == 1008
 
 
 def test_a_supervisor_may_watch_an_agents_events(client: TestClient) -> None:
-    url = f"/ws/agent?token={token(client, 'super01')}&agent_id=agent02"
-    with client.websocket_connect(url) as ws:
+    offer = bearer(token(client, "super01"))
+    with client.websocket_connect("/ws/agent?agent_id=agent02", subprotocols=offer) as ws:
         assert next_of(ws, "hello")["agent"]["agent_id"] == "agent02"
 
 
 def test_a_socket_without_a_valid_token_is_refused(client: TestClient) -> None:
     with (
         pytest.raises(WebSocketDisconnect) as refused,
-        client.websocket_connect("/ws/agent?token=garbage"),
+        client.websocket_connect("/ws/agent", subprotocols=bearer("garbage")),
     ):
         pass
     assert refused.value.code == 1008
 
 
 def test_invalid_json_gets_an_error_and_the_socket_stays_up(client: TestClient) -> None:
-    with client.websocket_connect(f"/ws/agent?token={token(client, 'agent01')}") as ws:
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, "agent01"))) as ws:
         next_of(ws, "hello")
         ws.send_text("{not json")
         error = next_of(ws, "error")
@@ -154,7 +157,7 @@ def test_invalid_json_gets_an_error_and_the_socket_stays_up(client: TestClient) 
 
 
 def test_an_illegal_state_change_over_the_socket_is_reported_not_fatal(client: TestClient) -> None:
-    with client.websocket_connect(f"/ws/agent?token={token(client, 'agent01')}") as ws:
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, "agent01"))) as ws:
         next_of(ws, "hello")
         ws.send_text('{"type": "set_state", "state": "logged_out"}')
         assert next_of(ws, "state")["agent"]["state"] == "logged_out"
@@ -165,8 +168,11 @@ def test_an_illegal_state_change_over_the_socket_is_reported_not_fatal(client: T
 
 
 def test_the_board_is_for_supervisors_only(client: TestClient) -> None:
-    url = f"/ws/board?token={token(client, 'agent01')}"
-    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(url):
+    offer = bearer(token(client, "agent01"))
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect("/ws/board", subprotocols=offer),
+    ):
         pass
     assert refused.value.code == 1008
 
@@ -179,7 +185,7 @@ def test_the_board_shows_a_call_waiting_then_answered(client: TestClient) -> Non
         json={"state": "paused", "reason": "x"},
         headers=auth(client, "super01"),
     )
-    with client.websocket_connect(f"/ws/board?token={token(client, 'super01')}") as ws:
+    with client.websocket_connect("/ws/board", subprotocols=bearer(token(client, "super01"))) as ws:
         first = next_of(ws, "board")
         assert next(q for q in first["queues"] if q["queue"] == "support")["waiting"] == 0
         place_call(client, "support", "+14155550111")

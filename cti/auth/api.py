@@ -1,19 +1,27 @@
-"""``POST /api/auth/token``: the OAuth2 password flow, returning a JWT."""
+"""``/api/auth``: the OAuth2 password flow returning a JWT, who am I, and logout.
+
+Log-ins are throttled per account and per source address (``cti.auth.throttle``): a held-off
+attempt gets 429 ``too-many-attempts`` with ``Retry-After``, before any password is checked.
+Every refusal says the same, whether the login exists or not.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from cti.auth.errors import InvalidCredentials
-from cti.auth.service import Principal, Role
+from cti.auth.errors import InvalidCredentials, TooManyAttempts
+from cti.auth.service import Role
 from cti.server.deps import PrincipalDep, ServicesDep
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+WRONG = "wrong login or password"
 
 
 class Token(BaseModel):
@@ -31,22 +39,57 @@ class Me(BaseModel):
     name: str
 
 
-@router.post("/token")
-async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], svc: ServicesDep) -> Token:
+class Problem(BaseModel):
+    error_id: str
+    message: str
+    details: dict[str, object]
+
+
+@router.post(
+    "/token",
+    response_model=Token,
+    responses={
+        401: {"model": Problem, "description": "wrong login or password"},
+        429: {"model": Problem, "description": "too many failed log-ins (see Retry-After)"},
+    },
+)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, svc: ServicesDep
+) -> Token | Response:
+    throttle = svc.auth.throttle
+    keys = throttle.keys(form.username, request.client.host if request.client else "unknown")
+    wait = await asyncio.to_thread(throttle.retry_after, keys)
+    if wait > 0:
+        return _too_many(wait)
     account = await asyncio.to_thread(svc.directory.authenticate, form.username, form.password)
     if account is None:
-        raise InvalidCredentials("wrong login or password")
-    who = Principal(account.login, Role(account.role), account.display_name)
+        await asyncio.to_thread(throttle.failed, keys)
+        raise InvalidCredentials(WRONG)
+    await asyncio.to_thread(throttle.succeeded, keys)
     ttl = svc.settings.jwt_ttl_seconds
     return Token(
-        access_token=svc.tokens.issue(who),
-        login=who.login,
-        role=who.role,
-        name=who.name,
+        access_token=svc.auth.tokens.issue(account),
+        login=account.login,
+        role=Role(account.role),
+        name=account.display_name,
         expires_in=ttl,
     )
+
+
+def _too_many(wait: int) -> JSONResponse:
+    error = TooManyAttempts(wait)
+    headers = {"Retry-After": str(wait)}
+    return JSONResponse(error.to_dict(), status_code=error.status, headers=headers)
 
 
 @router.get("/me")
 async def me(who: PrincipalDep) -> Me:
     return Me(login=who.login, role=who.role, name=who.name)
+
+
+@router.post("/logout", status_code=204)
+async def logout(who: PrincipalDep, svc: ServicesDep) -> Response:
+    """End every session of this account: each token issued to it so far stops working,
+    and its open websockets close."""
+    await asyncio.to_thread(svc.directory.revoke_tokens, who.login)
+    return Response(status_code=204)

@@ -3,7 +3,11 @@
 AuthError
 ├── InvalidCredentials   401 invalid-credentials
 ├── InvalidToken         401 invalid-token
-└── Forbidden            403 forbidden
+│   └── SessionRevoked   401 session-revoked (no such account, disabled, or revoked)
+├── Forbidden            403 forbidden
+└── TooManyAttempts      429 too-many-attempts (with ``retry_after`` seconds)
+
+InsecureSecret (500 insecure-jwt-secret) is raised at start-up, never to a client.
 """
 
 from __future__ import annotations
@@ -27,3 +31,26 @@ class InvalidToken(AuthError):
 class Forbidden(AuthError):
     status = 403
     error_id = "forbidden"
+
+
+class SessionRevoked(InvalidToken):
+    error_id = "session-revoked"
+
+
+class TooManyAttempts(AuthError):
+    status = 429
+    error_id = "too-many-attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "too many failed log-ins; try again later",
+            details={"retry_after": retry_after},
+        )
+        self.retry_after = retry_after
+
+
+class InsecureSecret(SwitchboardError):
+    """No usable JWT secret: the server must not start."""
+
+    status = 500
+    error_id = "insecure-jwt-secret"

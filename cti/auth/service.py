@@ -1,13 +1,18 @@
-"""JWT issue and verification, and the role ladder agent < supervisor < admin."""
+"""JWT issue and verification, and the role ladder agent < supervisor < admin.
+
+A valid signature only says who the token was issued to and at which ``token_version``;
+``admit`` then decides against the account as it is now.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 import jwt
 
-from cti.auth.errors import Forbidden, InvalidToken
+from cti.auth.errors import Forbidden, InvalidToken, SessionRevoked
 from cti.clock import Clock
 
 
@@ -42,6 +47,30 @@ class Principal:
             self.require(role)
 
 
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a token says, once its signature and expiry are checked; not yet trusted."""
+
+    login: str
+    version: int
+    expires_at: float
+
+
+class Account(Protocol):
+    """The account as stored now (``cti.crm.directory.AgentAccount`` satisfies this)."""
+
+    @property
+    def login(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def token_version(self) -> int: ...
+
+
 class TokenService:
     ALGORITHM = "HS256"
 
@@ -50,27 +79,39 @@ class TokenService:
         self._ttl = ttl_seconds
         self._clock = clock
 
-    def issue(self, principal: Principal) -> str:
+    def issue(self, account: Account, *, ttl_seconds: int | None = None) -> str:
         now = int(self._clock.now())
         claims = {
-            "sub": principal.login,
-            "role": principal.role.value,
-            "name": principal.name,
+            "sub": account.login,
+            "role": str(account.role),  # for the pages only: the server reads the account
+            "name": account.display_name,
+            "ver": account.token_version,
             "iat": now,
-            "exp": now + self._ttl,
+            "exp": now + (self._ttl if ttl_seconds is None else ttl_seconds),
         }
         return jwt.encode(claims, self._secret, algorithm=self.ALGORITHM)
 
-    def verify(self, token: str) -> Principal:
+    def decode(self, token: str) -> TokenClaims:
         try:
             claims = jwt.decode(
                 token,
                 self._secret,
                 algorithms=[self.ALGORITHM],
-                options={"verify_exp": False, "require": ["sub", "role", "exp"]},
+                options={"verify_exp": False, "require": ["sub", "ver", "exp"]},
             )
-            if int(claims["exp"]) < self._clock.now():
-                raise InvalidToken("the session has expired; log in again")
-            return Principal(str(claims["sub"]), Role(claims["role"]), str(claims.get("name", "")))
-        except (jwt.PyJWTError, ValueError, KeyError) as exc:
+            decoded = TokenClaims(str(claims["sub"]), int(claims["ver"]), float(claims["exp"]))
+        except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
             raise InvalidToken(f"invalid token: {exc}") from None
+        if decoded.expires_at < self._clock.now():
+            raise InvalidToken("the session has expired; log in again")
+        return decoded
+
+
+def admit(claims: TokenClaims, account: Account | None) -> Principal:
+    """The caller as the account is now: it must exist, be enabled and match the version.
+
+    The role comes from the account, never from the token.
+    """
+    if account is None or not account.enabled or account.token_version != claims.version:
+        raise SessionRevoked("the session was revoked; log in again")
+    return Principal(account.login, Role(account.role), account.display_name)

@@ -3,17 +3,22 @@
 Passwords are argon2id hashes (argon2-cffi). ``authenticate`` spends the same hashing effort
 on an unknown login as on a wrong password, so response times do not reveal which logins
 exist, and upgrades hashes made with weaker parameters as their owners log in.
+
+Every token carries its account's ``token_version``. The changes that must end sessions
+(a new password, a new role, disabling, deleting, logging out) bump it, and each write
+that touches an account tells the ``on_account_change`` listeners (the token checker's
+cache) once it is committed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +36,8 @@ class AgentAccount:
     display_name: str
     role: Role
     skills: tuple[tuple[str, int], ...]  # (skill, level 1-5), by skill name
+    enabled: bool = True
+    token_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,11 @@ class Directory:
         self._sessions = session_factory
         self._hasher = hasher or PasswordHasher()
         self._decoy: str | None = None
+        self._listeners: list[Callable[[str], None]] = []
+
+    def on_account_change(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(login)`` after each committed change to that account."""
+        self._listeners.append(listener)
 
     def authenticate(self, login: str, password: str) -> AgentAccount | None:
         with self._sessions.begin() as session:
@@ -56,7 +68,7 @@ class Directory:
             if agent is None:
                 self._verify(self._decoy_hash(), password)
                 return None
-            if not self._verify(agent.password_hash, password):
+            if not self._verify(agent.password_hash, password) or not agent.enabled:
                 return None
             if self._hasher.check_needs_rehash(agent.password_hash):
                 agent.password_hash = self._hasher.hash(password)
@@ -69,6 +81,52 @@ class Directory:
     def get_agent(self, login: str) -> AgentAccount:
         with self._sessions() as session:
             return to_account(_existing(session, login))
+
+    def find_agent(self, login: str) -> AgentAccount | None:
+        """The account, or None if there is none (the token checker's lookup)."""
+        with self._sessions() as session:
+            agent = _agent(session, login)
+            return None if agent is None else to_account(agent)
+
+    def set_password(self, login: str, password: str) -> AgentAccount:
+        """A new password; every token issued before stops working."""
+        if not password:
+            raise InvalidAgent("password", "must not be empty")
+        password_hash = self._hasher.hash(password)
+        return self._change(login, password_hash=password_hash)
+
+    def set_role(self, login: str, role: Role) -> AgentAccount:
+        """A new role; every token issued before stops working, whatever it claimed."""
+        return self._change(login, role=Role(role).value)
+
+    def set_enabled(self, login: str, enabled: bool) -> AgentAccount:
+        """Disable (every token stops working, no log-in) or enable the account."""
+        return self._change(login, enabled=enabled)
+
+    def revoke_tokens(self, login: str) -> AgentAccount:
+        """Log the account out everywhere: every token issued before stops working."""
+        return self._change(login)
+
+    def delete_agent(self, login: str) -> None:
+        with self._sessions.begin() as session:
+            _existing(session, login)
+            session.execute(delete(Agent).where(Agent.login == login))
+        self._changed(login)
+
+    def _change(self, login: str, **values: object) -> AgentAccount:
+        """Set ``values`` and bump the token version, in one statement, then tell listeners."""
+        with self._sessions.begin() as session:
+            _existing(session, login)
+            bump = {"token_version": Agent.token_version + 1}
+            session.execute(update(Agent).where(Agent.login == login).values(**values, **bump))
+            session.expire_all()
+            account = to_account(_existing(session, login))
+        self._changed(login)
+        return account
+
+    def _changed(self, login: str) -> None:
+        for listener in self._listeners:
+            listener(login)
 
     def list_queues(self) -> list[QueueDef]:
         with self._sessions() as session:
@@ -97,9 +155,11 @@ class Directory:
             with self._sessions.begin() as session:
                 session.add(agent)
                 session.flush()
-                return to_account(agent)
+                account = to_account(agent)
         except IntegrityError:
             raise InvalidAgent("login", f"{login!r} is already in use") from None
+        self._changed(login)  # a token for this login, refused while it had no account
+        return account
 
     def set_agent_skills(self, login: str, skills: Iterable[tuple[str, int]]) -> AgentAccount:
         """Replace the agent's skills with ``skills`` (skill name, level 1-5)."""
@@ -153,6 +213,8 @@ def to_account(agent: Agent) -> AgentAccount:
         display_name=agent.display_name,
         role=Role(agent.role),
         skills=tuple(sorted((s.skill, s.level) for s in agent.skills)),
+        enabled=agent.enabled,
+        token_version=agent.token_version,
     )
 
 

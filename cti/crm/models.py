@@ -29,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -199,6 +200,9 @@ class Agent(Base):
     display_name: Mapped[str] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(16), server_default=text("'agent'"))
     password_hash: Mapped[str] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(server_default=true())
+    # bumped to revoke every token issued before: logout, new password, new role, disabling
+    token_version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     skills: Mapped[list[AgentSkill]] = relationship(
         back_populates="agent",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from cti.auth import models as auth_models  # noqa: F401  (registers the throttle table)
 from cti.crm.models import Base
 from ivr import models as ivr_models  # noqa: F401  (registers the IVR tables on Base)
 

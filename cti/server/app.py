@@ -26,7 +26,6 @@ from cti.asterisk.adapter import AsteriskTelephony
 from cti.asterisk.agi_server import AgiServer
 from cti.asterisk.normalise import AmiNormaliser
 from cti.auth import api as auth_api
-from cti.auth.service import TokenService
 from cti.calls import api as calls_api
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
@@ -40,6 +39,7 @@ from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
 from cti.errors import SwitchboardError
 from cti.server import payloads, ws
+from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus
 from cti.server.deps import Services
 from cti.server.engine_lock import EngineLock
@@ -136,14 +136,15 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         if account.role == "agent":
             centre.acd.add_agent(account.login, account.display_name, account.skills)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
-    tokens = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_seconds, clock)
+    auth, account_events = build_auth(settings, clock, directory, sessions, bus)
+    account_events.start()
     routing_service = RoutingService(centre.acd, store, skills)
     await _resume_interval(routing_service, store, clock)
     ivr, front_door = await build_ivr(settings, clock, sessions, crm, centre, routing_service, port)
     return Services(
         settings,
         clock,
-        tokens,
+        auth,
         directory,
         crm,
         call_log,
@@ -156,6 +157,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         ivr,
         WfmService(sessions, clock, lambda: list(centre.acd.queues.values())),
         front_door,
+        account_events,
     )
 
 
@@ -221,6 +223,9 @@ def create_app(
             if lock is not None:
                 await lock.stop()
             await svc.writer.stop()
+            if svc.account_events is not None:
+                await svc.account_events.stop()
+            svc.auth.throttle.close()
             if isinstance(svc.bus, RedisBus):
                 await svc.bus.stop()
 

@@ -9,13 +9,15 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from acd.routing_service import RoutingService
-from cti.auth.service import Principal, TokenService
+from cti.auth.service import Principal
+from cti.auth.sessions import AuthService
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock
 from cti.crm.calllog import CallLog
 from cti.crm.directory import Directory
 from cti.crm.service import CrmService
+from cti.server.account_events import AccountEvents
 from cti.server.bus import Bus
 from cti.server.hub import Hub
 from cti.settings import Settings
@@ -29,7 +31,7 @@ from wfm.service import WfmService
 class Services:
     settings: Settings
     clock: Clock
-    tokens: TokenService
+    auth: AuthService
     directory: Directory
     crm: CrmService
     call_log: CallLog
@@ -42,6 +44,7 @@ class Services:
     ivr: IvrService
     wfm: WfmService
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
+    account_events: AccountEvents | None = None  # tells every process of account changes
 
 
 def services(request: Request) -> Services:
@@ -51,10 +54,11 @@ def services(request: Request) -> Services:
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token")
 
 
-def principal(
+async def principal(
     token: Annotated[str, Depends(oauth2)], svc: Annotated[Services, Depends(services)]
 ) -> Principal:
-    return svc.tokens.verify(token)
+    """The caller as their account is now (exists, enabled, same token version, its role)."""
+    return await svc.auth.principal(token)
 
 
 ServicesDep = Annotated[Services, Depends(services)]

@@ -1,8 +1,9 @@
 """Websockets: ``/ws/agent`` (one agent's events and pops) and ``/ws/board`` (supervisors).
 
-The token comes as the ``token`` query parameter (browsers cannot set headers on a
-websocket); the server's access log is off so it is never written down. An agent may only
-watch their own events; supervisors may watch anyone's. Refusals close with 1008.
+The token comes as a ``Sec-WebSocket-Protocol`` (``["switchboard", "bearer.<token>"]``),
+never in the URL, and is checked against the account for the socket's whole life
+(``cti.server.ws_auth``). An agent may only watch their own events; supervisors may watch
+anyone's. Refusals close with 1008.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cti.server import messages, payloads
 from cti.server.bus import Subscription
 from cti.server.deps import Services
 from cti.server.hub import BOARD, agent_topic
+from cti.server.ws_auth import SocketSession
 from cti.telephony import commands as cmd
 
 log = structlog.get_logger(__name__)
@@ -39,21 +41,17 @@ async def _send(ws: WebSocket, payload: bytes) -> None:
     await ws.send_text(payload.decode())
 
 
-async def _authenticate(ws: WebSocket, svc: Services) -> Principal | None:
-    token = ws.query_params.get("token", "")
-    try:
-        return svc.tokens.verify(token)
-    except SwitchboardError as exc:
-        await ws.close(code=POLICY_VIOLATION, reason=exc.message[:120])
-        return None
+async def _authenticate(ws: WebSocket, svc: Services) -> SocketSession | None:
+    return await SocketSession.open(ws, svc)
 
 
 @router.websocket("/ws/agent")
 async def agent_socket(ws: WebSocket) -> None:
     svc: Services = ws.app.state.services
-    who = await _authenticate(ws, svc)
-    if who is None:
+    session = await _authenticate(ws, svc)
+    if session is None:
         return
+    who = session.principal
     target = ws.query_params.get("agent_id") or who.login
     if target != who.login and not who.at_least(Role.SUPERVISOR):
         await ws.close(code=POLICY_VIOLATION, reason="agents may only watch their own events")
@@ -63,14 +61,15 @@ async def agent_socket(ws: WebSocket) -> None:
     except SwitchboardError as exc:
         await ws.close(code=POLICY_VIOLATION, reason=exc.message[:120])
         return
-    await ws.accept()
+    await session.accept()
     own = target == who.login
     sub = svc.bus.subscribe(agent_topic(target))
     if own:
         svc.hub.attach(target)
     try:
         await _send_hello(ws, svc, target)
-        await _pump(ws, sub, lambda raw: _agent_message(ws, svc, who, target, raw))
+        handler = session.authorised(lambda raw: _agent_message(ws, svc, who, target, raw))
+        await _pump(ws, sub, handler, session)
     finally:
         sub.close()
         if own:
@@ -117,17 +116,17 @@ async def _agent_message(
 @router.websocket("/ws/board")
 async def board_socket(ws: WebSocket) -> None:
     svc: Services = ws.app.state.services
-    who = await _authenticate(ws, svc)
-    if who is None:
+    session = await _authenticate(ws, svc)
+    if session is None:
         return
-    if not who.at_least(Role.SUPERVISOR):
+    if not session.principal.at_least(Role.SUPERVISOR):
         await ws.close(code=POLICY_VIOLATION, reason="the board is for supervisors")
         return
-    await ws.accept()
+    await session.accept()
     sub = svc.bus.subscribe(BOARD)
     try:
         await _send(ws, svc.hub.board_now())
-        await _pump(ws, sub, lambda raw: _board_message(ws, raw))
+        await _pump(ws, sub, session.authorised(lambda raw: _board_message(ws, raw)), session)
     finally:
         sub.close()
 
@@ -137,11 +136,16 @@ async def _board_message(ws: WebSocket, raw: str) -> None:
     await _send(ws, payloads.encode({"type": "pong"}))
 
 
-async def _pump(ws: WebSocket, sub: Subscription, on_message: Handler) -> None:
-    """Forward bus messages out and client messages in until either side ends."""
+async def _pump(
+    ws: WebSocket, sub: Subscription, on_message: Handler, session: SocketSession
+) -> None:
+    """Forward bus messages out and client messages in until either side ends, or until
+    the session's guard closes the socket (token expired or revoked)."""
     sender = asyncio.create_task(_send_loop(ws, sub))
     receiver = asyncio.create_task(_receive_loop(ws, on_message))
-    done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+    guard = asyncio.create_task(session.guard())
+    tasks = {sender, receiver, guard}
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):

@@ -13,9 +13,7 @@ from typing import Any
 import httpx
 
 from acd.agents import AgentState
-from cti.auth.service import Principal, Role, TokenService
 from cti.calls.model import Call
-from cti.clock import LiveClock
 from cti.crm.calllog import InteractionRecord
 from cti.crm.cards import CustomerCard
 from cti.crm.seed import demo_caller_numbers
@@ -115,11 +113,10 @@ def known_caller(server: LiveServer) -> KnownCaller:
     return max(callers, key=lambda caller: interest(caller.card))
 
 
-def short_token(server: LiveServer, login: str, name: str, seconds: int) -> str:
+def short_token(server: LiveServer, login: str, seconds: int) -> str:
     """A real token for ``login`` that expires in ``seconds``, signed with the server's key."""
-    secret = server.settings.jwt_secret.get_secret_value()
-    tokens = TokenService(secret, seconds, LiveClock())
-    return tokens.issue(Principal(login, Role.AGENT, name))
+    account = server.services.directory.get_agent(login)
+    return server.services.auth.tokens.issue(account, ttl_seconds=seconds)
 
 
 def rest(server: LiveServer, login: str, method: str, path: str, body: Any = None) -> Any:

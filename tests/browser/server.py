@@ -33,6 +33,7 @@ def browser_settings(workdir: Path) -> Settings:
     return Settings(
         database_url=f"sqlite:///{workdir / 'switchboard.db'}",
         call_log_spool=workdir / "call-log-spool.jsonl",
+        jwt_secret_file=workdir / "jwt-secret",
         demo=True,
         demo_calls_per_minute=0.0,  # calls arrive only when a test places them
         demo_customers=300,

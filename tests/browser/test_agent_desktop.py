@@ -246,7 +246,7 @@ def test_an_expired_session_goes_back_to_login_and_leaves_no_crm_data(
     agent = agents_with(live, "sales")[2]
     quiet(live, available=(agent,))
     caller = known_caller(live)
-    token = short_token(live, agent, "Short Session", seconds=4)
+    token = short_token(live, agent, seconds=4)
     page.goto("/ui/index.html?reason=none")
     page.evaluate(
         "(token) => sessionStorage.setItem('switchboard', JSON.stringify({access_token: token,"

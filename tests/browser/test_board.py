@@ -118,7 +118,8 @@ def test_an_agent_cannot_open_the_board(page: Any, live: LiveServer) -> None:
             const token = JSON.parse(sessionStorage.getItem("switchboard")).access_token;
             const headers = {Authorization: `Bearer ${token}`, "Content-Type": "application/json"};
             const board = await new Promise((resolve) => {
-                const ws = new WebSocket(`ws://${location.host}/ws/board?token=${token}`);
+                const offer = ["switchboard", `bearer.${token}`];
+                const ws = new WebSocket(`ws://${location.host}/ws/board`, offer);
                 ws.onmessage = () => resolve("got a board message");
                 ws.onclose = (e) => resolve(`closed ${e.code}`);
             });

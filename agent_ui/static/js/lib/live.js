@@ -27,9 +27,13 @@ export function connect(path, { onMessage, onStatus, query = {} }) {
     clearTimeout(retryTimer);
     const session = current();
     if (!session) return end("expired");
-    const params = new URLSearchParams({ ...query, token: session.access_token });
+    // The token rides in Sec-WebSocket-Protocol, never in the URL (which gets logged); the
+    // server answers with "switchboard" only.
+    const params = new URLSearchParams(query).toString();
+    const search = params ? `?${params}` : "";
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}${path}?${params}`);
+    const offer = ["switchboard", `bearer.${session.access_token}`];
+    const socket = new WebSocket(`${scheme}://${location.host}${path}${search}`, offer);
     let opened = false;
     ws = socket;
     socket.onopen = () => {

@@ -1,7 +1,8 @@
 // The signed-in session: the access token in sessionStorage, its expiry, and a clean end.
 //
 // A session ends when the token's `exp` passes (a timer here), when the server answers 401,
-// or when a websocket closes with 1008. Ending wipes sessionStorage and every page's
+// when a websocket closes with 1008 (expired or revoked), or on signing out, which revokes
+// the token on the server too (POST /api/auth/logout). Ending wipes sessionStorage and every page's
 // customer data from the DOM *before* going back to the login page, so nothing from the CRM
 // is left on screen or in the back/forward cache.
 
@@ -68,11 +69,20 @@ export function onEnd(wipe) {
   wipers.push(wipe);
 }
 
-/** End the session: wipe storage and screen, then go to the login page with a reason. */
+/** End the session: wipe storage and screen, then go to the login page with a reason.
+ * Signing out also revokes the token on the server (every tab and socket of this login). */
 export function end(reason = "signed-out") {
   if (ending) return;
   ending = true;
   clearTimeout(expiryTimer);
+  const token = current()?.access_token;
+  if (reason === "signed-out" && token) {
+    fetch("/api/auth/logout", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+      keepalive: true,
+    }).catch(() => {});
+  }
   sessionStorage.clear();
   for (const wipe of wipers) {
     try {
