@@ -16,16 +16,16 @@ from acd.agents import AgentState
 from cti.auth.service import Role
 from cti.calls.model import Phase
 from cti.telephony import commands as cmd
+from tests import support
 from tests.authz_policy import COLLEAGUE, LOGINS, ME, POLICY, THIRD, Case, Owns
 from tests.support import services
 
 
-# -- the one websocket helper (tokens as the code on main takes them today) -----------------
+# -- the one websocket helper (the token travels in the subprotocol, never in the URL) ------
 def open_socket(client: TestClient, path: str, bearer: str | None, **query: str) -> Any:
     """Connect to ``path`` as the holder of ``bearer`` (``None``: no token at all)."""
-    params = {**({"token": bearer} if bearer is not None else {}), **query}
-    url = path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
-    return client.websocket_connect(url)
+    url = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    return client.websocket_connect(url, subprotocols=support.bearer(bearer) if bearer else None)
 
 
 # -- the floor: one app, reset before each case ---------------------------------------------
@@ -188,6 +188,8 @@ def http_outcome(floor: Floor, case: Case) -> str | int:
     assert res.status_code < 500 or unsupported, f"{case}: {res.status_code} {res.text}"
     if res.status_code in (401, 403, case.policy.refused):
         return res.status_code
+    if case.operation == "POST /api/auth/logout" and case.role:  # it ended that login's sessions
+        floor.bearers[case.role] = support.token(floor.client, LOGINS[case.role])
     return "allowed"
 
 

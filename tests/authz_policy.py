@@ -80,6 +80,7 @@ POLICY: dict[str, Policy] = {
     # auth
     "POST /api/auth/token": everyone(),
     "GET /api/auth/me": at_least(A),
+    "POST /api/auth/logout": at_least(A),
     # queues and skills: read by all, changed by supervisors, deleted by admins
     "GET /api/queues": at_least(A),
     "GET /api/queues/{name}": at_least(A),
