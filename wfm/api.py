@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from acd.config import Level, QueueSpec, SkillName
 from cti.auth.service import Role
+from cti.openapi import AUTHENTICATED, error_responses
 from cti.server.deps import PrincipalDep, ServicesDep
 from simulations.replicate import Estimate, QueueEstimate, Replicated
 from simulations.scenario import Demand, Group
@@ -24,7 +25,7 @@ from wfm.schedule import ShiftRules
 from wfm.service import WfmService
 from wfm.staffing import SkillGroup
 
-router = APIRouter(prefix="/api/wfm", tags=["wfm"])
+router = APIRouter(prefix="/api/wfm", tags=["wfm"], responses=error_responses(400, *AUTHENTICATED))
 
 
 class _Body(BaseModel):

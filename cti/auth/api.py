@@ -11,9 +11,12 @@ from pydantic import BaseModel
 
 from cti.auth.errors import InvalidCredentials
 from cti.auth.service import Principal, Role
+from cti.openapi import error_responses
 from cti.server.deps import PrincipalDep, ServicesDep
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(
+    prefix="/api/auth", tags=["auth"], responses=error_responses(400, 401, 422, 429, 503)
+)
 
 
 class Token(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
 
 from acd.routing_service import RoutingService
 from cti.auth.service import Principal, TokenService
@@ -42,6 +43,7 @@ class Services:
     ivr: IvrService
     wfm: WfmService
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
+    database: Engine | None = None  # for /readyz's probe; the services hold their sessions
 
 
 def services(request: Request) -> Services:
