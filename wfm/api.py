@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import math
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -91,7 +91,7 @@ class RulesBody(_Body):
 
 class ScheduleBody(_Body):
     slot_minutes: Literal[15, 30, 60] = 30
-    required: list[int] = Field(min_length=24, max_length=96)
+    required: list[Annotated[int, Field(ge=0, le=100_000)]] = Field(min_length=24, max_length=96)
     rules: RulesBody = RulesBody()
 
 
@@ -105,7 +105,7 @@ class DemandBody(_Body):
 class GroupBody(_Body):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")
     skills: dict[SkillName, Level] = Field(min_length=1, max_length=20)
-    agents: list[int] = Field(min_length=1, max_length=96)
+    agents: list[Annotated[int, Field(ge=0, le=5000)]] = Field(min_length=1, max_length=96)
 
 
 class SimulateBody(_Body):

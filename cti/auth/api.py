@@ -15,7 +15,7 @@ from cti.openapi import error_responses
 from cti.server.deps import PrincipalDep, ServicesDep
 
 router = APIRouter(
-    prefix="/api/auth", tags=["auth"], responses=error_responses(400, 401, 422, 429, 503)
+    prefix="/api/auth", tags=["auth"], responses=error_responses(400, 401, 403, 422, 429, 503)
 )
 
 
