@@ -14,7 +14,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -48,6 +54,19 @@ class DatabaseUnavailable(SwitchboardError):
 
     status = 503
     error_id = "database-unavailable"
+
+
+class UnstorableValue(SwitchboardError):
+    """A value the database cannot store as given (a NUL in PostgreSQL text, a string longer
+    than its column, a number out of its column's range): the request's fault, not an outage."""
+
+    status = 422
+    error_id = "unstorable-value"
+
+
+def unstorable(exc: DataError) -> UnstorableValue:
+    reason = short_reason(exc)
+    return UnstorableValue(f"a value cannot be stored: {reason}", details={"reason": reason})
 
 
 def database_unavailable() -> DatabaseUnavailable:

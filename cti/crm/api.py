@@ -23,8 +23,8 @@ class CustomerBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     phones: list[str] = Field(default_factory=list, max_length=10)
     email: str | None = Field(None, max_length=254)
-    account_number: str | None = Field(None, max_length=40)
-    segment: str | None = Field(None, max_length=40)
+    account_number: str | None = Field(None, max_length=32)  # the column's width
+    segment: str | None = Field(None, max_length=32)
     tier: Literal["standard", "gold", "vip"] = "standard"
     customer_since: date | None = None
     consent_marketing_calls: bool = False

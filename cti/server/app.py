@@ -221,6 +221,8 @@ def create_app(
             await svc.writer.stop()
             if isinstance(svc.bus, RedisBus):
                 await svc.bus.stop()
+            if svc.database is not None:
+                svc.database.dispose()  # close the pool's connections, not leave them to GC
 
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
     app.add_middleware(StandbyGate)

@@ -4,6 +4,8 @@
 - Invalid parameters or bodies: 422 ``invalid-request``, each field named in ``details``.
 - Starlette's own (no route, wrong method, no token from the OAuth2 scheme): their status,
   with an ``error_id`` derived from it and their headers (``WWW-Authenticate``, ``Allow``).
+- A value the database cannot store (``sqlalchemy.exc.DataError``: a NUL in PostgreSQL text,
+  a string too long for its column): 422 ``unstorable-value`` with the driver's reason.
 - A database outage (``cti.db.OUTAGES``, raised in a handler or in the thread it ran its query
   in): 503 ``database-unavailable`` with ``Retry-After``, and one log line, not a traceback
   per request.
@@ -17,9 +19,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from cti.db import OUTAGES, RETRY_AFTER_SECONDS, database_unavailable, outage_reason
+from cti.db import OUTAGES, RETRY_AFTER_SECONDS, database_unavailable, outage_reason, unstorable
 from cti.errors import SwitchboardError
 
 log = structlog.get_logger(__name__)
@@ -31,6 +34,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
     for outage in OUTAGES:
         app.add_exception_handler(outage, database_outage)
+    app.add_exception_handler(DataError, unstorable_value)  # type: ignore[arg-type]
 
 
 async def switchboard_error(request: Request, exc: SwitchboardError) -> JSONResponse:
@@ -78,3 +82,9 @@ async def database_outage(request: Request, exc: Exception) -> JSONResponse:
     error = database_unavailable()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return JSONResponse(error.to_dict(), status_code=error.status, headers=headers)
+
+
+async def unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+    error = unstorable(exc)
+    log.info("database.unstorable_value", path=request.url.path, reason=error.details["reason"])
+    return JSONResponse(error.to_dict(), status_code=error.status)
