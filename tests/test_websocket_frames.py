@@ -1,15 +1,24 @@
 """A client's malformed websocket frame, against the real server (real uvicorn): the socket is
-closed with 1007 and the log gets one line, not a traceback a client could repeat at will."""
+closed with 1007 and the log gets one line, not a traceback a client could repeat at will.
+And a message that meets a database outage gets an error reply and costs one line."""
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import socket
 import struct
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+from fastapi import WebSocketDisconnect
+from sqlalchemy.exc import OperationalError
+from structlog.testing import capture_logs
+
+from cti.server import ws
 from tests.server_process import Server, serve
 
 INVALID_DATA = 1007
@@ -68,3 +77,29 @@ def test_an_invalid_utf8_text_frame_closes_the_socket_with_1007_and_logs_one_lin
     assert "Traceback" not in log and "UnicodeDecodeError" not in log
     lines = [line for line in log.splitlines() if "Invalid UTF-8" in line]
     assert len(lines) == 3, log[-2000:]
+
+
+class _Socket:
+    """The two calls ``_receive_loop`` makes on a websocket: one message, then a hang-up."""
+
+    def __init__(self, *texts: str) -> None:
+        self.inbox = [{"type": "websocket.receive", "text": t} for t in texts]
+        self.sent: list[dict[str, Any]] = []
+
+    async def receive(self) -> dict[str, Any]:
+        return self.inbox.pop(0) if self.inbox else {"type": "websocket.disconnect", "code": 1000}
+
+    async def send_text(self, text: str) -> None:
+        self.sent.append(json.loads(text))
+
+
+async def test_a_database_outage_during_a_message_answers_an_error_and_logs_one_line() -> None:
+    async def needs_the_database(raw: str) -> None:
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    sock = _Socket('{"type": "ping"}')
+    with capture_logs() as logs, pytest.raises(WebSocketDisconnect):
+        await ws._receive_loop(sock, needs_the_database)  # type: ignore[arg-type]
+    assert [m["error_id"] for m in sock.sent] == ["database-unavailable"]
+    assert [entry["event"] for entry in logs] == ["websocket.database_unavailable"]
+    assert "exc_info" not in logs[0]
