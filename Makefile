@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean chromium
+.PHONY: run test fuzz bench lint clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The schemathesis run of tests/test_fuzz.py with many more examples per operation and role
+# (make test runs a few, on SQLite), on SQLite and PostgreSQL. FUZZ_EXAMPLES=N to choose;
+# what it found is listed in var/fuzz.txt.
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	mkdir -p var
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_DATABASES=sqlite,postgres FUZZ_REPORT=var/fuzz.txt $(BIN)/python -m pytest -p no:randomly -s tests/test_fuzz.py $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

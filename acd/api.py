@@ -14,10 +14,11 @@ from acd.errors import InvalidConfig
 from cti.auth.service import Role
 from cti.calls import control
 from cti.calls.policy import Action, authorise_call
+from cti.openapi import AUTHENTICATED, error_responses
 from cti.server import payloads
 from cti.server.deps import PrincipalDep, ServicesDep
 
-router = APIRouter(prefix="/api", tags=["acd"])
+router = APIRouter(prefix="/api", tags=["acd"], responses=error_responses(400, *AUTHENTICATED))
 
 
 class StateChange(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import typer
 import uvicorn
 from rich.console import Console
@@ -18,6 +20,7 @@ from wfm import cli as wfm_cli
 
 app = typer.Typer(help="Switchboard: contact-centre CTI server.", no_args_is_help=True)
 console = Console(stderr=True, soft_wrap=True)
+STARTUP_FAILURE = 3  # uvicorn's exit status when the application does not start
 
 
 @app.callback()
@@ -46,8 +49,7 @@ def serve(
 
     bind_host, bind_port = host or settings.http_host, port or settings.http_port
     _announce(settings, bind_host, bind_port)
-    logs.scrub_tokens()
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=bind_host,
         port=bind_port,
@@ -55,6 +57,13 @@ def serve(
         log_level=log_level,
         ws_max_size=64 * 1024,
     )
+    logs.quiet_client_errors()  # after uvicorn.Config, which sets its loggers up
+    logs.scrub_tokens()
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:  # as uvicorn.run: the application did not start
+        raise typer.Exit(STARTUP_FAILURE)
 
 
 app.command("replay")(asterisk_cli.replay)

@@ -14,7 +14,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -29,6 +36,17 @@ _POSTGRES_ALIASES = frozenset({"postgres", "postgresql"})
 #: Drivers do not echo passwords; scrubbing is a belt-and-braces measure, and scrubbing a
 #: very short one would mangle ordinary words ("x" in "exist").
 _MIN_SCRUBBED_PASSWORD = 4
+#: How long a client is told to wait (``Retry-After``) when the database is unavailable.
+RETRY_AFTER_SECONDS = 5
+#: What SQLAlchemy raises when the database cannot be used at all, as opposed to refusing
+#: one statement: the server down or restarting, a dropped connection, the pool exhausted.
+#: (SQLite's "database is locked" is an ``OperationalError`` too: also worth a retry.)
+OUTAGES: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeout,
+)
 
 
 class DatabaseUnavailable(SwitchboardError):
@@ -36,6 +54,35 @@ class DatabaseUnavailable(SwitchboardError):
 
     status = 503
     error_id = "database-unavailable"
+
+
+class UnstorableValue(SwitchboardError):
+    """A value the database cannot store as given (a NUL in PostgreSQL text, a string longer
+    than its column, a number out of its column's range): the request's fault, not an outage."""
+
+    status = 422
+    error_id = "unstorable-value"
+
+
+def unstorable(exc: DataError) -> UnstorableValue:
+    reason = short_reason(exc)
+    return UnstorableValue(f"a value cannot be stored: {reason}", details={"reason": reason})
+
+
+def database_unavailable() -> DatabaseUnavailable:
+    """What a client is told about one of ``OUTAGES``: nothing of the server's address."""
+    return DatabaseUnavailable(
+        "the database is unavailable: try again shortly",
+        details={"retry_after": RETRY_AFTER_SECONDS},
+    )
+
+
+def outage_reason(exc: Exception) -> str:
+    """One line for the log: the driver's reason, or the pool's."""
+    if isinstance(exc, DBAPIError):
+        return short_reason(exc)
+    text = str(exc).split("(Background on this error", 1)[0]
+    return " ".join(text.split())[:300] or type(exc).__name__
 
 
 def normalise_url(url: str | URL) -> URL:

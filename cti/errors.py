@@ -8,6 +8,8 @@ HTTP status, a stable kebab-case ``error_id`` and ``details``, which the CTI ser
     ├── cti.telephony.errors.TelephonyError
     ├── cti.crm.errors.CrmError
     ├── cti.auth.errors.AuthError
+    ├── cti.db.DatabaseUnavailable   503 database-unavailable
+    ├── cti.db.UnstorableValue       422 unstorable-value
     └── acd.errors.AcdError
 """
 

@@ -63,3 +63,25 @@ def scrub_tokens(*names: str) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, TokenScrubber) for f in logger.filters):
             logger.addFilter(TokenScrubber())
+
+
+class OneLineClientErrors(logging.Filter):
+    """A client's malformed websocket frame costs one log line, never a traceback.
+
+    uvicorn logs an invalid UTF-8 text frame with ``logger.exception`` (and closes the socket
+    with 1007), so any client could fill the log with tracebacks. This keeps the record and
+    its level, and replaces the traceback with the decoder's reason.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, UnicodeDecodeError):
+            record.msg = f"{record.getMessage()} ({error.reason}); closed with 1007"
+            record.args = ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_client_errors() -> None:
+    """Install ``OneLineClientErrors`` on uvicorn's error log (after uvicorn configured it)."""
+    logging.getLogger("uvicorn.error").addFilter(OneLineClientErrors())

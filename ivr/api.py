@@ -9,21 +9,22 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from cti.auth.service import Role
+from cti.openapi import AUTHENTICATED, MAX_ID, VersionPath, error_responses
 from cti.server.deps import PrincipalDep, ServicesDep
 from ivr import schema
 from ivr.reports import FlowReport
 from ivr.store import StoredVersion
 
-router = APIRouter(prefix="/api/ivr", tags=["ivr"])
+router = APIRouter(prefix="/api/ivr", tags=["ivr"], responses=error_responses(400, *AUTHENTICATED))
 FlowPath = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
 
 
 class ActivateBody(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_ID)
 
 
 class RollbackBody(BaseModel):
-    to_version: int | None = Field(None, ge=1)
+    to_version: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 @router.get("/schema")
@@ -48,7 +49,7 @@ async def flow(name: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]
 
 
 @router.get("/flows/{name}/versions/{version}")
-async def flow_version(name: str, version: int, svc: ServicesDep, who: PrincipalDep) -> Any:
+async def flow_version(name: str, version: VersionPath, svc: ServicesDep, who: PrincipalDep) -> Any:
     who.require(Role.SUPERVISOR)
     stored = await svc.ivr.version(name, version)
     return {**_brief(stored), "definition": stored.definition}

@@ -75,6 +75,7 @@ POLICY: dict[str, Policy] = {
     "GET /docs/oauth2-redirect": everyone(),
     "GET /redoc": everyone(),
     "GET /healthz": everyone(),
+    "GET /readyz": everyone(),
     "GET /": everyone(),
     "MOUNT /ui": everyone(),
     # auth

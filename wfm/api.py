@@ -18,6 +18,7 @@ from starlette.datastructures import State
 from acd.config import Level, QueueSpec, SkillName
 from acd.model import QueueConfig
 from cti.auth.service import Role
+from cti.openapi import AUTHENTICATED, error_responses
 from cti.server.deps import PrincipalDep
 from simulations.scenario import Demand, Group
 from wfm.erlang import Load
@@ -38,7 +39,7 @@ from wfm.schedule import ShiftRules
 from wfm.service import ForecastOptions, Runs, WfmService
 from wfm.staffing import SkillGroup
 
-router = APIRouter(prefix="/api/wfm", tags=["wfm"])
+router = APIRouter(prefix="/api/wfm", tags=["wfm"], responses=error_responses(400, *AUTHENTICATED))
 
 
 class _Body(BaseModel):
@@ -107,7 +108,7 @@ class RulesBody(_Body):
 
 class ScheduleBody(_Body):
     slot_minutes: Literal[15, 30, 60] = 30
-    required: list[int] = Field(min_length=24, max_length=96)
+    required: list[Annotated[int, Field(ge=0, le=100_000)]] = Field(min_length=24, max_length=96)
     rules: RulesBody = RulesBody()
 
 
@@ -127,7 +128,7 @@ class SkillGroupBody(_Body):
 
 
 class GroupBody(SkillGroupBody):
-    agents: list[int] = Field(min_length=1, max_length=96)
+    agents: list[Annotated[int, Field(ge=0, le=5000)]] = Field(min_length=1, max_length=96)
 
 
 class SimulateBody(_Body):

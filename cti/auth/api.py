@@ -17,9 +17,12 @@ from pydantic import BaseModel
 
 from cti.auth.errors import InvalidCredentials, TooManyAttempts
 from cti.auth.service import Role
+from cti.openapi import error_responses
 from cti.server.deps import PrincipalDep, ServicesDep
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(
+    prefix="/api/auth", tags=["auth"], responses=error_responses(400, 401, 403, 422, 429, 503)
+)
 
 WRONG = "wrong login or password"
 

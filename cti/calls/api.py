@@ -10,11 +10,14 @@ from pydantic import BaseModel, Field
 from cti.auth.service import Role
 from cti.calls import control
 from cti.calls.policy import Action, authorise_call
+from cti.openapi import AUTHENTICATED, IdField, error_responses
 from cti.server import payloads
 from cti.server.deps import PrincipalDep, ServicesDep
 from cti.telephony import commands as cmd
 
-router = APIRouter(prefix="/api/calls", tags=["calls"])
+router = APIRouter(
+    prefix="/api/calls", tags=["calls"], responses=error_responses(400, *AUTHENTICATED, 501, 502)
+)
 
 
 class HoldBody(BaseModel):
@@ -28,7 +31,7 @@ class TransferBody(BaseModel):
 
 class OriginateBody(BaseModel):
     number: str = Field(min_length=2, max_length=32, pattern=r"^\+?[0-9 ()\-]+$")
-    customer_id: int | None = None
+    customer_id: IdField | None = None
 
 
 class WrapUpBody(BaseModel):

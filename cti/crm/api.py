@@ -10,18 +10,21 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from cti.crm.service import NewCustomer
+from cti.openapi import AUTHENTICATED, IdPath, error_responses
 from cti.server import payloads
 from cti.server.deps import PrincipalDep, ServicesDep
 
-router = APIRouter(prefix="/api/customers", tags=["crm"])
+router = APIRouter(
+    prefix="/api/customers", tags=["crm"], responses=error_responses(400, *AUTHENTICATED)
+)
 
 
 class CustomerBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     phones: list[str] = Field(default_factory=list, max_length=10)
     email: str | None = Field(None, max_length=254)
-    account_number: str | None = Field(None, max_length=40)
-    segment: str | None = Field(None, max_length=40)
+    account_number: str | None = Field(None, max_length=32)  # the column's width
+    segment: str | None = Field(None, max_length=32)
     tier: Literal["standard", "gold", "vip"] = "standard"
     customer_since: date | None = None
     consent_marketing_calls: bool = False
@@ -37,7 +40,7 @@ async def search(
 
 
 @router.get("/{customer_id}")
-async def read(customer_id: int, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+async def read(customer_id: IdPath, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
     return payloads.card_view(await asyncio.to_thread(svc.crm.get_customer, customer_id))
 
 

@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,8 +36,7 @@ from cti.crm.cards import CallerLookup
 from cti.crm.directory import Directory
 from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
-from cti.errors import SwitchboardError
-from cti.server import payloads, ws
+from cti.server import handlers, health, payloads, ws
 from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus
 from cti.server.deps import Services
@@ -158,6 +156,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         WfmService(sessions, clock, lambda: list(centre.acd.queues.values())),
         front_door,
         account_events,
+        database=engine,
     )
 
 
@@ -228,14 +227,15 @@ def create_app(
             svc.auth.throttle.close()
             if isinstance(svc.bus, RedisBus):
                 await svc.bus.stop()
+            if svc.database is not None:
+                svc.database.dispose()  # close the pool's connections, not leave them to GC
 
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
     app.add_middleware(StandbyGate)
-    _install_handlers(app)
+    handlers.install(app)
     routers = (auth_api.router, acd_api.router, calls_api.router, crm_api.router, pbx_api.router)
-    for router in (*routers, ivr_api.router, wfm_api.router, ws.router):
+    for router in (*routers, ivr_api.router, wfm_api.router, ws.router, health.router):
         app.include_router(router)
-    app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)
     app.mount("/ui", StaticFiles(directory=Path(agent_ui.__file__).parent / "static", html=True))
     return app
@@ -245,24 +245,6 @@ def _start_of_day(clock: Clock) -> datetime:
     """The demo's call history runs up to today, so it looks like last week's, not last year's."""
     now = datetime.fromtimestamp(clock.now(), UTC)
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-async def _healthz(request: Request) -> JSONResponse:
-    """200 on the process running the engine; 503 on a standby (for load balancers)."""
-    svc: Services = request.app.state.services
-    engine: Engine = request.app.state.engine
-    if not engine.running:
-        lock: EngineLock | None = getattr(request.app.state, "engine_lock", None)
-        holder = await lock.holder() if lock is not None else None
-        return JSONResponse({"status": "standby", "engine": holder}, status_code=503)
-    return JSONResponse(
-        {
-            "status": "ok",
-            "telephony": svc.settings.telephony.value,
-            "pbx_connected": svc.telephony.connected,
-            "active_calls": len(svc.centre.calls),
-        }
-    )
 
 
 class Engine:
@@ -336,22 +318,3 @@ class StandbyGate:
 
 async def _home() -> RedirectResponse:
     return RedirectResponse("/ui/")
-
-
-def _install_handlers(app: FastAPI) -> None:
-    @app.exception_handler(SwitchboardError)
-    async def switchboard_error(request: Request, exc: SwitchboardError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-        ]
-        first = errors[0] if errors else {"field": "", "message": "invalid request"}
-        body = {
-            "error_id": "invalid-request",
-            "message": f"{first['field']}: {first['message']}",
-            "details": {"errors": errors},
-        }
-        return JSONResponse(body, status_code=422)

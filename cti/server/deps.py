@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
 
 from acd.routing_service import RoutingService
 from cti.auth.service import Principal
@@ -45,6 +46,7 @@ class Services:
     wfm: WfmService
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
     account_events: AccountEvents | None = None  # tells every process of account changes
+    database: Engine | None = None  # for /readyz's probe; the services hold their sessions
 
 
 def services(request: Request) -> Services:

@@ -47,6 +47,10 @@ class RedisBus:
                 await task
         await self._redis.aclose()
 
+    async def ping(self) -> None:
+        """Raise ``redis.RedisError`` unless Redis answers (for ``/readyz``)."""
+        await self._redis.ping()
+
     def publish(self, topic: str, payload: bytes) -> None:
         self._outbox.put_nowait((topic, payload))
 

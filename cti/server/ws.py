@@ -20,6 +20,7 @@ from cti.auth.service import Principal, Role
 from cti.calls import control
 from cti.calls.model import Phase
 from cti.calls.policy import Action, authorise_call
+from cti.db import OUTAGES, database_unavailable, outage_reason
 from cti.errors import SwitchboardError
 from cti.server import messages, payloads
 from cti.server.bus import Subscription
@@ -184,6 +185,9 @@ async def _receive_loop(ws: WebSocket, on_message: Handler) -> None:
             await _send(ws, payloads.encode({"type": "error", **exc.to_dict()}))
         except WebSocketDisconnect:
             raise
+        except OUTAGES as exc:  # one line per message, not a traceback
+            log.warning("websocket.database_unavailable", reason=outage_reason(exc))
+            await _send(ws, payloads.encode({"type": "error", **database_unavailable().to_dict()}))
         except Exception:  # a bug must cost one message, not the agent's connection
             log.exception("websocket_message_failed")
             error = {"type": "error", "error_id": "internal-error", "message": "internal error"}

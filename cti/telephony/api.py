@@ -16,11 +16,14 @@ from pydantic import BaseModel, Field
 
 from cti.auth.service import Role
 from cti.calls.policy import Action, authorise, authorise_call
+from cti.openapi import AUTHENTICATED, error_responses
 from cti.server.deps import PrincipalDep, ServicesDep
 from cti.telephony.errors import NotSupported
 from cti.telephony.port import QueueMembers, Recording
 
-router = APIRouter(prefix="/api", tags=["pbx"])
+router = APIRouter(
+    prefix="/api", tags=["pbx"], responses=error_responses(400, *AUTHENTICATED, 501, 502)
+)
 
 
 class MemberBody(BaseModel):
