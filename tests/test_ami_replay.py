@@ -312,6 +312,9 @@ def test_joining_a_busy_pbx_resyncs_once_and_adopts_every_call(
 def test_observe_mode_never_offers_a_call_to_the_pbx(name: str, replays: dict[str, Replay]) -> None:
     assert replays[name].port.commands == []
     assert replays[name].refusals == [] and replays[name].violations == []
+    # On the wire too: the adapter sent nothing but its own resync, and nothing failed.
+    assert {a.name for a in replays[name].link.sent} <= {"CoreShowChannels", "QueueStatus"}
+    assert replays[name].recorder.failures == []
     assert replays[name].centre.calls == {}  # every call the capture finished is finished
 
 
