@@ -26,6 +26,8 @@ import asyncio
 from collections import deque
 from collections.abc import Sequence
 
+import structlog
+
 from cti.asterisk.ami import Action, ActionResult, ActionSpec, AmiError, AmiSession, Event
 from cti.asterisk.ami.messages import BANNER_PREFIX, ProtocolViolation
 from cti.asterisk.capture import CaptureLine, epoch_offset
@@ -35,11 +37,12 @@ from cti.asterisk.link import (
     EventCallback,
     checked,
     connection_lost,
-    deliver,
     log_violation,
     notify_connected,
 )
 from cti.clock import ManualClock
+
+log = structlog.get_logger(__name__)
 
 _BANNER = BANNER_PREFIX.encode()
 _PROBE = "capture-probe"  # the ActionID a builder is first called with, to learn its name
@@ -120,18 +123,18 @@ class CaptureLink:
     def play(self, line: CaptureLine) -> None:
         """Put one capture line on the link, at its time."""
         self.clock.advance_to(self.offset + line.t)
-        if line.direction == "recv":
-            self._recv(line.raw.encode())
+        if line.direction == "recv":  # the hot path, inline
+            data = line.raw.encode()
+            session = self._session
+            if session is None:
+                banner = data.startswith(_BANNER)
+                session = self._session = AmiSession("capture", expect_banner=banner)
+            session.receive_data(data)
+            self._drain(session)
         elif line.direction == "send":
             self._send(line.raw)
         elif line.direction == "disconnect":
             self._close()
-
-    def _recv(self, data: bytes) -> None:
-        if self._session is None:
-            self._session = AmiSession("capture", expect_banner=data.startswith(_BANNER))
-        self._session.receive_data(data)
-        self._drain(self._session)
 
     def _send(self, raw: str) -> None:
         session = self._session
@@ -159,9 +162,13 @@ class CaptureLink:
         self.sent.append(claim.action)
 
     def _drain(self, session: AmiSession) -> None:
+        on_event = self._on_event
         for item in session.received():
             if type(item) is Event:
-                deliver(self._on_event, item)
+                try:
+                    on_event(item)
+                except Exception:  # as ``link.deliver``, inline: this is the hot path
+                    log.exception("ami.event_handler_failed", ami_event=item.name)
             elif isinstance(item, ActionResult):
                 self._result(item)
             elif isinstance(item, ProtocolViolation):

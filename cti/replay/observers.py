@@ -99,14 +99,20 @@ class WatchedPort:
         self.commands: list[Command] = []
         self.events: list[tuple[float, ev.TelephonyEvent]] = []
         self.refusals: list[tuple[float, ev.TelephonyEvent, str]] = []
-        port.subscribe(self._seen)
+        self._watched = False
 
     @property
     def connected(self) -> bool:
         return self.port.connected
 
     def subscribe(self, handler: EventHandler) -> None:
+        """``handler`` gets every event; the first one subscribed also keeps them in ``events``."""
+        events = self.events if not self._watched else None
+        self._watched = True
+
         def refused_kept(event: ev.TelephonyEvent) -> None:
+            if events is not None:
+                events.append((self.clock.now(), event))
             try:
                 handler(event)
             except IllegalStateChange as exc:
@@ -130,9 +136,6 @@ class WatchedPort:
     def dispatch(self, command: Command) -> None:
         self.commands.append(command)
         self.port.dispatch(command)
-
-    def _seen(self, event: ev.TelephonyEvent) -> None:
-        self.events.append((self.clock.now(), event))
 
 
 @dataclass(frozen=True, slots=True)

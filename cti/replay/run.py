@@ -22,7 +22,7 @@ inbound queue leg, the same things ``queue_log`` records.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -86,6 +86,8 @@ class Replay:
         )
         self.log: list[CallLogLine] = []
         self.legs: list[Call] = []
+        #: One line onto the link at its time, without yielding to the loop (benchmarks).
+        self.play: Callable[[CaptureLine], None] = self.link.play
 
     async def run(self) -> Replay:
         await self.adapter.start()
@@ -95,10 +97,6 @@ class Replay:
             await asyncio.sleep(0)
         await self.adapter.stop()
         return self
-
-    def play(self, line: CaptureLine) -> None:
-        """Put one line on the link, without yielding to the event loop (for benchmarks)."""
-        self.link.play(line)
 
     @property
     def events(self) -> list[tuple[float, ev.TelephonyEvent]]:

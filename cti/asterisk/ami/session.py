@@ -39,12 +39,16 @@ _ITEMS = (Event, ActionResult, ProtocolViolation)
 
 
 class AmiSession:
-    __slots__ = ("_correlator", "_ids", "_protocol")
+    __slots__ = ("_correlator", "_ids", "_protocol", "data_to_send", "receive_data", "receive_eof")
 
     def __init__(self, prefix: str = "sb", *, expect_banner: bool = True) -> None:
         self._protocol = AmiProtocol(expect_banner=expect_banner)
         self._correlator = Correlator()
         self._ids = ActionIds(prefix)
+        # The protocol's own methods, bound once: bytes in and out cost no extra call.
+        self.receive_data: Callable[[bytes], None] = self._protocol.receive_data
+        self.receive_eof: Callable[[], None] = self._protocol.receive_eof
+        self.data_to_send: Callable[[], bytes] = self._protocol.data_to_send
 
     @property
     def logged_in(self) -> bool:
@@ -75,16 +79,7 @@ class AmiSession:
         self._correlator.register(action_id)
         return True
 
-    def data_to_send(self) -> bytes:
-        return self._protocol.data_to_send()
-
-    # Receiving
-
-    def receive_data(self, data: bytes) -> None:
-        self._protocol.receive_data(data)
-
-    def receive_eof(self) -> None:
-        self._protocol.receive_eof()
+    # Receiving (``receive_data(data)``, ``receive_eof()``: the protocol's, bound above)
 
     def received(self) -> list[Item]:
         """Everything received since the last call, correlated, in stream order."""
