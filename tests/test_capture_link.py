@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 from structlog.testing import capture_logs
 
-from cti.asterisk.adapter import AsteriskTelephony
+from cti.asterisk.adapter import AsteriskTelephony, build_adapter
 from cti.asterisk.ami import builders
 from cti.asterisk.capture import CaptureLine
 from cti.asterisk.capture_link import CaptureLink, NotInCapture
 from cti.asterisk.link import AmiConnectionLost, AmiNotConnected
 from cti.replay import Replay, read_capture
+from cti.replay.run import RECORDED_CONFIG, RECORDED_DIALPLAN
 from cti.telephony import commands as cmd
+from cti.telephony import events as ev
 
 CAPTURES = Path(__file__).parent / "fixtures" / "asterisk"
 TOM = "1795479449.22"  # the caller of transfer.jsonl
@@ -74,7 +76,7 @@ async def test_a_transfer_in_replay_sends_the_recorded_redirect_and_gets_its_ans
     transfer = asyncio.create_task(replay.port.execute(cmd.Transfer(TOM, "support", "queue")))
     await asyncio.sleep(0)
     await play(replay, lines[redirect:])
-    assert await transfer is None
+    assert await asyncio.wait_for(transfer, 5) is None
     await replay.adapter.stop()
     (sent,) = replay.link.sent
     assert sent.to_bytes() == lines[redirect].raw.encode()  # byte for byte, ActionID too
@@ -126,7 +128,7 @@ async def test_an_action_still_waiting_when_the_recording_disconnects_fails_as_l
     await asyncio.sleep(0)
     link.play(link.lines[3])
     with pytest.raises(AmiConnectionLost):
-        await ping
+        await asyncio.wait_for(ping, 5)
     with pytest.raises(AmiNotConnected):
         await link.execute(builders.ping)
     await link.stop()
@@ -146,10 +148,52 @@ async def test_an_action_the_recording_client_did_not_send_next_fails_as_not_in_
     await asyncio.sleep(0)
     link.play(link.lines[3])
     with pytest.raises(NotInCapture) as refused:
-        await ping
+        await asyncio.wait_for(ping, 5)
     assert refused.value.status == 502 and "Ping" in refused.value.message
     late = asyncio.create_task(link.execute(builders.hangup("x", channel="Local/1@x-1;1")))
     await asyncio.sleep(0)
     link.play(link.lines[4])  # the hangup was sent before it was asked: still claimable
-    assert (await late).response.message == "Channel Hungup"
+    assert (await asyncio.wait_for(late, 5)).response.message == "Channel Hungup"
     await link.stop()
+
+
+async def test_the_adapters_connect_outcome_handling_runs_on_a_capture() -> None:
+    """A ConnectAgent's Originate gets the capture's answer, and the OriginateResponse of the
+    leg it named (ChannelId) answers the call: the adapter's own bookkeeping, not the
+    normaliser's."""
+    caller = (
+        "Event: Newchannel\r\nChannel: Local/1@callers-0001;1\r\n"
+        "Uniqueid: 1800000000.1\r\nLinkedid: 1800000000.1\r\n\r\n"
+    )
+    originate = "Action: Originate\r\nActionID: cap-2\r\nChannel: Local/1001@agents\r\n\r\n"
+    queued = (
+        "Response: Success\r\nActionID: cap-2\r\nMessage: Originate successfully queued\r\n\r\n"
+    )
+    lines = synthetic(
+        *LOGIN, (0.3, "recv", caller), (0.5, "send", originate), (0.6, "recv", queued)
+    )
+    link = CaptureLink(lines)
+    adapter = build_adapter(RECORDED_CONFIG, link, link.clock, dialplan=RECORDED_DIALPLAN)
+    events: list[ev.TelephonyEvent] = []
+    adapter.subscribe(events.append)
+    await adapter.start()
+    for line in lines[:4]:
+        link.play(line)
+    await asyncio.sleep(0)  # the resync asks CoreShowChannels; the capture's next is Originate
+    connect = cmd.ConnectAgent("1800000000.1", "1001", "sales", ring_timeout=12)
+    ringing = asyncio.create_task(adapter.execute(connect))
+    await asyncio.sleep(0)
+    for line in lines[4:]:
+        link.play(line)
+    await asyncio.wait_for(ringing, 5)
+    (sent,) = link.sent
+    assert "SB_CALLER_CHANNEL=Local/1@callers-0001;1" in sent.headers.get_all("Variable")
+    leg = sent.headers.get("ChannelId")
+    assert leg is not None and leg.startswith("switchboard-")
+    assert sent.headers.get("Channel") == "Local/1001@agents"
+    answered = f"Event: OriginateResponse\r\nResponse: Success\r\nUniqueid: {leg}\r\n\r\n"
+    link.play(CaptureLine(1.5, "recv", answered))
+    await adapter.stop()
+    calls = [e for e in events if e.call_id == "1800000000.1"]
+    assert [type(e).__name__ for e in calls] == ["AgentRinging", "CallAnswered"]
+    assert calls[-1] == ev.CallAnswered("1800000000.1", link.clock.now(), "1001", "sales")
