@@ -335,7 +335,8 @@ class AsteriskTelephony:
         self._channels.observe(event)
         if event.name == "OriginateResponse":
             self._connect_outcome(event)
-        self._emit(self._normaliser.feed(event, self._clock.now()))
+        if events := self._normaliser.feed(event, self._clock.now()):  # most events: none
+            self._emit(events)
 
     async def _resync(self) -> None:
         self._channels.mark()

@@ -35,7 +35,7 @@ from cti.asterisk.ami.protocol import AmiProtocol
 #: An action, or a builder taking the ActionID (``partial(builders.hangup, channel=c)``).
 ActionSpec = Action | Callable[[str], Action]
 Item = Event | ActionResult | ProtocolViolation
-_ITEMS = (Event, ActionResult, ProtocolViolation)
+_OTHERS = (ActionResult, ProtocolViolation)
 
 
 class AmiSession:
@@ -88,7 +88,7 @@ class AmiSession:
         append = out.append
         for message in self._protocol.messages_received():
             item = feed(message)
-            if isinstance(item, _ITEMS):
+            if type(item) is Event or isinstance(item, _OTHERS):  # events first: most items
                 append(item)
         return out
 
