@@ -1,9 +1,11 @@
 """AMI ingest: parse + normalise + state update, on one core, replaying the load capture.
 
 Every ``recv`` chunk of the 100-call load recording goes through the same path as live
-traffic: the sans-IO parser, ActionID correlation, the normaliser (channels → calls), the
-call engine and the ACD in observe mode, with the clock moved to each chunk's time. Nothing
-waits: the figure is how fast Switchboard can keep up, not how fast Asterisk talked.
+traffic: the real ``AsteriskTelephony`` over a ``CaptureLink`` (its ``AmiSession``: the
+sans-IO parser and ActionID correlation), the adapter's channel index, the normaliser
+(channels → calls), the call engine and the ACD in observe mode, with the clock moved to each
+chunk's time. Nothing waits: the figure is how fast Switchboard can keep up, not how fast
+Asterisk talked.
 
 The peer is pyst2's own message parsing (its receive loop and ``ManagerMsg``) over the same
 bytes, which does far less: no typing, no correlation, no call model.
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import ami_parse
-from cti.asterisk.replay import Replay, read_capture
+from cti.replay import Replay, read_capture
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +31,7 @@ class IngestResult:
 
 async def _ingest(replay: Replay) -> None:
     for line in replay.lines:
-        replay.clock.advance_to(replay.offset + line.t)
-        replay._line(line)  # the replay's own per-chunk step, without yielding to the loop
+        replay.play(line)  # one line at its time, without yielding to the loop
     await asyncio.sleep(0)
 
 

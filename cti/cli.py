@@ -9,10 +9,10 @@ import uvicorn
 from rich.console import Console
 
 from cti import logs
-from cti.asterisk import cli as asterisk_cli
 from cti.auth.secret import signing_secret
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
+from cti.replay import cli as replay_cli
 from cti.server.redis_bus import check_redis
 from cti.settings import Settings
 from ivr import cli as ivr_cli
@@ -66,7 +66,7 @@ def serve(
         raise typer.Exit(STARTUP_FAILURE)
 
 
-app.command("replay")(asterisk_cli.replay)
+app.command("replay")(replay_cli.replay)
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(ivr_cli.app, name="ivr")
 

@@ -12,6 +12,10 @@ from typing import Annotated
 from pydantic import Field, SecretStr, StringConstraints
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cti.asterisk.config import AsteriskMode
+
+__all__ = ["AsteriskMode", "Settings", "TelephonyBackend", "WebhookHost"]
+
 #: A host IVR webhooks may call: a DNS name, or ``*.`` and a domain for its subdomains.
 WEBHOOK_HOST_PATTERN = (
     r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
@@ -24,11 +28,6 @@ WebhookHost = Annotated[
 class TelephonyBackend(StrEnum):
     SIMULATED = "simulated"
     ASTERISK = "asterisk"
-
-
-class AsteriskMode(StrEnum):
-    OBSERVE = "observe"  # app_queue distributes; Switchboard watches, pops, logs, steers
-    ROUTE = "route"  # calls wait in the holding context; Switchboard's ACD connects them
 
 
 class Settings(BaseSettings):

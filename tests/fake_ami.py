@@ -14,8 +14,11 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from cti.settings import Settings
+from pydantic import SecretStr
+
+from cti.asterisk.config import AmiConfig
 
 CAPTURES = Path(__file__).parent / "fixtures" / "asterisk"
 SECRET = "s3cr3t-never-logged"
@@ -94,8 +97,8 @@ class FakeAmi:
             writer.transport.abort()
         self.writers.clear()
 
-    def settings(self) -> Settings:
-        return Settings(ami_port=self.port, ami_user="cti", ami_secret=SECRET)
+    def config(self, **overrides: Any) -> AmiConfig:
+        return AmiConfig(port=self.port, user="cti", secret=SecretStr(SECRET), **overrides)
 
     def sent(self, name: str) -> list[dict[str, str]]:
         return [a for a in self.received if a["Action"].lower() == name.lower()]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import structlog
+from pydantic import SecretStr
 from structlog.testing import capture_logs
 
 from cti.asterisk.ami import ActionResult, Event, builders
@@ -27,7 +28,7 @@ from cti.asterisk.client import (
     AmiTimings,
     backoff_delay,
 )
-from cti.settings import Settings
+from cti.asterisk.config import AmiConfig
 from cti.telephony.errors import CommandRefused, TelephonyError
 from tests.fake_ami import SECRET, FakeAmi, eventually, fake_ami
 
@@ -60,7 +61,8 @@ async def running(client: AmiClient) -> AsyncIterator[AmiClient]:
 def make_client(fake: FakeAmi, **kwargs: Any) -> tuple[AmiClient, list[Event]]:
     events: list[Event] = []
     kwargs.setdefault("timings", FAST)
-    client = AmiClient(fake.settings(), on_event=events.append, rng=random.Random(7), **kwargs)
+    config = fake.config(event_filters=tuple(kwargs.pop("event_filters", ())))
+    client = AmiClient(config, on_event=events.append, rng=random.Random(7), **kwargs)
     return client, events
 
 
@@ -152,14 +154,14 @@ async def test_the_client_logs_in_with_its_own_action_ids_and_events_on() -> Non
 
 
 def test_ami_tls_turns_on_a_verifying_tls_context() -> None:
-    client = AmiClient(Settings(ami_tls=True, ami_secret=SECRET), on_event=lambda e: None)
+    client = AmiClient(AmiConfig(tls=True, secret=SecretStr(SECRET)), on_event=lambda e: None)
     assert "tls" in repr(client) and SECRET not in repr(client)
     context = client._ssl
     assert context is not None and context.check_hostname
 
 
 async def test_execute_without_a_connection_fails_at_once_with_a_clear_error() -> None:
-    client = AmiClient(Settings(ami_port=9), on_event=lambda e: None, timings=FAST)
+    client = AmiClient(AmiConfig(port=9), on_event=lambda e: None, timings=FAST)
     with pytest.raises(AmiNotConnected) as caught:
         await client.execute(builders.ping("x"))
     assert caught.value.status == 503 and "Ping not sent" in caught.value.message
@@ -276,7 +278,7 @@ async def test_garbage_from_the_pbx_and_a_crashing_event_handler_are_logged_and_
             if event.name == "FullyBooted":
                 raise RuntimeError("handler bug")
 
-        client = AmiClient(fake.settings(), on_event=on_event, timings=FAST)
+        client = AmiClient(fake.config(), on_event=on_event, timings=FAST)
         with capture_logs() as logs:
             async with running(client):
                 await client.wait_connected(2)
@@ -307,5 +309,5 @@ async def test_the_secret_never_reaches_logs_or_reprs_even_when_the_login_is_ref
     )
     assert any(log["event"] == "ami.login_failed" for log in logs)
     assert SECRET not in repr(logs) and SECRET not in str(logs)
-    assert SECRET not in text and SECRET not in repr(fake.settings())
+    assert SECRET not in text and SECRET not in repr(fake.config())
     assert SECRET not in repr(builders.login("x", username="cti", secret=SECRET))

@@ -26,7 +26,7 @@ import pytest
 
 from cti.asterisk.ami import ActionResult, Event, Headers, Response
 from cti.asterisk.normalise import AmiNormaliser
-from cti.asterisk.replay import CaptureLine, Replay, read_capture
+from cti.replay import CaptureLine, Replay, read_capture
 from tests.queue_log import QueueLeg, read_queue_log
 
 CAPTURES = Path(__file__).parent / "fixtures" / "asterisk"

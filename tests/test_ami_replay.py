@@ -38,7 +38,7 @@ from structlog.testing import capture_logs
 from acd.agents import AgentState
 from cti.asterisk.ami import Event, Headers
 from cti.asterisk.normalise import AmiNormaliser
-from cti.asterisk.replay import BadCapture, CallLogLine, CaptureLine, Replay, read_capture, replay
+from cti.replay import BadCapture, CallLogLine, CaptureLine, Replay, read_capture, replay
 from cti.telephony import events as ev
 from tests.queue_log import QueueLeg, read_queue_log
 
@@ -312,6 +312,9 @@ def test_joining_a_busy_pbx_resyncs_once_and_adopts_every_call(
 def test_observe_mode_never_offers_a_call_to_the_pbx(name: str, replays: dict[str, Replay]) -> None:
     assert replays[name].port.commands == []
     assert replays[name].refusals == [] and replays[name].violations == []
+    # On the wire too: the adapter sent nothing but its own resync, and nothing failed.
+    assert {a.name for a in replays[name].link.sent} <= {"CoreShowChannels", "QueueStatus"}
+    assert replays[name].recorder.failures == []
     assert replays[name].centre.calls == {}  # every call the capture finished is finished
 
 
@@ -320,7 +323,7 @@ def test_replay_returns_the_call_log_and_the_cli_prints_it_as_json_lines() -> No
     assert [line.queue for line in replay(path)] == ["sales", "support"]
     # In a child process: the command configures logging for the whole process.
     script = (
-        "import typer; from cti.asterisk import cli; app = typer.Typer(); "
+        "import typer; from cti.replay import cli; app = typer.Typer(); "
         "app.command('replay')(cli.replay); app.command('other')(lambda: None); app()"
     )
     done = subprocess.run(

@@ -19,7 +19,7 @@ from structlog.testing import capture_logs
 
 from cti.asterisk.adapter import AsteriskTelephony, Dialplan
 from cti.asterisk.ami import ActionResult, Event
-from cti.asterisk.client import AmiActionFailed, AmiTimings
+from cti.asterisk.client import AmiActionFailed, AmiClient, AmiTimings
 from cti.clock import ManualClock
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
@@ -77,13 +77,9 @@ class Rig:
         self.clock = ManualClock(1_795_479_449.0)
         self.normaliser = RecordingNormaliser()
         self.events: list[ev.TelephonyEvent] = []
+        self.client = AmiClient(fake.config(), timings=TIMINGS, rng=random.Random(3))
         self.adapter = AsteriskTelephony(
-            fake.settings(),
-            self.normaliser,
-            self.clock,
-            dialplan=dialplan,
-            timings=TIMINGS,
-            rng=random.Random(3),
+            self.client, self.normaliser, self.clock, dialplan=dialplan, rng=random.Random(3)
         )
         self.adapter.subscribe(self.events.append)
 

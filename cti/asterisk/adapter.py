@@ -1,8 +1,10 @@
 """``AsteriskTelephony``: the ``TelephonyPort`` on a real Asterisk, over AMI.
 
-It owns an ``AmiClient``. Events go through the ``ChannelIndex`` (call id -> channel name)
-and a normaliser (``cti.asterisk.normalise``), whose domain events go to the subscribers.
-After every (re)connection it resyncs: ``CoreShowChannels`` + ``QueueStatus`` into
+It talks through an ``AmiLink`` (``cti.asterisk.link``): the socket client (``AmiClient``)
+live, a recorded capture (``CaptureLink``) in replay; ``build_adapter()`` is the one way both
+build it. Events go through the ``ChannelIndex`` (call id -> channel name) and a normaliser
+(``cti.asterisk.normalise``), whose domain events go to the subscribers. After every
+(re)connection it resyncs: ``CoreShowChannels`` + ``QueueStatus`` into
 ``normaliser.resync()``, so calls that changed while the link was down are caught up.
 
 Commands become AMI actions (``Dialplan`` names the contexts; ``docs/asterisk`` ships them):
@@ -33,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
@@ -42,9 +44,10 @@ import structlog
 
 from cti.asterisk.ami import ActionResult, Event, builders
 from cti.asterisk.channels import ChannelIndex
-from cti.asterisk.client import AmiClient, AmiTimings
+from cti.asterisk.config import AmiConfig
+from cti.asterisk.link import AmiLink
+from cti.asterisk.normalise import AmiNormaliser
 from cti.clock import Clock
-from cti.settings import Settings
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall, NotSupported, TelephonyError
@@ -52,8 +55,6 @@ from cti.telephony.events import CommandFailed, TelephonyEvent
 from cti.telephony.port import EventHandler
 
 log = structlog.get_logger(__name__)
-
-DEFAULT_TIMINGS = AmiTimings()
 
 
 class Normaliser(Protocol):
@@ -88,13 +89,11 @@ class Dialplan:
 class AsteriskTelephony:
     def __init__(
         self,
-        settings: Settings,
+        link: AmiLink,
         normaliser: Normaliser,
         clock: Clock,
         *,
         dialplan: Dialplan = Dialplan(),
-        timings: AmiTimings = DEFAULT_TIMINGS,
-        event_filters: Sequence[str] = (),
         rng: random.Random | None = None,
     ) -> None:
         self._normaliser = normaliser
@@ -105,14 +104,8 @@ class AsteriskTelephony:
         self._handlers: list[EventHandler] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._sequence = itertools.count((rng or random.Random()).randrange(1, 10**6))
-        self.client = AmiClient(
-            settings,
-            on_event=self._on_event,
-            on_connected=self._resync,
-            event_filters=event_filters,
-            timings=timings,
-            rng=rng,
-        )
+        self.link = link
+        link.attach(self._on_event, self._resync)
 
     # The port
 
@@ -121,17 +114,22 @@ class AsteriskTelephony:
 
     @property
     def connected(self) -> bool:
-        return self.client.connected
+        return self.link.connected
+
+    @property
+    def channels(self) -> ChannelIndex:
+        """Which channel name each live call id has, as the events told it (read only)."""
+        return self._channels
 
     async def start(self) -> None:
-        """Start connecting; the client keeps (re)connecting in the background."""
-        await self.client.start()
+        """Start the link; a live one keeps (re)connecting in the background."""
+        await self.link.start()
 
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.client.stop()
+        await self.link.stop()
 
     async def execute(self, command: cmd.Command) -> str | None:
         if isinstance(command, cmd.Originate):
@@ -140,7 +138,7 @@ class AsteriskTelephony:
             await self._transfer(command)
         elif isinstance(command, cmd.Hangup):
             channel = self._channel(command.call_id)
-            await self.client.execute(partial(builders.hangup, channel=channel))
+            await self.link.execute(partial(builders.hangup, channel=channel))
         elif isinstance(command, cmd.ConnectAgent):
             await self._connect_agent(command)
         elif isinstance(command, cmd.Consult | cmd.EndConsult):
@@ -198,11 +196,11 @@ class AsteriskTelephony:
             paused=paused,
             reason=reason,
         )
-        await self.client.execute(add)
+        await self.link.execute(add)
 
     async def queue_remove(self, queue: str, agent_id: str) -> None:
         interface = self._interface(agent_id)
-        await self.client.execute(partial(builders.queue_remove, queue=queue, interface=interface))
+        await self.link.execute(partial(builders.queue_remove, queue=queue, interface=interface))
 
     async def queue_pause(
         self, agent_id: str, paused: bool, *, queue: str | None = None, reason: str | None = None
@@ -215,11 +213,11 @@ class AsteriskTelephony:
             queue=queue,
             reason=reason,
         )
-        await self.client.execute(pause)
+        await self.link.execute(pause)
 
     async def queue_penalty(self, queue: str, agent_id: str, penalty: int) -> None:
         interface = self._interface(agent_id)
-        await self.client.execute(
+        await self.link.execute(
             partial(builders.queue_penalty, interface=interface, penalty=penalty, queue=queue)
         )
 
@@ -230,12 +228,12 @@ class AsteriskTelephony:
         start = partial(
             builders.mix_monitor, channel=self._channel(call_id), file=file, options=options
         )
-        result = await self.client.execute(start)
+        result = await self.link.execute(start)
         return result.response.headers.get("MixMonitorID")
 
     async def mix_monitor_stop(self, call_id: str, mix_monitor_id: str | None = None) -> None:
         channel = self._channel(call_id)
-        await self.client.execute(
+        await self.link.execute(
             partial(builders.stop_mix_monitor, channel=channel, mix_monitor_id=mix_monitor_id)
         )
 
@@ -255,7 +253,7 @@ class AsteriskTelephony:
             variables=dict(command.variables),
             channel_id=call_id,
         )
-        await self.client.execute(originate)
+        await self.link.execute(originate)
         return call_id
 
     async def _transfer(self, command: cmd.Transfer) -> None:
@@ -273,7 +271,7 @@ class AsteriskTelephony:
             context=context,
             exten=command.target,
         )
-        await self.client.execute(redirect)
+        await self.link.execute(redirect)
 
     async def _connect_agent(self, command: cmd.ConnectAgent) -> None:
         """Ring the agent's leg; once it answers, the dialplan bridges it to the caller.
@@ -300,7 +298,7 @@ class AsteriskTelephony:
         )
         self._connecting[leg] = command
         try:
-            await self.client.execute(originate)
+            await self.link.execute(originate)
         except TelephonyError:
             self._connecting.pop(leg, None)
             self._emit([self._ring_failed(command)])
@@ -337,13 +335,14 @@ class AsteriskTelephony:
         self._channels.observe(event)
         if event.name == "OriginateResponse":
             self._connect_outcome(event)
-        self._emit(self._normaliser.feed(event, self._clock.now()))
+        if events := self._normaliser.feed(event, self._clock.now()):  # most events: none
+            self._emit(events)
 
     async def _resync(self) -> None:
         self._channels.mark()
-        channels = await self.client.execute(builders.core_show_channels)
+        channels = await self.link.execute(builders.core_show_channels)
         self._channels.reset(channels)
-        queues = await self.client.execute(
+        queues = await self.link.execute(
             partial(builders.queue_status, queue=self._dialplan.resync_queue)
         )
         caught_up = self._normaliser.resync(channels, queues, self._clock.now())
@@ -357,3 +356,17 @@ class AsteriskTelephony:
                     handler(event)
                 except Exception:  # one subscriber's bug must not starve the others
                     log.exception("telephony.handler_failed", domain_event=type(event).__name__)
+
+
+def build_adapter(
+    config: AmiConfig,
+    link: AmiLink,
+    clock: Clock,
+    *,
+    dialplan: Dialplan = Dialplan(),
+    rng: random.Random | None = None,
+) -> AsteriskTelephony:
+    """The adapter as the server and ``switchboard replay`` both build it: over ``link``
+    (the socket client live, a capture in replay), with the normaliser ``config`` asks for."""
+    normaliser = AmiNormaliser(inbound_contexts=config.inbound_contexts)
+    return AsteriskTelephony(link, normaliser, clock, dialplan=dialplan, rng=rng)

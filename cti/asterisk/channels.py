@@ -21,6 +21,7 @@ from __future__ import annotations
 from cti.asterisk.ami import ActionResult, Event
 
 _ADDS = frozenset({"Newchannel", "CoreShowChannel"})
+_OBSERVED = _ADDS | {"Hangup", "Rename"}
 _MAX_CHANNELS = 100_000  # a runaway PBX must not grow this without bound
 
 
@@ -32,10 +33,12 @@ class ChannelIndex:
         self._fresh: set[str] | None = None
 
     def observe(self, event: Event) -> None:
+        name = event.name
+        if name not in _OBSERVED:
+            return  # most events: their headers are not even indexed here
         uniqueid = event.get("Uniqueid")
         if not uniqueid:
             return
-        name = event.name
         if name == "Hangup":
             self._names.pop(uniqueid, None)
         elif name == "Rename":

@@ -9,11 +9,12 @@ Why not pyst2's ``asterisk.manager.Manager``, the project's AMI library:
   an asyncio server would have to bridge back into its loop;
 - its parser lives inside that socket loop, so it cannot be tested on bytes alone.
 
-So the parsing is ``cti.asterisk.ami`` (sans-IO) and this module is only the socket side,
-the thin adapter around it: connect (TLS when ``ami_tls``), log in with ``Events: on``, add
-the optional ``eventfilter`` expressions with the ``Filter`` action, then
+So the parsing, ActionIDs and correlation are one ``cti.asterisk.ami.AmiSession`` per
+connection (sans-IO), and this module is only the socket side, one ``AmiLink``
+(``cti.asterisk.link``) around it: connect (TLS when ``AmiConfig.tls``), log in with
+``Events: on``, add the optional ``eventfilter`` expressions with the ``Filter`` action, then
 
-- ``execute(action)`` sends one action under a fresh ActionID and waits for its
+- ``execute(action)`` sends one action under the session's next ActionID and waits for its
   ``ActionResult`` (EventLists included); ``Response: Error`` raises ``AmiActionFailed``
   carrying the PBX's ``Message``;
 - every event goes to ``on_event``; protocol violations are logged and skipped;
@@ -24,14 +25,7 @@ the optional ``eventfilter`` expressions with the ``Filter`` action, then
   awaits ``on_connected`` (the adapter resyncs there).
 
 The secret is a ``SecretStr``, revealed only to build the Login action, which is never
-logged; ``repr()`` of the client shows neither. Errors, under ``AmiError``::
-
-    AmiError
-    ├── AmiActionFailed     Response: Error (also a CommandRefused), status from the Message
-    ├── AmiActionTimeout    no response within the action timeout (504)
-    ├── AmiLoginFailed      the PBX refused the credentials (502)
-    └── AmiNotConnected     no logged-in connection: nothing was sent (503)
-        └── AmiConnectionLost   sent, but the connection died before the answer
+logged; ``repr()`` of the client shows neither. The errors are ``cti.asterisk.link``'s.
 """
 
 from __future__ import annotations
@@ -39,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import random
 import ssl
-from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
@@ -48,74 +41,42 @@ import structlog
 
 from cti.asterisk.ami import (
     Action,
-    ActionIds,
     ActionResult,
+    ActionSpec,
     AmiError,
-    AmiProtocol,
-    Correlator,
+    AmiSession,
     Event,
     ProtocolViolation,
-    Response,
     builders,
 )
-from cti.settings import Settings
-from cti.telephony.errors import CommandRefused
-
-log = structlog.get_logger(__name__)
-
-EventCallback = Callable[[Event], None]
-ConnectedCallback = Callable[[], Awaitable[None]]
-ActionSpec = Action | Callable[[str], Action]
-
-
-class AmiActionFailed(AmiError, CommandRefused):
-    """``Response: Error``: the PBX refused an action and said why in ``pbx_message``."""
-
-    def __init__(self, action: str, response: Response) -> None:
-        self.pbx_message = response.message or "no message"
-        self.status, self.error_id = _classify(self.pbx_message)
-        details = {"action": action, "pbx_message": self.pbx_message}
-        super().__init__(f"{action} refused by the PBX: {self.pbx_message}", details=details)
-
-
-class AmiActionTimeout(AmiError):
-    status = 504
-    error_id = "pbx-action-timeout"
-
-
-class AmiLoginFailed(AmiError):
-    error_id = "pbx-login-failed"
-
-
-class AmiNotConnected(AmiError):
-    status = 503
-    error_id = "pbx-not-connected"
-
-
-class AmiConnectionLost(AmiNotConnected):
-    error_id = "pbx-connection-lost"
-
-
-# What Asterisk's Message says -> (HTTP status, error_id); first match wins, default 409.
-_REFUSALS = (
-    ("no such queue", 404, "no-such-queue"),
-    ("not there", 404, "not-a-queue-member"),
-    ("interface not found", 404, "not-a-queue-member"),
-    ("already there", 409, "already-a-queue-member"),
-    ("no such channel", 404, "no-such-channel"),
-    ("channel does not exist", 404, "no-such-channel"),
-    ("extension does not exist", 404, "no-such-extension"),
-    ("permission denied", 403, "pbx-permission-denied"),
-    ("invalid/unknown command", 501, "pbx-unknown-action"),
+from cti.asterisk.config import AmiConfig
+from cti.asterisk.link import (
+    AmiActionFailed,
+    AmiActionTimeout,
+    AmiConnectionLost,
+    AmiLoginFailed,
+    AmiNotConnected,
+    ConnectedCallback,
+    EventCallback,
+    checked,
+    connection_lost,
+    deliver,
+    log_violation,
+    notify_connected,
 )
 
+__all__ = [
+    "AmiActionFailed",
+    "AmiActionTimeout",
+    "AmiClient",
+    "AmiConnectionLost",
+    "AmiLoginFailed",
+    "AmiNotConnected",
+    "AmiTimings",
+    "backoff_delay",
+]
 
-def _classify(message: str) -> tuple[int, str]:
-    lowered = message.lower()
-    for needle, status, error_id in _REFUSALS:
-        if needle in lowered:
-            return status, error_id
-    return 409, "pbx-refused-action"
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,28 +102,25 @@ def backoff_delay(attempt: int, timings: AmiTimings, rng: random.Random) -> floa
 
 
 class _Connection:
-    """One TCP connection: its protocol, correlator, ActionIDs and waiting futures."""
+    """One TCP connection: its session and the futures of the actions waiting on it."""
 
-    __slots__ = ("closed", "correlator", "ids", "protocol", "waiters", "writer")
+    __slots__ = ("closed", "session", "waiters", "writer")
 
     def __init__(self, writer: asyncio.StreamWriter, prefix: str) -> None:
         self.writer = writer
-        self.protocol = AmiProtocol()
-        self.correlator = Correlator()
-        self.ids = ActionIds(prefix)
+        self.session = AmiSession(prefix)
         self.waiters: dict[str, tuple[str, asyncio.Future[ActionResult]]] = {}
         self.closed = False
 
-    def send(self, action: Action) -> asyncio.Future[ActionResult]:
+    def send(self, action: ActionSpec) -> tuple[Action, asyncio.Future[ActionResult]]:
         if self.closed:
-            raise AmiConnectionLost(f"{action.name} not sent: the PBX connection is closed")
-        action_id = action.action_id or ""
-        self.protocol.send(action)
-        self.correlator.register(action_id)
+            name = action.name if isinstance(action, Action) else "the action"
+            raise AmiConnectionLost(f"{name} not sent: the PBX connection is closed")
+        built = self.session.send(action)
         future: asyncio.Future[ActionResult] = asyncio.get_running_loop().create_future()
-        self.waiters[action_id] = (action.name, future)
-        self.writer.write(self.protocol.data_to_send())
-        return future
+        self.waiters[built.action_id or ""] = (built.name, future)
+        self.writer.write(self.session.data_to_send())
+        return built, future
 
     def resolve(self, result: ActionResult) -> None:
         _, future = self.waiters.pop(result.action_id, ("", None))
@@ -171,21 +129,15 @@ class _Connection:
 
     def forget(self, action_id: str) -> None:
         self.waiters.pop(action_id, None)
-        self.correlator.cancel(action_id)
+        self.session.cancel(action_id)
 
     def close(self) -> None:
         """Fail every action still waiting, each with its own clear error."""
         self.closed = True
-        self.correlator.fail_all()
+        self.session.fail_all()
         for name, future in self.waiters.values():
             if not future.done():
-                future.set_exception(
-                    AmiConnectionLost(
-                        f"{name} was sent but the PBX connection was lost before it answered;"
-                        " it may or may not have been carried out",
-                        details={"action": name},
-                    )
-                )
+                future.set_exception(connection_lost(name))
         self.waiters.clear()
         self.writer.transport.abort()
 
@@ -193,21 +145,20 @@ class _Connection:
 class AmiClient:
     def __init__(
         self,
-        settings: Settings,
+        config: AmiConfig,
         *,
-        on_event: EventCallback,
+        on_event: EventCallback | None = None,
         on_connected: ConnectedCallback | None = None,
-        event_filters: Sequence[str] = (),
         timings: AmiTimings = AmiTimings(),
         rng: random.Random | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        self._host, self._port, self._user = settings.ami_host, settings.ami_port, settings.ami_user
-        self._secret = settings.ami_secret
-        self._ssl = ssl_context or (ssl.create_default_context() if settings.ami_tls else None)
-        self._on_event = on_event
+        self._host, self._port, self._user = config.host, config.port, config.user
+        self._secret = config.secret
+        self._ssl = ssl_context or (ssl.create_default_context() if config.tls else None)
+        self._on_event: EventCallback = on_event or _ignore
         self._on_connected = on_connected
-        self._filters = tuple(event_filters)
+        self._filters = config.event_filters
         self._timings = timings
         self._rng = rng or random.Random()
         self._conn: _Connection | None = None
@@ -215,6 +166,10 @@ class AmiClient:
         self._task: asyncio.Task[None] | None = None
         self._generation = 0
         self.logins = 0
+
+    def attach(self, on_event: EventCallback, on_connected: ConnectedCallback | None) -> None:
+        """Where events go, and what to await after each login (the adapter's resync)."""
+        self._on_event, self._on_connected = on_event, on_connected
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "disconnected"
@@ -246,7 +201,7 @@ class AmiClient:
             await task
 
     async def execute(self, action: ActionSpec, *, timeout: float | None = None) -> ActionResult:
-        """Send ``action`` and return its result; raises an ``AmiError`` (see the tree above).
+        """Send ``action`` and return its result; raises an ``AmiError`` (``cti.asterisk.link``).
 
         ``action`` is an ``Action`` (its ActionID, if any, is replaced by the connection's
         own) or a builder taking the ActionID, e.g. ``partial(builders.hangup, channel=c)``.
@@ -260,12 +215,7 @@ class AmiClient:
     async def _request(
         self, conn: _Connection, action: ActionSpec, timeout: float | None
     ) -> ActionResult:
-        action_id = next(conn.ids)
-        if isinstance(action, Action):
-            built = Action(action.name, action_id, action.headers)
-        else:
-            built = action(action_id)
-        future = conn.send(built)
+        built, future = conn.send(action)
         wait = timeout if timeout is not None else self._timings.action_timeout
         try:
             result = await asyncio.wait_for(future, wait)
@@ -273,10 +223,8 @@ class AmiClient:
             message = f"{built.name}: no response from the PBX within {wait:g} s"
             raise AmiActionTimeout(message, details={"action": built.name}) from None
         finally:
-            conn.forget(action_id)
-        if not result.ok:
-            raise AmiActionFailed(built.name, result.response)
-        return result
+            conn.forget(built.action_id or "")
+        return checked(built.name, result)
 
     # The connection loop
 
@@ -311,7 +259,7 @@ class AmiClient:
             self._ready.set()
             log.info("ami.connected", host=self._host, port=self._port, logins=self.logins)
             tasks.append(asyncio.create_task(self._keepalive(conn)))
-            await self._notify_connected()
+            await notify_connected(self._on_connected)
             await tasks[0]
             log.warning("ami.disconnected", host=self._host)
         finally:
@@ -339,50 +287,26 @@ class AmiClient:
             except AmiActionFailed as exc:
                 log.error("ami.filter_refused", filter=expression, error=exc.pbx_message)
 
-    async def _notify_connected(self) -> None:
-        if self._on_connected is None:
-            return
-        try:
-            await self._on_connected()
-        except AmiError as exc:
-            log.warning("ami.on_connected_failed", error=exc.message)
-        except Exception:
-            log.exception("ami.on_connected_crashed")
-
     async def _read(self, conn: _Connection, reader: asyncio.StreamReader) -> None:
         try:
             while data := await reader.read(65536):
-                conn.protocol.receive_data(data)
+                conn.session.receive_data(data)
                 self._deliver(conn)
         except OSError as exc:
             log.warning("ami.read_failed", error=str(exc))
         finally:
-            conn.protocol.receive_eof()
+            conn.session.receive_eof()
             self._deliver(conn)
             conn.close()
 
     def _deliver(self, conn: _Connection) -> None:
-        for item in conn.protocol.messages_received():
-            out = conn.correlator.feed(item)
-            if isinstance(out, ActionResult):
-                conn.resolve(out)
-            elif isinstance(out, Event):
-                self._emit(out)
-            elif isinstance(out, ProtocolViolation):
-                excerpt = out.raw[:120].decode("utf-8", "replace")
-                log.warning(
-                    "ami.protocol_violation",
-                    reason=out.reason,
-                    detail=out.detail,
-                    size=len(out.raw),
-                    excerpt=excerpt,
-                )
-
-    def _emit(self, event: Event) -> None:
-        try:
-            self._on_event(event)
-        except Exception:
-            log.exception("ami.event_handler_failed", ami_event=event.name)
+        for item in conn.session.received():
+            if type(item) is Event:
+                deliver(self._on_event, item)
+            elif isinstance(item, ActionResult):
+                conn.resolve(item)
+            elif isinstance(item, ProtocolViolation):
+                log_violation(item)
 
     async def _keepalive(self, conn: _Connection) -> None:
         while True:
@@ -395,3 +319,7 @@ class AmiClient:
                 return
             except AmiError:
                 return
+
+
+def _ignore(event: Event) -> None:
+    return None

@@ -21,9 +21,10 @@ from acd.agents import AgentState
 from acd.routing_service import RoutingService
 from acd.stats import interval_start
 from acd.store import RoutingStore
-from cti.asterisk.adapter import AsteriskTelephony
+from cti.asterisk.adapter import build_adapter
 from cti.asterisk.agi_server import AgiServer
-from cti.asterisk.normalise import AmiNormaliser
+from cti.asterisk.client import AmiClient
+from cti.asterisk.config import AmiConfig
 from cti.auth import api as auth_api
 from cti.calls import api as calls_api
 from cti.calls.service import CallCentre
@@ -72,10 +73,24 @@ def simulated_factory(settings: Settings) -> TelephonyFactory:
     return build
 
 
+def ami_config(settings: Settings) -> AmiConfig:
+    """What ``cti.asterisk`` is told of the settings: it never reads them itself."""
+    return AmiConfig(
+        host=settings.ami_host,
+        port=settings.ami_port,
+        user=settings.ami_user,
+        secret=settings.ami_secret,
+        tls=settings.ami_tls,
+        mode=settings.asterisk_mode,
+        inbound_contexts=tuple(settings.asterisk_inbound_contexts),
+    )
+
+
 def asterisk_factory(settings: Settings) -> TelephonyFactory:
+    config = ami_config(settings)
+
     def build(clock: Clock, hub: Hub, queues: list[str], numbers: list[str]) -> TelephonyPort:
-        normaliser = AmiNormaliser(inbound_contexts=settings.asterisk_inbound_contexts)
-        return AsteriskTelephony(settings, normaliser, clock)
+        return build_adapter(config, AmiClient(config), clock)
 
     return build
 

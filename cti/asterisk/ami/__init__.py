@@ -6,6 +6,8 @@
 - ``headers``: ``Headers``, the ordered, case-insensitive multi-map they carry;
 - ``actions`` and ``builders``: ``Action``, ``ActionIds`` and one constructor per action;
 - ``correlation``: ``Correlator`` and ``ActionResult``, EventLists included;
+- ``session``: ``AmiSession``, one connection's protocol, ActionIDs and correlator together,
+  what every link (socket or capture) drives;
 - ``errors``: the only exceptions that leave this package.
 
 No module here imports asyncio or sockets; the adapter that owns the connection does.
@@ -37,14 +39,17 @@ from cti.asterisk.ami.messages import (
     serialize,
 )
 from cti.asterisk.ami.protocol import AmiProtocol, parse
+from cti.asterisk.ami.session import ActionSpec, AmiSession
 
 __all__ = [
     "Action",
     "ActionIds",
     "ActionResult",
+    "ActionSpec",
     "AmiError",
     "AmiProtocol",
     "AmiProtocolError",
+    "AmiSession",
     "Banner",
     "ConnectionClosedError",
     "Correlator",

@@ -62,7 +62,12 @@ class Event:
     headers: Headers
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        return self.headers.get(name, default)
+        # ``Headers.get`` inlined: the adapter calls this for most events it is handed.
+        headers = self.headers
+        index = headers._index
+        if index is None:
+            index = headers._lookup()
+        return index.get(name.lower(), default)
 
     @property
     def action_id(self) -> str | None:

@@ -1,5 +1,11 @@
-"""What a replay reads and what it writes: capture lines, call-log lines, and the stand-ins
-for the telephony port and the notifier that record what the engine did."""
+"""What a replay watches with, and what it writes.
+
+- ``WatchedPort``: the real adapter, as the call engine sees it, with the commands the
+  engine gave it, the domain events it passed on and the events the engine refused kept;
+- ``Recorder``: a notifier that remembers what agents would have seen (pops, call changes,
+  their state over time);
+- ``CallLogLine``: what a finished inbound queue leg becomes, as ``queue_log`` has it.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
+
 from acd.agents import Agent
+from acd.errors import IllegalStateChange
 from cti.calls.model import Call, Outcome
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
 from cti.telephony import events as ev
 from cti.telephony.commands import Command
-from cti.telephony.port import EventHandler
+from cti.telephony.port import EventHandler, TelephonyPort
 
-
-@dataclass(frozen=True, slots=True)
-class CaptureLine:
-    t: float  # seconds since the capture started
-    direction: str  # "recv" | "send" | "disconnect"
-    raw: str
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,36 +84,58 @@ def log_line(call: Call) -> CallLogLine | None:
     )
 
 
-class ReplayPort:
-    """The telephony port of a replay: events come from the capture; commands are kept."""
+class WatchedPort:
+    """The telephony port the call engine gets in a replay: the real adapter, watched.
 
-    def __init__(self) -> None:
-        self._handlers: list[EventHandler] = []
+    Everything goes to and comes from ``port`` (the ``AsteriskTelephony`` the server would
+    use); this only keeps what passed. An event the engine refuses (its ACD disagrees with
+    the PBX, after an outage nothing caught up on) is kept in ``refusals`` and logged: the
+    call is followed, the agent's view is left as is.
+    """
+
+    def __init__(self, port: TelephonyPort, clock: Clock) -> None:
+        self.port = port
+        self.clock = clock
         self.commands: list[Command] = []
+        self.events: list[tuple[float, ev.TelephonyEvent]] = []
+        self.refusals: list[tuple[float, ev.TelephonyEvent, str]] = []
+        self._watched = False
 
     @property
     def connected(self) -> bool:
-        return True  # a capture is a connection played back
+        return self.port.connected
 
     def subscribe(self, handler: EventHandler) -> None:
-        self._handlers.append(handler)
+        """``handler`` gets every event; the first one subscribed also keeps them in ``events``."""
+        events = self.events if not self._watched else None
+        self._watched = True
+
+        def refused_kept(event: ev.TelephonyEvent) -> None:
+            if events is not None:
+                events.append((self.clock.now(), event))
+            try:
+                handler(event)
+            except IllegalStateChange as exc:
+                self.refusals.append((self.clock.now(), event, exc.message))
+                log.warning(
+                    "replay_engine_refused", domain_event=type(event).__name__, error=exc.message
+                )
+
+        self.port.subscribe(refused_kept)
 
     async def start(self) -> None:
-        return None
+        await self.port.start()
 
     async def stop(self) -> None:
-        return None
+        await self.port.stop()
 
     async def execute(self, command: Command) -> str | None:
         self.commands.append(command)
-        return None
+        return await self.port.execute(command)
 
     def dispatch(self, command: Command) -> None:
         self.commands.append(command)
-
-    def emit(self, event: ev.TelephonyEvent) -> None:
-        for handler in self._handlers:
-            handler(event)
+        self.port.dispatch(command)
 
 
 @dataclass(frozen=True, slots=True)

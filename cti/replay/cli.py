@@ -13,7 +13,7 @@ import orjson
 import typer
 
 from cti import logs
-from cti.asterisk import replay as replaying
+from cti import replay as replaying
 
 Capture = Annotated[
     Path,
