@@ -23,7 +23,7 @@ import simpy
 
 from acd import agents as ag
 from acd.agents import AgentState
-from acd.service import Acd, AcdListener, Offer, Overflowed
+from acd.engine import Acd, AcdListener, Offer, Overflowed
 from simulations.clock import SimClock
 from simulations.scenario import Arrival, Group, Scenario, generate
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from acd import agents as ag
 from acd.agents import AgentState
 from acd.model import QueueConfig, Requirements
-from acd.service import Acd, AcdListener, CallbackDue, Offer, Overflowed
+from acd.engine import Acd, AcdListener, CallbackDue, Offer, Overflowed
 from cti.clock import ManualClock
 
 

@@ -16,7 +16,7 @@ from acd.agents import Agent, AgentState
 from acd.eligibility import serves, why_not
 from acd.errors import IllegalStateChange
 from acd.model import EscalationStep, QueueConfig, Requirements, Strategy, WaitingCall
-from acd.service import Acd, AcdListener, CallbackDue, Offer, Overflowed
+from acd.engine import Acd, AcdListener, CallbackDue, Offer, Overflowed
 from cti.clock import ManualClock
 
 SKILLS = ("a", "b", "c")

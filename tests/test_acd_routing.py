@@ -5,7 +5,7 @@ from __future__ import annotations
 from acd import agents as ag
 from acd.agents import AgentState
 from acd.model import QueueConfig
-from acd.service import Acd, AcdListener, Offer
+from acd.engine import Acd, AcdListener, Offer
 from cti.clock import ManualClock
 
 

@@ -6,7 +6,7 @@ from acd import agents as ag
 from acd.agents import AgentState
 from acd.model import EscalationStep, Overflow, OverflowKind, QueueConfig, Strategy
 from acd.requirements import CallerProfile, requirements_for
-from acd.service import AUTO_PAUSE_REASON
+from acd.engine import AUTO_PAUSE_REASON
 from tests.acd_rig import Rig
 
 SALES = QueueConfig("sales", skills=(("sales", 1),))

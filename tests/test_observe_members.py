@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from acd import agents as ag
 from acd.agents import AgentState
-from acd.service import Acd, AcdListener
+from acd.engine import Acd, AcdListener
 from cti.calls.members import Memberships
 from cti.clock import ManualClock
 from cti.telephony.events import MemberChange, QueueMemberChanged

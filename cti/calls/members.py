@@ -18,7 +18,7 @@ from acd import agents as ag
 from acd.agents import Agent, AgentState
 from acd.errors import IllegalStateChange, NoSuchAgent
 from acd.model import QueueConfig
-from acd.service import Acd
+from acd.engine import Acd
 from cti.telephony import events as ev
 
 log = structlog.get_logger(__name__)

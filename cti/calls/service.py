@@ -16,7 +16,7 @@ from acd import agents as ag
 from acd.agents import Agent, AgentState
 from acd.model import QueueConfig, Requirements
 from acd.requirements import CallerProfile, Policy, requirements_for
-from acd.service import Acd, AcdListener, CallbackDue, Offer, Overflowed
+from acd.engine import Acd, AcdListener, CallbackDue, Offer, Overflowed
 from cti.calls import members, model
 from cti.calls.model import Call, Phase
 from cti.clock import Clock

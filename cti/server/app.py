@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import agent_ui
 from acd import api as acd_api
 from acd.agents import AgentState
-from acd.routing_service import RoutingService
+from acd.service import RoutingService
 from acd.stats import interval_start
 from acd.store import RoutingStore
 from cti.asterisk.adapter import AsteriskTelephony

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from acd.routing_service import RoutingService
+from acd.service import RoutingService
 from cti.auth.service import Principal, TokenService
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
