@@ -7,7 +7,7 @@ wrap-up ends, as agents expect ("not ready after this call").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from acd.errors import IllegalStateChange
@@ -49,14 +49,29 @@ class Agent:
         return self._levels.get(skill, 0)
 
     def evolve(self, **changes: object) -> Agent:
-        """``dataclasses.replace`` for the hot path: about five times faster, same result.
+        """``dataclasses.replace`` for the hot path: several times faster, same result.
 
-        Fields are copied slot by slot; the skill index is shared unless skills change.
-        """
-        new = object.__new__(Agent)
-        for name in _FIELDS:
-            _set(new, name, changes[name] if name in changes else getattr(self, name))
-        _set(new, "_levels", dict(new.skills) if "skills" in changes else self._levels)
+        Every field is written out (a test keeps the list complete); the skill index is
+        shared unless skills change."""
+        new = _new(Agent)
+        get = changes.get
+        _set(new, "agent_id", get("agent_id", self.agent_id))
+        _set(new, "name", get("name", self.name))
+        _set(new, "state", get("state", self.state))
+        _set(new, "since", get("since", self.since))
+        _set(new, "idle_since", get("idle_since", self.idle_since))
+        _set(new, "call_id", get("call_id", self.call_id))
+        _set(new, "queue", get("queue", self.queue))
+        _set(new, "pause_reason", get("pause_reason", self.pause_reason))
+        _set(new, "pending_pause", get("pending_pause", self.pending_pause))
+        _set(new, "calls_taken", get("calls_taken", self.calls_taken))
+        _set(new, "rna_streak", get("rna_streak", self.rna_streak))
+        if "skills" in changes:
+            _set(new, "skills", changes["skills"])
+            _set(new, "_levels", dict(new.skills))
+        else:
+            _set(new, "skills", self.skills)
+            _set(new, "_levels", self._levels)
         return new
 
 
@@ -116,8 +131,8 @@ AgentEvent = (
     Login | Logout | MakeAvailable | Pause | Reserve | Release | Connect | CallDone | EndWrapUp
 )
 
-_FIELDS = tuple(f.name for f in fields(Agent) if f.init)
 _set = object.__setattr__
+_new = object.__new__
 _BUSY = (AgentState.RESERVED, AgentState.ON_CALL)
 
 

@@ -1,7 +1,8 @@
 """Run-time configuration of routing: queues, skills and agent skills, validated and stored.
 
-Changes apply to the ACD at once (the next decision uses them) and are written to the
-database so they survive a restart.
+Changes apply to the ACD at once (the next decision uses them; what the ACD decides in reply
+goes to ``carry_out``, the live call centre's) and are written to the database so they
+survive a restart.
 """
 
 from __future__ import annotations
@@ -11,19 +12,24 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from acd.commands import Commands
 from acd.config import QueueSpec, validate_against
+from acd.engine import Acd
 from acd.errors import InvalidConfig, NoSuchQueue, QueueInUse
 from acd.model import QueueConfig
-from acd.engine import Acd
 from acd.stats import Counters, interval_start
 from acd.store import RoutingStore
 
 Persist = Callable[[Callable[[], Any]], Any]
+CarryOut = Callable[[Commands], None]
 
 
 class RoutingService:
-    def __init__(self, acd: Acd, store: RoutingStore, skills: dict[str, str]) -> None:
+    def __init__(
+        self, acd: Acd, store: RoutingStore, skills: dict[str, str], carry_out: CarryOut
+    ) -> None:
         self.acd = acd
+        self.carry_out = carry_out
         self.store = store
         self.skills = skills  # the catalogue: name -> description
 
@@ -32,7 +38,7 @@ class RoutingService:
         validate_against(name, spec, set(self.skills), set(self.acd.queues) | {name})
         config = spec.to_config(name)
         await asyncio.to_thread(self.store.save_queue, config)
-        self.acd.configure_queue(config)
+        self.carry_out(self.acd.configure_queue(config))
         return config
 
     async def delete_queue(self, name: str) -> None:
@@ -43,7 +49,7 @@ class RoutingService:
                 f"queue {name!r} is an escalation or overflow target of {', '.join(users)}",
                 details={"queue": name, "used_by": users},
             )
-        self.acd.delete_queue(name)
+        self.carry_out(self.acd.delete_queue(name))
         await asyncio.to_thread(self.store.delete_queue, name)
 
     # -- skills ---------------------------------------------------------------------

@@ -24,8 +24,8 @@ from acd import agents as ag
 from acd import choose
 from acd.agents import Agent, AgentState
 from acd.eligibility import why_not
+from acd.engine import Acd
 from acd.model import QueueConfig, Requirements, WaitingCall
-from acd.engine import Acd, AcdListener
 from cti.clock import ManualClock
 
 SKILLS = [f"s{i:03d}" for i in range(100)]
@@ -65,7 +65,7 @@ def build(agents: int, queues: int = 200, waiting: int = 2000, seed: int = 1) ->
         for i in range(queues)
     ]
     clock = ManualClock()
-    acd = Acd(clock, configs, AcdListener())
+    acd = Acd(clock, configs)
     for n in range(agents):
         skills = {s: rng.randint(1, 5) for s in rng.sample(SKILLS, rng.randint(1, 4))}
         acd.add_agent(f"a{n}", f"Agent {n}", tuple(skills.items()))

@@ -137,7 +137,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
             centre.acd.add_agent(account.login, account.display_name, account.skills)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     tokens = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_seconds, clock)
-    routing_service = RoutingService(centre.acd, store, skills)
+    routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)
     await _resume_interval(routing_service, store, clock)
     ivr, front_door = await build_ivr(settings, clock, sessions, crm, centre, routing_service, port)
     return Services(
