@@ -217,7 +217,8 @@ class Acd:
         )
         self._calls[call_id] = call
         self.stats.offered(queue)
-        self._schedule(call, config)
+        if config.escalation or owner_until or config.max_wait_seconds is not None:
+            self._schedule(call, config)
         if not self._serve_call(call):  # an agent was free: it never waits in the index
             self._index.call_waiting(call)
         if self._report:
@@ -404,8 +405,7 @@ class Acd:
 
     # -- wakes: escalation, owner window, maximum wait, wrap-up -----------------------
     def _schedule(self, call: WaitingCall, config: QueueConfig) -> None:
-        if not (config.escalation or call.owner_until or config.max_wait_seconds is not None):
-            return  # nothing changes by itself while this call waits
+        """Wakes for what changes by itself while the call waits."""
         out, call_id, seq = self._out, call.call_id, call.seq
         for at in escalation.wake_times(call, config):
             out.append(Wake(at, WakeKind.ESCALATE, call_id, seq))

@@ -105,20 +105,24 @@ class StatsBook:
 
     # -- counting -----------------------------------------------------------------
     def _both(self, queue: str) -> tuple[Counters, Counters]:
-        key = (queue, interval_start(self.clock.now()))
+        key = (queue, int(self.clock.now() // INTERVAL_SECONDS) * INTERVAL_SECONDS)
         self._dirty.add(key)
         return self.day[queue], self.intervals[key]
 
     def offered(self, queue: str) -> None:
-        for c in self._both(queue):
-            c.offered += 1
+        day, interval = self._both(queue)
+        day.offered += 1
+        interval.offered += 1
 
     def answered(self, queue: str, wait: float) -> None:
         within = wait <= self._targets.get(queue, 0.0)
-        for c in self._both(queue):
-            c.answered += 1
-            c.answered_in_sl += within
-            c.answer_wait_total += wait
+        day, interval = self._both(queue)
+        day.answered += 1
+        day.answered_in_sl += within
+        day.answer_wait_total += wait
+        interval.answered += 1
+        interval.answered_in_sl += within
+        interval.answer_wait_total += wait
 
     def abandoned(self, queue: str, wait: float) -> None:
         for c in self._both(queue):
@@ -152,7 +156,7 @@ class StatsBook:
         if busy:
             totals[0] += spent
         served = self._served.get(agent_id, ())
-        first = interval_start(start)
+        first = int(start // INTERVAL_SECONDS) * INTERVAL_SECONDS  # interval_start, inline
         if end > first + INTERVAL_SECONDS:  # spans intervals: split it
             self._account_split(handling, served, busy, start, end)
             return

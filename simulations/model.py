@@ -140,9 +140,9 @@ class Model:
         if counted:
             for t in tallies:
                 t.offered += 1
-        if arrival.patience != math.inf:
-            self.clock.call_later(arrival.patience, lambda: self._give_up(call_id))
         self._carry_out(self.acd.enqueue(call_id, arrival.queue))
+        if not caller.done and arrival.patience != math.inf:  # answered at once: no timer
+            self.clock.call_later(arrival.patience, partial(self._give_up, call_id))
         self._next_arrival()
 
     def _give_up(self, call_id: str) -> None:
