@@ -10,6 +10,7 @@ import pytest
 
 from acd.agents import AgentState
 from acd.model import Overflow, OverflowKind, QueueConfig, Strategy
+from cti.calls.events import CallerIdentified
 from cti.calls.model import Call, Outcome
 from cti.calls.service import CallCentre
 from cti.clock import ManualClock
@@ -310,3 +311,40 @@ async def test_the_simulated_pbx_ends_a_call_for_the_ivr_as_the_system() -> None
     call_id = rig.phone.place_call("sales", "+14155550101")
     rig.phone.system_hangs_up(call_id)
     assert ended == [ev.EndCause.SYSTEM]
+
+
+class HeldLookups:
+    """Takes the centre's CRM questions and answers only when the test says so."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str | None]] = []
+
+    def ask(self, call_id: str, number: str | None) -> None:
+        self.asked.append((call_id, number))
+
+
+async def test_the_crm_answer_reaches_the_engine_as_an_event_and_the_pop_follows_it() -> None:
+    rig = Rig(attended={"ann"})
+    held = HeldLookups()
+    rig.centre.lookups = held  # type: ignore[assignment]
+    rig.agent("ann", "sales")
+    rig.watch("ann")
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    assert held.asked == [(call_id, "+14155550101")]
+    assert rig.centre.acd.agent("ann").state is AgentState.RESERVED  # ringing, no answer yet
+    assert [m for m in rig.messages("ann") if m["type"] == "pop"] == []
+    rig.centre.handle(CallerIdentified(call_id, await lookup("+14155550101")))
+    pops = [m for m in rig.messages("ann") if m["type"] == "pop"]
+    assert [p["customer"]["matches"][0]["name"] for p in pops] == ["Jane Roe"]
+    assert rig.centre.lookup_result(call_id) is not None
+
+
+async def test_a_crm_answer_for_a_call_that_has_ended_changes_nothing() -> None:
+    rig = Rig()
+    held = HeldLookups()
+    rig.centre.lookups = held  # type: ignore[assignment]
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    rig.phone.caller_hangs_up(call_id)
+    rig.centre.handle(CallerIdentified(call_id, await lookup("+14155550101")))
+    assert rig.centre.lookup_result(call_id) is None
+    assert call_id not in rig.centre.calls
