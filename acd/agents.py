@@ -7,7 +7,7 @@ wrap-up ends, as agents expect ("not ready after this call").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from acd.errors import IllegalStateChange
@@ -22,8 +22,13 @@ class AgentState(StrEnum):
     PAUSED = "paused"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Agent:
+    """One agent, immutable; every change is a new record (``evolve``).
+
+    Not ``slots``: the record is copied on every state change, and with a ``__dict__`` the
+    copy is one C-level dict update instead of a Python loop over the fields."""
+
     agent_id: str
     name: str
     skills: tuple[tuple[str, int], ...]
@@ -49,14 +54,14 @@ class Agent:
         return self._levels.get(skill, 0)
 
     def evolve(self, **changes: object) -> Agent:
-        """``dataclasses.replace`` for the hot path: about five times faster, same result.
-
-        Fields are copied slot by slot; the skill index is shared unless skills change.
-        """
-        new = object.__new__(Agent)
-        for name in _FIELDS:
-            _set(new, name, changes[name] if name in changes else getattr(self, name))
-        _set(new, "_levels", dict(new.skills) if "skills" in changes else self._levels)
+        """``dataclasses.replace`` for the hot path, same result: the fields are copied as
+        one dict, and the skill index is shared unless skills change."""
+        new = _new(Agent)
+        fields = new.__dict__
+        fields.update(self.__dict__)
+        fields.update(changes)
+        if "skills" in changes:
+            fields["_levels"] = dict(new.skills)
         return new
 
 
@@ -116,8 +121,7 @@ AgentEvent = (
     Login | Logout | MakeAvailable | Pause | Reserve | Release | Connect | CallDone | EndWrapUp
 )
 
-_FIELDS = tuple(f.name for f in fields(Agent) if f.init)
-_set = object.__setattr__
+_new = object.__new__
 _BUSY = (AgentState.RESERVED, AgentState.ON_CALL)
 
 

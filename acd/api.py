@@ -140,7 +140,7 @@ async def change_skills(
     svc.centre.acd.agent(agent_id)
     svc.routing.check_agent_skills(body.skills)
     await _save_agent_skills(svc, agent_id, tuple(body.skills.items()))
-    return payloads.agent_view(svc.centre.acd.set_skills(agent_id, tuple(body.skills.items())))
+    return payloads.agent_view(svc.centre.set_skills(agent_id, tuple(body.skills.items())))
 
 
 async def _save_agent_skills(

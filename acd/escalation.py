@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from acd.model import QueueConfig, WaitingCall
 
 
@@ -13,18 +15,22 @@ def wake_times(call: WaitingCall, queue: QueueConfig) -> list[float]:
     return sorted(times)
 
 
-def apply_due_steps(call: WaitingCall, queue: QueueConfig, now: float) -> bool:
-    """Apply every step whose time has come; return whether anything changed."""
-    changed = False
-    while call.step < len(queue.escalation):
-        step = queue.escalation[call.step]
+def apply_due_steps(call: WaitingCall, queue: QueueConfig, now: float) -> WaitingCall:
+    """``call`` with every step whose time has come applied (``call`` itself if none is due)."""
+    step_no, min_level = call.step, call.min_level
+    alternatives, queues = call.alternatives, call.queues
+    while step_no < len(queue.escalation):
+        step = queue.escalation[step_no]
         if call.since + step.after_seconds > now:
             break
         if step.min_level is not None:
-            current = call.min_level if call.min_level is not None else 5
-            call.min_level = min(current, step.min_level)
-        call.alternatives = tuple(dict.fromkeys(call.alternatives + step.add_skills))
-        call.queues = tuple(dict.fromkeys(call.queues + step.add_queues))
-        call.step += 1
-        changed = True
-    return changed or (bool(call.owner_until) and call.owner_until <= now)
+            current = min_level if min_level is not None else 5
+            min_level = min(current, step.min_level)
+        alternatives = tuple(dict.fromkeys(alternatives + step.add_skills))
+        queues = tuple(dict.fromkeys(queues + step.add_queues))
+        step_no += 1
+    if step_no == call.step:
+        return call
+    return replace(
+        call, step=step_no, min_level=min_level, alternatives=alternatives, queues=queues
+    )

@@ -1,7 +1,8 @@
 """Sorted indexes that make a routing decision a short walk instead of a scan.
 
 - available agents per queue, in the queue's strategy order;
-- available agents per skill, longest idle first (for escalation to other skills);
+- available agents per skill, longest idle first (for escalation to other skills; kept only
+  once some queue escalates to skills, so a centre without it pays nothing for it);
 - waiting calls per queue and per escalation skill, best score first (FIFO on ties).
 
 A call being offered (its agent's phone ringing) is out of the waiting indexes and goes back
@@ -36,6 +37,7 @@ class Index:
         self._call_entries: dict[str, list[Entry]] = {}
         self.on_place: Callable[[str, tuple[str, ...]], None] = lambda agent_id, queues: None
         self._queues_by_skill: dict[str, list[QueueConfig]] = defaultdict(list)
+        self.by_skill = False  # whether agents_by_skill is kept (never turned off again)
         self.queues_changed()
 
     # -- membership (all states) --------------------------------------------------
@@ -45,6 +47,7 @@ class Index:
         for queue in self.queues.values():
             first = queue.skills[0][0] if queue.skills else ""
             self._queues_by_skill[first].append(queue)
+            self.by_skill = self.by_skill or any(s.add_skills for s in queue.escalation)
 
     def place(self, agent: Agent) -> None:
         """Recompute which queues ``agent`` serves (after a skills or queue change)."""
@@ -70,8 +73,9 @@ class Index:
         for name in self.served.get(agent.agent_id, ()):
             key = strategies.key(self.queues[name], agent, occupancy, position)
             entries.append((self.agents_by_queue[name], (key, agent.agent_id)))
-        for skill, _ in agent.skills:
-            entries.append((self.agents_by_skill[skill], (agent.idle_since, agent.agent_id)))
+        if self.by_skill:
+            for skill, _ in agent.skills:
+                entries.append((self.agents_by_skill[skill], (agent.idle_since, agent.agent_id)))
         for sorted_list, entry in entries:
             sorted_list.add(entry)
         self._agent_entries[agent.agent_id] = entries

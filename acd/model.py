@@ -10,7 +10,7 @@ as time passes, so each queue keeps its calls in one sorted list keyed by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 Skills = tuple[tuple[str, int], ...]  # (skill, level or minimum level 1-5), sorted by name
@@ -82,8 +82,11 @@ class Requirements:
     reasons: tuple[str, ...] = ()  # why priority or skills were changed, for explanations
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class WaitingCall:
+    """One call waiting (or ringing) in the ACD. Immutable: a change is a new value, which
+    the engine stores in place of the old (``dataclasses.replace``)."""
+
     call_id: str
     queue: str
     since: float
@@ -94,7 +97,7 @@ class WaitingCall:
     min_level: int | None = None  # relaxed minimum from escalation
     alternatives: Skills = ()  # from escalation: any one of these suffices
     queues: tuple[str, ...] = ()  # home queue plus queues added by escalation
-    declined_by: set[str] = field(default_factory=set)
+    declined_by: frozenset[str] = frozenset()  # agents who let it ring out
     callback_number: str | None = None  # the caller hung up and waits for a call back
     owner_until: float = 0.0
 

@@ -105,20 +105,24 @@ class StatsBook:
 
     # -- counting -----------------------------------------------------------------
     def _both(self, queue: str) -> tuple[Counters, Counters]:
-        key = (queue, interval_start(self.clock.now()))
+        key = (queue, int(self.clock.now() // INTERVAL_SECONDS) * INTERVAL_SECONDS)
         self._dirty.add(key)
         return self.day[queue], self.intervals[key]
 
     def offered(self, queue: str) -> None:
-        for c in self._both(queue):
-            c.offered += 1
+        day, interval = self._both(queue)
+        day.offered += 1
+        interval.offered += 1
 
     def answered(self, queue: str, wait: float) -> None:
         within = wait <= self._targets.get(queue, 0.0)
-        for c in self._both(queue):
-            c.answered += 1
-            c.answered_in_sl += within
-            c.answer_wait_total += wait
+        day, interval = self._both(queue)
+        day.answered += 1
+        day.answered_in_sl += within
+        day.answer_wait_total += wait
+        interval.answered += 1
+        interval.answered_in_sl += within
+        interval.answer_wait_total += wait
 
     def abandoned(self, queue: str, wait: float) -> None:
         for c in self._both(queue):
@@ -129,33 +133,60 @@ class StatsBook:
         for c in self._both(queue):
             c.overflowed += 1
 
-    def agent_changed(self, before: Agent, after: Agent) -> None:
+    def agent_changed(self, before: Agent, after: Agent, now: float | None = None) -> None:
         """Account the time ``before`` spent in its state (state durations for reports).
 
-        Runs on every agent change, so it avoids generators and repeated lookups.
+        Runs on every agent change, so the usual case (the time falls in one interval) is
+        written out without generators, lists or repeated lookups.
         """
-        start, end = before.since, self.clock.now()
+        start, end = before.since, self.clock.now() if now is None else now
         if end <= start:
             return
         spent = end - start
-        state = before.state
-        self._agent_time[before.agent_id][state._value_] += spent
-        if state in _HANDLING and before.queue:
-            for counters, seconds in self._split(before.queue, start, end):
-                counters.handle_seconds += seconds
-        if state in STAFFED:
-            busy = state in BUSY
-            totals = self._agent_busy.get(before.agent_id)
-            if totals is None:
-                totals = self._agent_busy[before.agent_id] = [0.0, 0.0]
-            totals[1] += spent
+        state, agent_id = before.state, before.agent_id
+        self._agent_time[agent_id][state._value_] += spent
+        handling = before.queue if state in _HANDLING else None
+        if state not in STAFFED:
+            return
+        busy = state in BUSY
+        totals = self._agent_busy.get(agent_id)
+        if totals is None:
+            totals = self._agent_busy[agent_id] = [0.0, 0.0]
+        totals[1] += spent
+        if busy:
+            totals[0] += spent
+        served = self._served.get(agent_id, ())
+        first = int(start // INTERVAL_SECONDS) * INTERVAL_SECONDS  # interval_start, inline
+        if end > first + INTERVAL_SECONDS:  # spans intervals: split it
+            self._account_split(handling, served, busy, start, end)
+            return
+        day, intervals, dirty = self.day, self.intervals, self._dirty
+        if handling:
+            key = (handling, first)
+            dirty.add(key)
+            day[handling].handle_seconds += spent
+            intervals[key].handle_seconds += spent
+        for queue in served:
+            key = (queue, first)
+            dirty.add(key)
+            d, i = day[queue], intervals[key]
+            d.staffed_seconds += spent
+            i.staffed_seconds += spent
             if busy:
-                totals[0] += spent
-            for queue in self._served.get(before.agent_id, ()):
-                for counters, seconds in self._split(queue, start, end):
-                    counters.staffed_seconds += seconds
-                    if busy:
-                        counters.busy_seconds += seconds
+                d.busy_seconds += spent
+                i.busy_seconds += spent
+
+    def _account_split(
+        self, handling: str | None, served: tuple[str, ...], busy: bool, start: float, end: float
+    ) -> None:
+        if handling:
+            for counters, seconds in self._split(handling, start, end):
+                counters.handle_seconds += seconds
+        for queue in served:
+            for counters, seconds in self._split(queue, start, end):
+                counters.staffed_seconds += seconds
+                if busy:
+                    counters.busy_seconds += seconds
 
     def _split(self, queue: str, start: float, end: float) -> list[tuple[Counters, float]]:
         """The day's counters and each interval's, with the seconds that fall in it."""

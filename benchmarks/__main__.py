@@ -1,10 +1,12 @@
 """``make bench``: every figure beside its target and its peer, measured in the same run.
 
 ``python -m benchmarks [section ...]`` runs some sections only: ami, acd, wfm, pop.
+``--json PATH`` also writes every row to PATH (see ``benchmarks.report``).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import acd_routing, ami_ingest, pop_latency, wfm_bench
+from benchmarks import acd_routing, ami_ingest, pop_latency, report, wfm_bench
 
 console = Console(width=150)
 Row = tuple[str, str, str, str, str]
@@ -104,14 +106,26 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
 
 
 def main(argv: list[str]) -> None:
-    chosen = argv or list(SECTIONS)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("sections", nargs="*", metavar="section", help=", ".join(SECTIONS))
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the rows here")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.sections if name not in SECTIONS]
+    if unknown:
+        parser.error(f"no section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    chosen = args.sections or list(SECTIONS)
     table = Table(title="Switchboard benchmarks (this machine, this run)", show_lines=True)
     for column in ("figure", "measured", "target", "peer (same run)", "ratio"):
         table.add_column(column)
+    rows: list[tuple[str, Row]] = []
     for name in chosen:
         for row in SECTIONS[name]():
             table.add_row(*row)
+            rows.append((name, row))
     console.print(table)
+    if args.json is not None:
+        report.write_json(args.json, rows)
+        console.print(f"rows written to {args.json}")
 
 
 if __name__ == "__main__":

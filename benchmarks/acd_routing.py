@@ -21,11 +21,11 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from acd import agents as ag
-from acd import router
+from acd import choose
 from acd.agents import Agent, AgentState
 from acd.eligibility import why_not
+from acd.engine import Acd
 from acd.model import QueueConfig, Requirements, WaitingCall
-from acd.service import Acd, AcdListener
 from cti.clock import ManualClock
 
 SKILLS = [f"s{i:03d}" for i in range(100)]
@@ -65,7 +65,7 @@ def build(agents: int, queues: int = 200, waiting: int = 2000, seed: int = 1) ->
         for i in range(queues)
     ]
     clock = ManualClock()
-    acd = Acd(clock, configs, AcdListener())
+    acd = Acd(clock, configs)
     for n in range(agents):
         skills = {s: rng.randint(1, 5) for s in rng.sample(SKILLS, rng.randint(1, 4))}
         acd.add_agent(f"a{n}", f"Agent {n}", tuple(skills.items()))
@@ -86,7 +86,7 @@ def agent_side(acd: Acd, rounds: int, seed: int = 2) -> tuple[Timing, Timing]:
     freed = [
         replace_state(rng.choice(candidates), AgentState.AVAILABLE, now) for _ in range(rounds)
     ]
-    ours, picks = _timed(lambda agent: router.choose_call(index, agent, calls, now), freed)
+    ours, picks = _timed(lambda agent: choose.choose_call(index, agent, calls, now), freed)
     sample = freed[: _peer_rounds(len(acd.agents()), rounds)]
     naive, peer_picks = _timed(lambda agent: naive_call_for(acd, agent), sample)
     ours_ids = [c.call.call_id if c else None for c in picks[: len(sample)]]
@@ -109,7 +109,7 @@ def call_side(agents: int, rounds: int, seed: int = 3) -> tuple[Timing, Timing]:
             (q, WaitingCall(f"x{n}", q.name, now, n, Requirements(q.skills), queues=(q.name,)))
         )
     ours, picks = _timed(
-        lambda qc: router.choose_agents(acd._index, qc[1], acd._agents, now, rr_last={}, rng=rng),
+        lambda qc: choose.choose_agents(acd._index, qc[1], acd._agents, now, rr_last={}, rng=rng),
         arrivals,
     )
     sample = arrivals[: _peer_rounds(agents, rounds)]

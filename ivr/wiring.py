@@ -8,7 +8,7 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from acd.routing_service import RoutingService
+from acd.service import RoutingService
 from cti.asterisk.agi_server import AgiServer
 from cti.calls.service import CallCentre
 from cti.clock import Clock

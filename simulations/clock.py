@@ -1,8 +1,7 @@
 """The one clock, on SimPy time: ``now()`` is ``epoch + env.now``; timers are SimPy timeouts.
 
 A timer is a bare ``env.timeout`` with a callback (no process), cancelled by a flag: SimPy
-cannot withdraw a scheduled event, so a cancelled timer fires into nothing. ``after`` runs
-after every timer callback; the model uses it to carry out what the ACD decided meanwhile.
+cannot withdraw a scheduled event, so a cancelled timer fires into nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +12,11 @@ import simpy
 
 
 class SimTimer:
-    __slots__ = ("_after", "callback", "cancelled")
+    __slots__ = ("callback", "cancelled")
 
-    def __init__(self, callback: Callable[[], None], after: Callable[[], None]) -> None:
+    def __init__(self, callback: Callable[[], None]) -> None:
         self.callback = callback
         self.cancelled = False
-        self._after = after
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -26,11 +24,6 @@ class SimTimer:
     def fire(self, _event: simpy.Event) -> None:
         if not self.cancelled:
             self.callback()
-            self._after()
-
-
-def _nothing() -> None:
-    return None
 
 
 class SimClock:
@@ -39,13 +32,12 @@ class SimClock:
     def __init__(self, env: simpy.Environment, epoch: float = 0.0) -> None:
         self.env = env
         self.epoch = epoch
-        self.after: Callable[[], None] = _nothing
 
     def now(self) -> float:
         return self.epoch + self.env.now
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> SimTimer:
-        timer = SimTimer(callback, self.after)
+        timer = SimTimer(callback)
         self.env.timeout(delay if delay > 0 else 0.0).callbacks.append(timer.fire)  # type: ignore[union-attr,unused-ignore]
         return timer
 

@@ -1,10 +1,11 @@
 """One replication: callers arrive, the real ``Acd`` routes them, agents talk and wrap up.
 
-Callers enter with ``Acd.enqueue``; the ACD's ``offer`` is answered at once (no ring time) by
-``Acd.answered``; the talk ends with ``Acd.call_done``, whose wrap-up timer is the ACD's own,
-on the SimPy clock. A caller whose patience runs out first is ``Acd.abandoned``. Offers the
-ACD makes while it is being called are queued and carried out after it returns (``_drain``),
-so the ACD is never re-entered.
+Callers enter with ``Acd.enqueue``; each ``Offer`` the ACD returns is answered at once (no
+ring time) by ``Acd.answered``; the talk ends with ``Acd.call_done``, whose wrap-up ``Wake``
+becomes a SimPy timeout handed back to ``Acd.wake``. A caller whose patience runs out first
+is ``Acd.abandoned``. Whatever an ACD call returns is carried out in order (``_carry_out``)
+after it has returned, so the ACD is never re-entered. The ACD runs without its decision log
+and without agent and queue change reports: nobody here reads them.
 
 Staffing changes at interval boundaries: agents go off duty with ``Pause`` (taken after the
 current call, as live) and come back with ``MakeAvailable``; new agents ``Login``.
@@ -23,7 +24,9 @@ import simpy
 
 from acd import agents as ag
 from acd.agents import AgentState
-from acd.service import Acd, AcdListener, Offer, Overflowed
+from acd.commands import Commands, Offer, Overflowed, Wake
+from acd.engine import Acd
+from acd.model import OverflowKind
 from simulations.clock import SimClock
 from simulations.scenario import Arrival, Group, Scenario, generate
 
@@ -71,17 +74,6 @@ class _Caller:
     done: bool = False
 
 
-class _Listener(AcdListener):
-    def __init__(self, model: Model) -> None:
-        self.model = model
-
-    def offer(self, offer: Offer) -> None:
-        self.model.pending.append(offer)
-
-    def overflowed(self, overflow: Overflowed) -> None:
-        self.model.overflowed(overflow)
-
-
 @dataclass(slots=True)
 class _Roster:
     group: Group
@@ -94,9 +86,13 @@ class Model:
         self.scenario = scenario
         self.env = simpy.Environment()
         self.clock = SimClock(self.env, scenario.epoch)
-        self.clock.after = self._drain
-        self.pending: list[Offer] = []
-        self.acd = Acd(self.clock, scenario.queues, _Listener(self), rng=random.Random(seed))
+        self.acd = Acd(
+            self.clock,
+            scenario.queues,
+            rng=random.Random(seed),
+            decision_log=False,
+            report_changes=False,
+        )
         self.callers: dict[str, _Caller] = {}
         self.result = RunResult({q.name: Tally() for q in scenario.queues}, {}, {})
         self._targets = {q.name: q.service_level_seconds for q in scenario.queues}
@@ -144,9 +140,9 @@ class Model:
         if counted:
             for t in tallies:
                 t.offered += 1
-        if arrival.patience != math.inf:
-            self.clock.call_later(arrival.patience, lambda: self._give_up(call_id))
-        self.acd.enqueue(call_id, arrival.queue)
+        self._carry_out(self.acd.enqueue(call_id, arrival.queue))
+        if not caller.done and arrival.patience != math.inf:  # answered at once: no timer
+            self.clock.call_later(arrival.patience, partial(self._give_up, call_id))
         self._next_arrival()
 
     def _give_up(self, call_id: str) -> None:
@@ -154,42 +150,54 @@ class Model:
         if caller is None or caller.done:
             return
         caller.done = True
-        if self.acd.abandoned(call_id) is not None and caller.counted:
+        waiting = self.acd.waiting_call(call_id) is not None
+        self._carry_out(self.acd.abandoned(call_id))
+        if waiting and caller.counted:
             for t in caller.tally_keys:
                 t.abandoned += 1
         del self.callers[call_id]
 
-    def overflowed(self, overflow: Overflowed) -> None:
+    # -- carrying out what the ACD decided ------------------------------------------
+    def _carry_out(self, commands: Commands) -> None:
+        for command in commands:
+            if isinstance(command, Offer):
+                self._answer(command)
+            elif isinstance(command, Wake):
+                self.clock.at(command.at, partial(self._wake, command))
+            elif isinstance(command, Overflowed):
+                self._overflowed(command)
+
+    def _wake(self, wake: Wake) -> None:
+        self._carry_out(self.acd.wake(wake))
+
+    def _overflowed(self, overflow: Overflowed) -> None:
         caller = self.callers.pop(overflow.call_id, None)
-        if caller is None or overflow.kind == "callback":
+        if caller is None or overflow.kind is OverflowKind.CALLBACK:
             return
         caller.done = True
         if caller.counted:
             for t in caller.tally_keys:
                 t.overflowed += 1
 
-    def _drain(self) -> None:
-        while self.pending:
-            offer = self.pending.pop()
-            caller = self.callers.get(offer.call_id)
-            if caller is None:  # ring-all: another agent's answer won
-                continue
-            wait = self.clock.now() - caller.since
-            caller.done = True
-            self.acd.answered(offer.call_id, offer.agent_id, offer.queue, wait)
-            if caller.counted:
-                within = wait <= self._targets[offer.queue]
-                for t in caller.tally_keys:
-                    t.answered += 1
-                    t.in_sl += within
-                    t.wait_sum += wait
-            talk = caller.arrival.handle
-            call_id, agent_id, queue = offer.call_id, offer.agent_id, offer.queue
-            del self.callers[call_id]
-            self.clock.call_later(talk, partial(self._end, call_id, agent_id, queue))
+    def _answer(self, offer: Offer) -> None:
+        caller = self.callers.pop(offer.call_id, None)
+        if caller is None:  # ring-all: another agent's answer won
+            return
+        wait = self.clock.now() - caller.since
+        caller.done = True
+        if caller.counted:
+            within = wait <= self._targets[offer.queue]
+            for t in caller.tally_keys:
+                t.answered += 1
+                t.in_sl += within
+                t.wait_sum += wait
+        call_id, agent_id, queue = offer.call_id, offer.agent_id, offer.queue
+        then = self.acd.answered(call_id, agent_id, queue, wait)
+        self.clock.call_later(caller.arrival.handle, partial(self._end, call_id, agent_id, queue))
+        self._carry_out(then)
 
     def _end(self, call_id: str, agent_id: str, queue: str) -> None:
-        self.acd.call_done(call_id, agent_id, queue)
+        self._carry_out(self.acd.call_done(call_id, agent_id, queue))
 
     # -- staffing -------------------------------------------------------------------
     def _staff(self, k: int) -> None:
@@ -208,7 +216,7 @@ class Model:
         while len(roster.on) > wanted:
             roster.on.sort(key=lambda a: self.acd.agent(a).state is not AgentState.AVAILABLE)
             agent_id = roster.on.pop(0)
-            self.acd.apply(agent_id, ag.Pause(OFF_DUTY))
+            self._carry_out(self.acd.apply(agent_id, ag.Pause(OFF_DUTY)))
             roster.off.append(agent_id)
         while len(roster.on) < wanted:
             roster.on.append(self._return_or_hire(roster))
@@ -218,11 +226,11 @@ class Model:
             agent = self.acd.agent(agent_id)
             if agent.state is AgentState.PAUSED:  # not one still finishing a call
                 roster.off.pop(i)
-                self.acd.apply(agent_id, ag.MakeAvailable())
+                self._carry_out(self.acd.apply(agent_id, ag.MakeAvailable()))
                 return agent_id
         agent_id = f"{roster.group.name}-{len(roster.on) + len(roster.off) + 1:04d}"
         self.acd.add_agent(agent_id, agent_id, roster.group.skills)
-        self.acd.apply(agent_id, ag.Login())
+        self._carry_out(self.acd.apply(agent_id, ag.Login()))
         return agent_id
 
 

@@ -50,10 +50,10 @@ class Floor:
         for call_id in list(centre.calls):
             port.caller_hangs_up(call_id)
         for waiting in centre.acd.waiting():  # a callback outlives its call
-            centre.acd.left_queue(waiting.call_id)
+            centre.carry_out(centre.acd.left_queue(waiting.call_id))
         for agent in centre.acd.agents():
             if agent.state is AgentState.WRAP_UP:
-                centre.acd.apply(agent.agent_id, ag.EndWrapUp())
+                centre.apply(agent.agent_id, ag.EndWrapUp())
             if centre.acd.agent(agent.agent_id).state is not AgentState.PAUSED:
                 centre.set_agent_state(agent.agent_id, AgentState.PAUSED, "authz")
         assert not centre.calls and not centre.acd.waiting()

@@ -92,3 +92,28 @@ def test_evolve_gives_what_dataclasses_replace_gives() -> None:
     reskilled = full.evolve(skills=(("support", 5),))
     assert reskilled.level("support") == 5 and reskilled.level("sales") == 0
     assert full.level("sales") == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("agent_id", "a2"),
+        ("name", "Bea"),
+        ("skills", (("support", 2),)),
+        ("state", AgentState.PAUSED),
+        ("since", 7.0),
+        ("idle_since", 8.0),
+        ("call_id", "c9"),
+        ("queue", "support"),
+        ("pause_reason", "Lunch"),
+        ("pending_pause", "Coaching"),
+        ("calls_taken", 4),
+        ("rna_streak", 2),
+    ],
+)
+def test_evolving_an_agent_gives_what_replace_gives(name: str, value: object) -> None:
+    before = agent(call_id="c1", queue="sales", calls_taken=1)
+    after = before.evolve(**{name: value})
+    assert after == replace(before, **{name: value})  # type: ignore[arg-type]
+    assert after.level("support") == (2 if name == "skills" else 0)
+    assert before.level("sales") == 3 and before.state is AgentState.AVAILABLE

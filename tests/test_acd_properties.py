@@ -13,11 +13,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from acd import agents as ag
 from acd.agents import Agent, AgentState
+from acd.commands import CallbackDue, Offer, Overflowed
 from acd.eligibility import serves, why_not
+from acd.engine import Acd
 from acd.errors import IllegalStateChange
 from acd.model import EscalationStep, QueueConfig, Requirements, Strategy, WaitingCall
-from acd.service import Acd, AcdListener, CallbackDue, Offer, Overflowed
 from cti.clock import ManualClock
+from tests.acd_rig import DrivenAcd, Recorder
 
 SKILLS = ("a", "b", "c")
 AGENTS = ("x1", "x2", "x3", "x4", "x5")
@@ -40,8 +42,12 @@ def can_take(acd: Acd, agent: Agent, call: WaitingCall, now: float) -> bool:
     )
 
 
-class Checker(AcdListener):
+class Checker(Recorder):
+    """Checks each offer as the ACD's decisions are carried out, after the event that made
+    them has returned."""
+
     def __init__(self) -> None:
+        super().__init__()
         self.acd: Acd | None = None
         self.violations: list[str] = []
         self.offers: list[Offer] = []
@@ -92,7 +98,7 @@ class AcdMachine(RuleBasedStateMachine):
             QueueConfig("qb", skills=(("b", 2),), escalation=(EscalationStep(20, min_level=1),)),
             QueueConfig("qc", skills=(("a", 1), ("c", 1)), strategy=Strategy.MOST_SKILLED),
         ]
-        self.acd = Acd(self.clock, queues, self.checker)
+        self.acd = DrivenAcd(self.clock, queues, self.checker)
         self.checker.acd = self.acd
         self.next_call = 0
         self.outcomes: dict[str, list[str]] = {}
@@ -167,15 +173,21 @@ class AcdMachine(RuleBasedStateMachine):
             self.outcomes[call_id].append("answered")
         elif what == "ring-out":
             self.acd.ring_no_answer(call_id, agent.agent_id)
-        elif self.acd.abandoned(call_id) is not None:
+        elif self.hang_up(call_id):
             self.outcomes[call_id].append("abandoned")
 
     @precondition(lambda self: bool(self.acd.waiting()))
     @rule(data=st.data())
     def waiting_caller_hangs_up(self, data: st.DataObject) -> None:
         call = data.draw(st.sampled_from(self.acd.waiting()))
-        if self.acd.abandoned(call.call_id) is not None:
+        if self.hang_up(call.call_id):
             self.outcomes[call.call_id].append("abandoned")
+
+    def hang_up(self, call_id: str) -> bool:
+        """The caller hangs up; whether that ended a waiting call."""
+        waiting = self.acd.waiting_call(call_id) is not None
+        self.acd.abandoned(call_id)
+        return waiting and self.acd.waiting_call(call_id) is None
 
     @precondition(lambda self: any(a.state is AgentState.ON_CALL for a in self.acd.agents()))
     @rule(data=st.data())

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from acd import agents as ag
 from acd.agents import AgentState
+from acd.commands import Offer
+from acd.engine import Acd
 from acd.model import QueueConfig
-from acd.service import Acd, AcdListener, Offer
 from cti.clock import ManualClock
-
-
-class Recorder(AcdListener):
-    def __init__(self) -> None:
-        self.offers: list[Offer] = []
-
-    def offer(self, offer: Offer) -> None:
-        self.offers.append(offer)
+from tests.acd_rig import DrivenAcd, Recorder
 
 
 def centre(*queues: QueueConfig) -> tuple[Acd, Recorder, ManualClock]:
     clock, rec = ManualClock(), Recorder()
-    acd = Acd(
+    acd = DrivenAcd(
         clock, queues or (QueueConfig("sales", skills=(("sales", 1),), wrapup_seconds=5),), rec
     )
     return acd, rec, clock

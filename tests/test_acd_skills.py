@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from acd import agents as ag
 from acd.agents import AgentState
+from acd.engine import AUTO_PAUSE_REASON
 from acd.model import EscalationStep, Overflow, OverflowKind, QueueConfig, Strategy
 from acd.requirements import CallerProfile, requirements_for
-from acd.service import AUTO_PAUSE_REASON
 from tests.acd_rig import Rig
 
 SALES = QueueConfig("sales", skills=(("sales", 1),))
@@ -194,7 +194,7 @@ def test_a_callback_keeps_the_callers_place_and_is_offered_in_turn() -> None:
     rig.clock.advance(10)
     rig.call("second", "sales")
     rig.acd.request_callback("first", "+14155550101")
-    assert rig.acd.abandoned("first") is None  # the caller hangs up on purpose
+    assert rig.acd.abandoned("first") == []  # the caller hangs up on purpose: nothing to do
     rig.agent("ann", sales=1)
     assert [(d.call_id, d.agent_id, d.number) for d in rig.rec.callbacks] == [
         ("first", "ann", "+14155550101")

@@ -86,8 +86,8 @@ def test_becoming_available_while_on_a_call_is_a_409_with_a_stable_error_id(
     client: TestClient,
 ) -> None:
     svc = services(client)
-    svc.centre.acd.apply("agent04", ag.Reserve("x-1", "sales"))
-    svc.centre.acd.apply("agent04", ag.Connect("x-1"))
+    svc.centre.apply("agent04", ag.Reserve("x-1", "sales"))
+    svc.centre.apply("agent04", ag.Connect("x-1"))
     res = client.put(
         "/api/agents/agent04/state", json={"state": "available"}, headers=auth(client, "agent04")
     )

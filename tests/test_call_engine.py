@@ -10,6 +10,7 @@ import pytest
 
 from acd.agents import AgentState
 from acd.model import Overflow, OverflowKind, QueueConfig, Strategy
+from cti.calls.events import CallerIdentified
 from cti.calls.model import Call, Outcome
 from cti.calls.service import CallCentre
 from cti.clock import ManualClock
@@ -84,16 +85,12 @@ class Rig:
             out.append(orjson.loads(sub._queue.get_nowait()))
         return out
 
+    async def crm_answered(self) -> None:
+        """Wait until every CRM answer asked for has reached the engine as an event."""
+        await self.centre.lookups.delivered()
+
     def watch(self, *agent_ids: str) -> None:
         self.subs = {a: self.bus.subscribe(agent_topic(a)) for a in agent_ids}
-
-
-async def settle() -> None:
-    """Let the CRM lookup task (started at offer) finish."""
-    import asyncio
-
-    for _ in range(3):
-        await asyncio.sleep(0)
 
 
 async def test_the_pop_reaches_the_agent_while_the_phone_rings_before_answer() -> None:
@@ -101,7 +98,7 @@ async def test_the_pop_reaches_the_agent_while_the_phone_rings_before_answer() -
     rig.agent("ann", "sales")
     rig.watch("ann")
     call_id = rig.phone.place_call("sales", "+14155550101", "Jane Roe")
-    await settle()
+    await rig.crm_answered()
     pops = [m for m in rig.messages("ann") if m["type"] == "pop"]
     assert len(pops) == 1
     assert pops[0]["call"]["phase"] == "ringing"
@@ -116,7 +113,7 @@ async def test_an_unattended_agent_answers_by_itself_and_the_leg_is_logged() -> 
     rig = Rig()
     rig.agent("ann", "sales")
     rig.phone.place_call("sales", "+14155550101")
-    await settle()
+    await rig.crm_answered()
     rig.clock.advance(3.1)
     assert rig.centre.acd.agent("ann").state is AgentState.ON_CALL
     rig.clock.advance(3600)
@@ -130,7 +127,7 @@ async def test_an_unattended_agent_answers_by_itself_and_the_leg_is_logged() -> 
 async def test_a_caller_who_runs_out_of_patience_is_logged_as_abandoned() -> None:
     rig = Rig(patience=60)
     rig.phone.place_call("sales", None)
-    await settle()
+    await rig.crm_answered()
     rig.clock.advance(3600)
     assert [leg.outcome for leg in rig.legs] == [Outcome.ABANDONED]
     assert rig.centre.acd.snapshot("sales").abandoned == 1
@@ -141,7 +138,7 @@ async def test_a_ring_out_rings_the_next_agent_and_records_who_did_not_answer() 
     rig.agent("ann", "sales")
     rig.agent("bob", "sales")
     call_id = rig.phone.place_call("sales", "+14155550101")
-    await settle()
+    await rig.crm_answered()
     assert rig.centre.calls[call_id].agent_id == "ann"
     rig.clock.advance(15.01)
     assert rig.centre.calls[call_id].agent_id == "bob"
@@ -153,7 +150,7 @@ async def test_a_withheld_caller_gets_a_pop_offering_to_create_a_record() -> Non
     rig.agent("ann", "sales")
     rig.watch("ann")
     rig.phone.place_call("sales", None)
-    await settle()
+    await rig.crm_answered()
     pop = next(m for m in rig.messages("ann") if m["type"] == "pop")
     assert pop["customer"]["status"] == "withheld"
     assert pop["customer"]["offer_create"] is True
@@ -163,7 +160,7 @@ async def test_a_transfer_to_another_queue_logs_one_leg_per_queue() -> None:
     rig = Rig()
     rig.agent("ann", "sales")
     call_id = rig.phone.place_call("sales", "+14155550101")
-    await settle()
+    await rig.crm_answered()
     rig.clock.advance(3.1)
     await rig.phone.execute(cmd.Transfer(call_id, "support", "queue"))
     rig.clock.advance(1e8)
@@ -191,7 +188,7 @@ async def test_under_steady_traffic_no_agent_ever_holds_two_calls(seed: int) -> 
     await rig.phone.start()
     for _ in range(600):
         rig.clock.advance(1)
-        await settle()
+        await rig.crm_answered()
         busy = [a.call_id for a in rig.centre.acd.agents() if a.call_id]
         assert len(busy) == len(set(busy))
     await rig.phone.stop()
@@ -206,7 +203,7 @@ async def test_ring_all_rings_every_agent_and_the_first_to_answer_takes_the_call
     rig.agent("bob")
     rig.watch("ann", "bob")
     call_id = rig.phone.place_call("sales", "+14155550101")
-    await settle()
+    await rig.crm_answered()
     assert all(any(m["type"] == "pop" for m in rig.messages(a)) for a in ("ann", "bob"))
     await rig.phone.execute(cmd.Answer(call_id, "bob"))
     assert rig.centre.acd.agent("bob").state is AgentState.ON_CALL
@@ -219,7 +216,7 @@ async def test_a_caller_past_the_maximum_wait_goes_to_voicemail_and_the_leg_says
     overflow = Overflow(OverflowKind.VOICEMAIL, "sales-box")
     rig = Rig(queues=[QueueConfig("sales", max_wait_seconds=60, overflow=overflow)])
     rig.phone.place_call("sales", "+14155550101")
-    await settle()
+    await rig.crm_answered()
     rig.clock.advance(61)
     assert [(leg.outcome, leg.queue) for leg in rig.legs] == [(Outcome.VOICEMAIL, "sales")]
     assert rig.centre.acd.snapshot("sales").overflowed == 1
@@ -228,13 +225,13 @@ async def test_a_caller_past_the_maximum_wait_goes_to_voicemail_and_the_leg_says
 async def test_a_callback_is_dialled_for_the_agent_when_the_callers_turn_comes() -> None:
     rig = Rig(queues=[QueueConfig("sales")])
     call_id = rig.phone.place_call("sales", "+14155550101")
-    await settle()
+    await rig.crm_answered()
     rig.centre.request_callback(call_id, "+14155550101")
     assert [leg.outcome for leg in rig.legs] == [Outcome.ABANDONED]  # the caller's leg ends
     assert rig.centre.acd.snapshot("sales").callbacks_waiting == 1
     assert rig.centre.acd.snapshot("sales").abandoned == 0
     rig.agent("ann")
-    await settle()
+    await rig.crm_answered()
     outbound = [c for c in rig.centre.calls.values() if c.direction.value == "outbound"]
     assert [(c.caller_number, c.agent_id, c.variable("CALLBACK_OF")) for c in outbound] == [
         ("+14155550101", "ann", call_id)
@@ -247,7 +244,7 @@ async def test_a_vip_known_to_the_crm_is_served_before_older_standard_callers() 
     first = rig.phone.place_call("sales", "+14155550199")
     rig.clock.advance(30)
     vip = rig.phone.place_call("sales", "+14155550101")  # Jane Roe, tier VIP
-    await settle()
+    await rig.crm_answered()
     assert [c.call_id for c in rig.centre.acd.waiting("sales")] == [vip, first]
     assert "vip customer: priority +50" in rig.centre.acd.explain(vip).reasons
 
@@ -256,7 +253,7 @@ async def test_a_consultation_then_completion_hands_the_customer_to_the_colleagu
     rig = Rig(attended={"ann", "bob"}, queues=[QueueConfig("sales", wrapup_seconds=30)])
     rig.agent("ann")
     call_id = rig.phone.place_call("sales", "+14155550101")
-    await settle()
+    await rig.crm_answered()
     await rig.phone.execute(cmd.Answer(call_id, "ann"))
     rig.agent("bob")
     await rig.phone.execute(cmd.Consult(call_id, "ann", "bob", "agent"))
@@ -275,7 +272,7 @@ async def test_a_cancelled_consultation_returns_to_the_customer() -> None:
     rig = Rig(attended={"ann", "bob"}, queues=[QueueConfig("sales")])
     rig.agent("ann")
     call_id = rig.phone.place_call("sales", "+14155550101")
-    await settle()
+    await rig.crm_answered()
     await rig.phone.execute(cmd.Answer(call_id, "ann"))
     rig.agent("bob")
     await rig.phone.execute(cmd.Consult(call_id, "ann", "bob", "agent"))
@@ -303,7 +300,7 @@ async def test_a_call_the_ivr_served_to_the_end_is_logged_as_contained_not_misse
     rig.centre.handle(ev.CallVariables("ivr-1", at + 20, variables))
     cause = ev.EndCause.SYSTEM if ivr_outcome else ev.EndCause.CALLER_HANGUP
     rig.centre.handle(ev.CallEnded("ivr-1", at + 21, cause))
-    await settle()
+    await rig.crm_answered()
     assert [(leg.outcome, leg.queue) for leg in rig.legs] == [(logged, None)]
 
 
@@ -314,3 +311,40 @@ async def test_the_simulated_pbx_ends_a_call_for_the_ivr_as_the_system() -> None
     call_id = rig.phone.place_call("sales", "+14155550101")
     rig.phone.system_hangs_up(call_id)
     assert ended == [ev.EndCause.SYSTEM]
+
+
+class HeldLookups:
+    """Takes the centre's CRM questions and answers only when the test says so."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str | None]] = []
+
+    def ask(self, call_id: str, number: str | None) -> None:
+        self.asked.append((call_id, number))
+
+
+async def test_the_crm_answer_reaches_the_engine_as_an_event_and_the_pop_follows_it() -> None:
+    rig = Rig(attended={"ann"})
+    held = HeldLookups()
+    rig.centre.lookups = held  # type: ignore[assignment]
+    rig.agent("ann", "sales")
+    rig.watch("ann")
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    assert held.asked == [(call_id, "+14155550101")]
+    assert rig.centre.acd.agent("ann").state is AgentState.RESERVED  # ringing, no answer yet
+    assert [m for m in rig.messages("ann") if m["type"] == "pop"] == []
+    rig.centre.handle(CallerIdentified(call_id, await lookup("+14155550101")))
+    pops = [m for m in rig.messages("ann") if m["type"] == "pop"]
+    assert [p["customer"]["matches"][0]["name"] for p in pops] == ["Jane Roe"]
+    assert rig.centre.lookup_result(call_id) is not None
+
+
+async def test_a_crm_answer_for_a_call_that_has_ended_changes_nothing() -> None:
+    rig = Rig()
+    held = HeldLookups()
+    rig.centre.lookups = held  # type: ignore[assignment]
+    call_id = rig.phone.place_call("sales", "+14155550101")
+    rig.phone.caller_hangs_up(call_id)
+    rig.centre.handle(CallerIdentified(call_id, await lookup("+14155550101")))
+    assert rig.centre.lookup_result(call_id) is None
+    assert call_id not in rig.centre.calls

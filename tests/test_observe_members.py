@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from acd import agents as ag
 from acd.agents import AgentState
-from acd.service import Acd, AcdListener
+from acd.engine import Acd
 from cti.calls.members import Memberships
 from cti.clock import ManualClock
 from cti.telephony.events import MemberChange, QueueMemberChanged
@@ -21,8 +21,8 @@ def member(
 
 
 def observed() -> tuple[Acd, Memberships]:
-    acd = Acd(ManualClock(), [], AcdListener(), routing=False)
-    members = Memberships(acd)
+    acd = Acd(ManualClock(), [], routing=False)
+    members = Memberships(acd, lambda commands: None)  # observing: nothing to carry out
     members.changed(member("added", "sales"))
     members.changed(member("added", "support"))
     return acd, members

@@ -73,5 +73,5 @@ async def wrap_up(
         WrapUp(call_id, agent_id, disposition, notes, follow_up, wrap_seconds)
     )
     if in_wrap and centre.acd.agent(agent_id).state is AgentState.WRAP_UP:
-        centre.acd.apply(agent_id, ag.EndWrapUp())
+        centre.apply(agent_id, ag.EndWrapUp())
     return interaction_id

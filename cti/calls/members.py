@@ -12,28 +12,37 @@ one of their queues has them unpaused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import structlog
 
 from acd import agents as ag
 from acd.agents import Agent, AgentState
+from acd.commands import Commands
+from acd.engine import Acd
 from acd.errors import IllegalStateChange, NoSuchAgent
 from acd.model import QueueConfig
-from acd.service import Acd
 from cti.telephony import events as ev
 
 log = structlog.get_logger(__name__)
 
 
-def ensure_queue(acd: Acd, queue: str) -> None:
-    if queue not in acd.queues:
-        acd.configure_queue(QueueConfig(queue, label=queue, skills=((queue, 1),)))
+CarryOut = Callable[[Commands], None]
+
+
+def ensure_queue(acd: Acd, queue: str) -> Commands:
+    if queue in acd.queues:
+        return []
+    return acd.configure_queue(QueueConfig(queue, label=queue, skills=((queue, 1),)))
 
 
 class Memberships:
-    """What the PBX reports of queue members, applied to the ACD's agents."""
+    """What the PBX reports of queue members, applied to the ACD's agents; what the ACD
+    decides in reply goes to ``carry_out``."""
 
-    def __init__(self, acd: Acd) -> None:
+    def __init__(self, acd: Acd, carry_out: CarryOut) -> None:
         self.acd = acd
+        self._carry_out = carry_out
         self._paused: dict[str, dict[str, str]] = {}  # agent → queue → reason
 
     def changed(self, event: ev.QueueMemberChanged) -> None:
@@ -44,16 +53,17 @@ class Memberships:
             if event.change == "removed":
                 return
             agent = acd.add_agent(event.agent_id, event.agent_id, skills=())
-        ensure_queue(acd, event.queue)
+        self._carry_out(ensure_queue(acd, event.queue))
         paused = self._paused.setdefault(event.agent_id, {})
         if event.paused and event.change != "removed":
             paused[event.queue] = event.reason or "paused"
         else:
             paused.pop(event.queue, None)
-        agent = _membership(acd, agent, event)
+        agent = self._membership(agent, event)
         try:
             for step in self._steps(agent, event, paused):
-                agent = acd.apply(event.agent_id, step)
+                self._carry_out(acd.apply(event.agent_id, step))
+                agent = acd.agent(event.agent_id)
         except IllegalStateChange as exc:
             log.warning("member_change_refused", agent_id=event.agent_id, error=exc.message)
 
@@ -81,13 +91,13 @@ class Memberships:
             steps.append(ag.MakeAvailable())
         return steps
 
-
-def _membership(acd: Acd, agent: Agent, event: ev.QueueMemberChanged) -> Agent:
-    skills = dict(agent.skills)
-    if event.change == "removed":
-        skills.pop(event.queue, None)
-    else:
-        skills.setdefault(event.queue, 1)
-    if skills == dict(agent.skills):
-        return agent
-    return acd.set_skills(agent.agent_id, tuple(skills.items()))
+    def _membership(self, agent: Agent, event: ev.QueueMemberChanged) -> Agent:
+        skills = dict(agent.skills)
+        if event.change == "removed":
+            skills.pop(event.queue, None)
+        else:
+            skills.setdefault(event.queue, 1)
+        if skills == dict(agent.skills):
+            return agent
+        self._carry_out(self.acd.set_skills(agent.agent_id, tuple(skills.items())))
+        return self.acd.agent(agent.agent_id)

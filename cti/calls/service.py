@@ -1,23 +1,42 @@
 """The call engine: telephony events in; ACD decisions, screen-pops and call-log legs out.
 
 The caller's CRM record is looked up when the call is *offered* and pushed when an agent's
-phone starts *ringing*, so the pop costs no database round trip on the hot path.
+phone starts *ringing*, so the pop costs no database round trip on the hot path. The lookup
+runs beside the engine (``cti.calls.lookups``) and its answer comes back as an event,
+``CallerIdentified``.
+
+The ACD returns its decisions (``acd.commands``); ``carry_out`` does them in order: rings
+phones, dials callbacks, transfers overflows, tells desktops and the board, and starts the
+timers the ACD asked for. Whoever changes the ACD from outside goes through the centre's
+methods (``apply``, ``set_skills``, ``configure_queue``, ``delete_queue``) or hands what
+the ACD returned to ``carry_out``.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Callable
+from functools import partial
+from typing import Protocol
 
 import structlog
 
 from acd import agents as ag
 from acd.agents import Agent, AgentState
-from acd.model import QueueConfig, Requirements
+from acd.commands import (
+    AgentChanged,
+    CallbackDue,
+    Commands,
+    Offer,
+    Overflowed,
+    QueueChanged,
+    Wake,
+)
+from acd.engine import Acd
+from acd.model import OverflowKind, QueueConfig, Requirements
 from acd.requirements import CallerProfile, Policy, requirements_for
-from acd.service import Acd, AcdListener, CallbackDue, Offer, Overflowed
 from cti.calls import members, model
+from cti.calls.events import CallerIdentified
+from cti.calls.lookups import CrmLookups, LookupFn
 from cti.calls.model import Call, Phase
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
@@ -29,7 +48,8 @@ from cti.telephony.port import TelephonyPort
 
 log = structlog.get_logger(__name__)
 
-LookupFn = Callable[[str | None], Coroutine[Any, Any, CallerLookup]]
+__all__ = ["CallCentre", "LookupFn", "Notifier"]
+
 LegSink = Callable[[Call, CallerLookup | None], None]
 
 
@@ -47,7 +67,7 @@ class Notifier(Protocol):
     def command_failed(self, event: ev.CommandFailed) -> None: ...
 
 
-class CallCentre(AcdListener):
+class CallCentre:
     def __init__(
         self,
         clock: Clock,
@@ -62,43 +82,60 @@ class CallCentre(AcdListener):
         self.clock = clock
         self.port = port
         self.notifier = notifier
-        self._lookup = lookup
         self._on_leg_done = on_leg_done
         self.policy = Policy()
-        self.acd = Acd(clock, queues, self, routing=routing)
-        self.members = members.Memberships(self.acd)
+        self.acd = Acd(clock, queues, routing=routing)
+        self.members = members.Memberships(self.acd, self.carry_out)
+        self.lookups = CrmLookups(lookup, self.handle)
         self.calls: dict[str, Call] = {}
-        self._lookups: dict[str, asyncio.Task[CallerLookup]] = {}
+        self._found: dict[str, CallerLookup | None] = {}  # CRM answers, per call
+        self._pops_waiting: dict[str, list[str]] = {}  # agents ringing before the answer
         port.subscribe(self.handle)
 
-    # -- ACD listener -----------------------------------------------------------
-    def offer(self, offer: Offer) -> None:
-        self.port.dispatch(
-            cmd.ConnectAgent(offer.call_id, offer.agent_id, offer.queue, offer.ring_timeout)
-        )
+    # -- carrying out what the ACD decided ----------------------------------------
+    def carry_out(self, commands: Commands) -> None:
+        """Do what the ACD decided, in the order it decided it."""
+        for command in commands:
+            if isinstance(command, AgentChanged):
+                self.notifier.agent_changed(command.agent)
+            elif isinstance(command, QueueChanged):
+                self.notifier.queue_changed(command.queue)
+            elif isinstance(command, Offer):
+                self.port.dispatch(
+                    cmd.ConnectAgent(
+                        command.call_id, command.agent_id, command.queue, command.ring_timeout
+                    )
+                )
+            elif isinstance(command, CallbackDue):
+                self._callback_due(command)
+            elif isinstance(command, Overflowed):
+                self._overflowed(command)
+            elif isinstance(command, Wake):
+                delay = command.at - self.clock.now()
+                self.clock.call_later(delay, partial(self._wake, command))
 
-    def callback_due(self, due: CallbackDue) -> None:
+    def _wake(self, wake: Wake) -> None:
+        self.carry_out(self.acd.wake(wake))
+
+    def _callback_due(self, due: CallbackDue) -> None:
         """The caller's turn has come: dial them for the agent, agent's leg first."""
         variables = (("CALLBACK_OF", due.call_id), ("CALLBACK_QUEUE", due.queue))
         self.port.dispatch(cmd.Originate(due.agent_id, due.number, variables))
 
-    def overflowed(self, overflow: Overflowed) -> None:
-        if overflow.kind == "callback":
+    def _overflowed(self, overflow: Overflowed) -> None:
+        if overflow.kind is OverflowKind.CALLBACK:
             call = self.calls.get(overflow.call_id)
             if call is not None and call.caller_number:
                 self.request_callback(call.call_id, call.caller_number)
                 return
-            self.acd.left_queue(overflow.call_id)
+            self.carry_out(self.acd.left_queue(overflow.call_id))
         self.port.dispatch(cmd.Transfer(overflow.call_id, overflow.target, overflow.kind))
 
-    def agent_changed(self, agent: Agent) -> None:
-        self.notifier.agent_changed(agent)
-
-    def queue_changed(self, queue: str) -> None:
-        self.notifier.queue_changed(queue)
-
-    # -- telephony events -------------------------------------------------------
-    def handle(self, event: ev.TelephonyEvent) -> None:
+    # -- telephony events and the CRM's answers -----------------------------------
+    def handle(self, event: ev.TelephonyEvent | CallerIdentified) -> None:
+        if isinstance(event, CallerIdentified):
+            self._identified(event)
+            return
         if isinstance(event, ev.CommandFailed):
             log.warning("command_failed", command_id=event.command_id, error=event.error_id)
             self.notifier.command_failed(event)
@@ -120,6 +157,7 @@ class CallCentre(AcdListener):
             self._side_effects(call, new, event)
         except SwitchboardError as exc:  # the PBX is the truth; the call model has moved on
             log.warning("acd_disagrees_with_pbx", call_id=new.call_id, error=exc.message)
+            self.carry_out(self.acd.take())  # what the ACD decided before it refused
         for leg in legs:
             self._on_leg_done(leg, self.lookup_result(leg.call_id))
         if new.phase is Phase.ENDED:
@@ -127,9 +165,19 @@ class CallCentre(AcdListener):
 
     def _offered(self, event: ev.CallOffered) -> None:
         self.calls[event.call_id] = model.offered(event)
-        task = asyncio.get_running_loop().create_task(self._lookup(event.caller_number))
-        task.add_done_callback(lambda _: self._refresh_requirements(event.call_id))
-        self._lookups[event.call_id] = task
+        self._pops_waiting[event.call_id] = []
+        self.lookups.ask(event.call_id, event.caller_number)
+
+    def _identified(self, event: CallerIdentified) -> None:
+        call = self.calls.get(event.call_id)
+        if call is None:
+            return  # the call ended before the CRM answered
+        self._found[event.call_id] = event.lookup
+        self._refresh_requirements(event.call_id)
+        for agent_id in self._pops_waiting.pop(event.call_id, []):
+            current, agent = self.calls.get(call.call_id), self.acd.find_agent(agent_id)
+            if current is not None and agent is not None and agent.call_id == call.call_id:
+                self.notifier.pop(agent_id, current, event.lookup)
 
     # -- routing requirements: queue, then IVR, then CRM --------------------------
     def _requirements(self, call: Call, queue: str) -> Requirements:
@@ -147,7 +195,8 @@ class CallCentre(AcdListener):
     def _refresh_requirements(self, call_id: str) -> None:
         call, waiting = self.calls.get(call_id), self.acd.waiting_call(call_id)
         if call is not None and waiting is not None:
-            self.acd.update_requirements(call_id, self._requirements(call, waiting.queue))
+            wanted = self._requirements(call, waiting.queue)
+            self.carry_out(self.acd.update_requirements(call_id, wanted))
 
     def _adopt(self, event: ev.TelephonyEvent) -> Call | None:
         """A call whose start we never saw (joined a busy PBX): begin it from this event."""
@@ -158,36 +207,37 @@ class CallCentre(AcdListener):
         return self.calls[event.call_id]
 
     def _side_effects(self, old: Call, new: Call, event: ev.TelephonyEvent) -> None:
+        acd, do = self.acd, self.carry_out
         match event:
             case ev.CallQueued(queue=queue, at=at):
                 if old.phase is not Phase.QUEUED or old.queue != queue:
-                    if not self.acd.routing:
-                        members.ensure_queue(self.acd, queue)
+                    if not acd.routing:
+                        do(members.ensure_queue(acd, queue))
                     wanted = self._requirements(new, queue)
-                    self.acd.enqueue(new.call_id, queue, since=at, requirements=wanted)
+                    do(acd.enqueue(new.call_id, queue, since=at, requirements=wanted))
             case ev.CallVariables():
                 self._refresh_requirements(new.call_id)
             case ev.AgentRinging(agent_id=agent, queue=queue):
-                self.acd.ringing(new.call_id, agent, queue)
+                do(acd.ringing(new.call_id, agent, queue))
                 self._push_pop(agent, new)
             case ev.AgentRingNoAnswer(agent_id=agent):
                 self.notifier.call_changed(agent, new, "missed")
-                self.acd.ring_no_answer(new.call_id, agent)
+                do(acd.ring_no_answer(new.call_id, agent))
             case ev.CallAnswered(agent_id=agent):
-                self.acd.answered(new.call_id, agent, new.queue, new.wait_seconds or 0.0)
+                do(acd.answered(new.call_id, agent, new.queue, new.wait_seconds or 0.0))
                 self.notifier.call_changed(agent, new, "answered")
             case ev.CallHeld() if new.agent_id:
                 self.notifier.call_changed(new.agent_id, new, "held" if new.on_hold else "resumed")
             case ev.CallTransferred(target=target, target_kind="agent"):
                 self._leave_agent(old, "transferred")
-                self.acd.left_queue(new.call_id)
+                do(acd.left_queue(new.call_id))
                 self._take_over_consultation(target, new.call_id)
             case ev.CallTransferred():
                 self._leave_agent(old, "transferred")
-                self.acd.left_queue(new.call_id)
+                do(acd.left_queue(new.call_id))
             case ev.CallEnded():
                 if old.answered_at is None:
-                    self.acd.abandoned(new.call_id)
+                    do(acd.abandoned(new.call_id))
                 self._leave_agent(old, "ended")
 
     def _take_over_consultation(self, agent_id: str, call_id: str) -> None:
@@ -195,37 +245,29 @@ class CallCentre(AcdListener):
         agent = self.acd.find_agent(agent_id)
         consult = self.calls.get(agent.call_id or "") if agent else None
         if agent is not None and consult is not None and consult.variable("CONSULT_OF") == call_id:
-            self.acd.hand_over(agent_id, consult.call_id, call_id)
+            self.carry_out(self.acd.hand_over(agent_id, consult.call_id, call_id))
 
     def _leave_agent(self, old: Call, change: str) -> None:
         if old.agent_id is None:
             return
-        self.acd.call_done(old.call_id, old.agent_id, old.queue)
+        self.carry_out(self.acd.call_done(old.call_id, old.agent_id, old.queue))
         self.notifier.call_changed(old.agent_id, old, change)
 
     def _push_pop(self, agent_id: str, call: Call) -> None:
-        task = self._lookups.get(call.call_id)
-        if task is None or task.done():
+        waiting = self._pops_waiting.get(call.call_id)
+        if waiting is None:  # the CRM has answered (or was never asked)
             self.notifier.pop(agent_id, call, self.lookup_result(call.call_id))
-            return
-
-        def later(_: asyncio.Task[CallerLookup]) -> None:
-            current = self.calls.get(call.call_id)
-            agent = self.acd.find_agent(agent_id)
-            if current is not None and agent is not None and agent.call_id == call.call_id:
-                self.notifier.pop(agent_id, current, self.lookup_result(call.call_id))
-
-        task.add_done_callback(later)
+        else:
+            waiting.append(agent_id)
 
     def lookup_result(self, call_id: str) -> CallerLookup | None:
-        task = self._lookups.get(call_id)
-        if task is None or not task.done() or task.cancelled() or task.exception():
-            return None
-        return task.result()
+        """What the CRM answered for this call's caller; ``None`` before it answers."""
+        return self._found.get(call_id)
 
     def _forget(self, call_id: str) -> None:
         self.calls.pop(call_id, None)
-        self._lookups.pop(call_id, None)
+        self._found.pop(call_id, None)
+        self._pops_waiting.pop(call_id, None)
 
     # -- requests from agents and supervisors -----------------------------------
     def set_agent_state(self, agent_id: str, state: AgentState, reason: str | None) -> Agent:
@@ -238,11 +280,38 @@ class CallCentre(AcdListener):
             event = ag.Pause(reason or "break")
         else:
             event = ag.Logout()
-        return self.acd.apply(agent_id, event)
+        return self.apply(agent_id, event)
+
+    def apply(self, agent_id: str, event: ag.AgentEvent) -> Agent:
+        """Apply an agent event to the ACD and carry out what follows.
+
+        Returns the agent as the event left them, before any offer that followed from it
+        (an agent made available is shown available, though a call may ring them next)."""
+        commands = self.acd.apply(agent_id, event)
+        after = next(
+            (
+                c.agent
+                for c in commands
+                if isinstance(c, AgentChanged) and c.agent.agent_id == agent_id
+            ),
+            None,
+        )
+        self.carry_out(commands)
+        return after or self.acd.agent(agent_id)
+
+    def set_skills(self, agent_id: str, skills: tuple[tuple[str, int], ...]) -> Agent:
+        self.carry_out(self.acd.set_skills(agent_id, skills))
+        return self.acd.agent(agent_id)
+
+    def configure_queue(self, config: QueueConfig) -> None:
+        self.carry_out(self.acd.configure_queue(config))
+
+    def delete_queue(self, name: str) -> None:
+        self.carry_out(self.acd.delete_queue(name))
 
     def request_callback(self, call_id: str, number: str) -> None:
         """The caller leaves the line and keeps their place; the PBX hangs them up."""
-        self.acd.request_callback(call_id, number)
+        self.carry_out(self.acd.request_callback(call_id, number))
         self.port.dispatch(cmd.Hangup(call_id))
 
     def call_for_agent(self, agent_id: str) -> Call | None:

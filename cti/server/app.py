@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import agent_ui
 from acd import api as acd_api
 from acd.agents import AgentState
-from acd.routing_service import RoutingService
+from acd.service import RoutingService
 from acd.stats import interval_start
 from acd.store import RoutingStore
 from cti.asterisk.adapter import build_adapter
@@ -151,7 +151,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     auth, account_events = build_auth(settings, clock, directory, sessions, bus)
     account_events.start()
-    routing_service = RoutingService(centre.acd, store, skills)
+    routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)
     await _resume_interval(routing_service, store, clock)
     ivr, front_door = await build_ivr(settings, clock, sessions, crm, centre, routing_service, port)
     return Services(

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 
-from acd.routing_service import RoutingService
+from acd.service import RoutingService
 from cti.auth.service import Principal
 from cti.auth.sessions import AuthService
 from cti.calls.service import CallCentre

@@ -37,8 +37,17 @@ class Choice:
 @dataclass(frozen=True, slots=True)
 class CallChoice:
     call: WaitingCall
-    rule: str
+    agent_id: str
+    source: str  # the queue, or the escalation skill list, the call came from
     passed_over: tuple[tuple[str, str], ...]
+
+    @property
+    def rule(self) -> str:
+        """Written only when asked (for the decision log), not on every decision."""
+        return (
+            f"best score across {self.agent_id}'s queues (from {self.source}): "
+            "priority + weight * wait"
+        )
 
 
 class _Passed:
@@ -171,8 +180,7 @@ def choose_call(
     if best is None:
         return None
     _, call, source = best
-    rule = f"best score across {agent.agent_id}'s queues (from {source}): priority + weight * wait"
-    return CallChoice(call, rule, tuple(passed.items))
+    return CallChoice(call, agent.agent_id, source, tuple(passed.items))
 
 
 def _sources(index: Index, agent: Agent) -> Iterator[tuple[str, SortedList, QueueConfig | None]]:

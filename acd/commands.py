@@ -1,0 +1,85 @@
+"""What the ACD decides, for whoever drives it to carry out, in the order given.
+
+Every event method of ``acd.engine.Acd`` returns a list of these. The engine never calls
+out while it decides: the live call centre rings phones, pushes board updates and starts
+timers from the list; the simulator answers offers and schedules SimPy timeouts; a test
+reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from acd.agents import Agent
+from acd.model import OverflowKind
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Ring ``agent_id`` for ``call_id`` from ``queue``."""
+
+    call_id: str
+    agent_id: str
+    queue: str
+    ring_timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackDue:
+    """Call ``number`` back for ``agent_id``; the caller's turn has come."""
+
+    call_id: str
+    agent_id: str
+    queue: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Overflowed:
+    """The call waited ``queue``'s maximum and goes to its overflow target.
+
+    For ``OverflowKind.CALLBACK`` the call stays waiting, keeping its place; the driver turns
+    it into a callback (``Acd.request_callback``) or, with no number to call, removes it."""
+
+    call_id: str
+    queue: str
+    kind: OverflowKind
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentChanged:
+    """An agent's state, skills or call changed (for desktops and the board)."""
+
+    agent: Agent
+
+
+@dataclass(frozen=True, slots=True)
+class QueueChanged:
+    """A queue's waiting calls or configuration changed (for the board)."""
+
+    queue: str
+
+
+class WakeKind(StrEnum):
+    ESCALATE = "escalate"  # an escalation step or the end of the owner window
+    OVERFLOW = "overflow"  # the queue's maximum wait
+    WRAP_UP = "wrap-up"  # the end of an agent's wrap-up
+
+
+@dataclass(frozen=True, slots=True)
+class Wake:
+    """Hand this back to ``Acd.wake`` at ``at`` (same scale as the clock's ``now()``).
+
+    A wake that has become pointless meanwhile (the call was answered, the wrap-up ended
+    early) changes nothing, so the driver never needs to cancel one."""
+
+    at: float
+    kind: WakeKind
+    subject: str  # the call for ESCALATE and OVERFLOW, the agent for WRAP_UP
+    token: int  # which call with that id, or which wrap-up of that agent
+
+
+Command = Offer | CallbackDue | Overflowed | AgentChanged | QueueChanged | Wake
+Commands = list[Command]
