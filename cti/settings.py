@@ -21,6 +21,13 @@ WebhookHost = Annotated[
 ]
 
 
+#: Dialplan templates must name the agent (or the number); contexts are plain names.
+AGENT = r"\{agent\}"
+AGENT_OR_NONE = r"(^$)|\{agent\}"
+NUMBER = r"\{number\}"
+CONTEXT = r"^[A-Za-z0-9_-]+$"
+
+
 class TelephonyBackend(StrEnum):
     SIMULATED = "simulated"
     ASTERISK = "asterisk"
@@ -51,6 +58,19 @@ class Settings(BaseSettings):
         "switchboard-routed",
         "switchboard-hold",
     ]
+    # The dialplan's names (cti.asterisk.adapter.Dialplan; docs/asterisk ships these defaults).
+    # {agent} is the agent's login, {number} the number dialled.
+    asterisk_agent_channel: str = Field("Local/{agent}@switchboard-agents", pattern=AGENT)
+    asterisk_customer_dial: str = Field("Local/{number}@switchboard-outbound", pattern=NUMBER)
+    asterisk_member_interface: str = Field("Local/{agent}@switchboard-agents/n", pattern=AGENT)
+    # app_queue's state interface for members Switchboard adds; "" for none
+    asterisk_member_state_interface: str = Field("PJSIP/{agent}", pattern=AGENT_OR_NONE)
+    asterisk_queue_context: str = Field("switchboard-inbound", pattern=CONTEXT)
+    asterisk_outbound_context: str = Field("switchboard-outbound", pattern=CONTEXT)
+    asterisk_agent_context: str = Field("switchboard-agents", pattern=CONTEXT)
+    asterisk_hold_context: str = Field("switchboard-hold", pattern=CONTEXT)
+    asterisk_connect_context: str = Field("switchboard-connect", pattern=CONTEXT)
+    asterisk_caller_id: str | None = None  # what a customer sees on click-to-dial
     stats_flush_seconds: float = Field(60.0, gt=0)
     call_log_spool: Path = Path("var/call-log-spool.jsonl")  # legs the database would not take
     agi_host: str = "0.0.0.0"  # FastAGI: Asterisk usually connects from another host

@@ -22,6 +22,7 @@ from acd.agents import AgentState
 from acd.routing_service import RoutingService
 from acd.stats import interval_start
 from acd.store import RoutingStore
+from cti.asterisk import configured
 from cti.asterisk.adapter import AsteriskTelephony
 from cti.asterisk.agi_server import AgiServer
 from cti.asterisk.normalise import AmiNormaliser
@@ -77,7 +78,9 @@ def simulated_factory(settings: Settings) -> TelephonyFactory:
 def asterisk_factory(settings: Settings) -> TelephonyFactory:
     def build(clock: Clock, hub: Hub, queues: list[str], numbers: list[str]) -> TelephonyPort:
         normaliser = AmiNormaliser(inbound_contexts=settings.asterisk_inbound_contexts)
-        return AsteriskTelephony(settings, normaliser, clock)
+        return AsteriskTelephony(
+            settings, normaliser, clock, dialplan=configured.dialplan(settings)
+        )
 
     return build
 
