@@ -29,6 +29,7 @@ from cti.asterisk.normalise import AmiNormaliser
 from cti.auth import api as auth_api
 from cti.auth.service import TokenService
 from cti.calls import api as calls_api
+from cti.calls.members import observed_skills
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock, LiveClock
@@ -135,9 +136,12 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
 
     routing = routes_calls(settings)
     centre = CallCentre(clock, port, queues, hub, lookup, writer.leg_done, routing=routing)
+    queue_names = [q.name for q in queues]
     for account in accounts:
         if account.role == "agent":
-            centre.acd.add_agent(account.login, account.display_name, account.skills)
+            # observe mode: the PBX's queue members say who is in a queue, not the directory
+            skills = account.skills if routing else observed_skills(account.skills, queue_names)
+            centre.acd.add_agent(account.login, account.display_name, skills)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     tokens = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_seconds, clock)
     routing_service = RoutingService(centre.acd, store, skills)
