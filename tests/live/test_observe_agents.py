@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.live.pbx import Pbx
-from tests.live.scenario import logged, no_calls_left, queue_events, state_of
+from tests.live.scenario import logged, no_calls_left, queue_events
 from tests.live.switchboard import Switchboard, eventually
 
 pytestmark = pytest.mark.asterisk
