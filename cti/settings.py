@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     asterisk_hold_context: str = Field("switchboard-hold", pattern=CONTEXT)
     asterisk_connect_context: str = Field("switchboard-connect", pattern=CONTEXT)
     asterisk_caller_id: str | None = None  # what a customer sees on click-to-dial
+    asterisk_agent_ring_seconds: float = Field(20.0, gt=0, le=300)  # click-to-dial agent leg
     stats_flush_seconds: float = Field(60.0, gt=0)
     call_log_spool: Path = Path("var/call-log-spool.jsonl")  # legs the database would not take
     agi_host: str = "0.0.0.0"  # FastAGI: Asterisk usually connects from another host

@@ -17,4 +17,5 @@ def dialplan(settings: Settings) -> Dialplan:
         agent_context=settings.asterisk_agent_context,
         connect_context=settings.asterisk_connect_context,
         caller_id=settings.asterisk_caller_id,
+        agent_ring_timeout=settings.asterisk_agent_ring_seconds,
     )

@@ -45,6 +45,7 @@ def live_settings(workdir: Path, pbx: Pbx, **overrides: Any) -> Settings:
         "agi_port": pbx.agi_port,
         # the environment's one change on this side: the state interface is a Local channel
         "asterisk_member_state_interface": "Local/{agent}@sb-phones",
+        "asterisk_agent_ring_seconds": 6.0,  # short rings keep the suite quick
         # the demo seed gives the logins agent01..agent04 the example's queues.conf names
         "demo": True,
         "demo_agents": len(AGENTS),
