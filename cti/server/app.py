@@ -140,8 +140,8 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     for account in accounts:
         if account.role == "agent":
             # observe mode: the PBX's queue members say who is in a queue, not the directory
-            skills = account.skills if routing else observed_skills(account.skills, queue_names)
-            centre.acd.add_agent(account.login, account.display_name, skills)
+            held = account.skills if routing else observed_skills(account.skills, queue_names)
+            centre.acd.add_agent(account.login, account.display_name, held)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     tokens = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_seconds, clock)
     routing_service = RoutingService(centre.acd, store, skills)
