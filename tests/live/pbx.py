@@ -222,7 +222,6 @@ class Pbx:
         self.conf_dir = run_dir / "conf"
         self.pid: int | None = None
         self._ids = count(1)
-        self._epoch = int(time.time())
 
     def configure(self, edit: Callable[[str, str], str] | None = None) -> Pbx:
         example_config(
@@ -314,7 +313,8 @@ class Pbx:
         context: str = "from-trunk",
     ) -> str:
         """A caller rings ``exten@context``; the caller's Uniqueid (the call id) is returned."""
-        call_id = f"{self._epoch}.{900000 + next(self._ids)}"
+        # like Asterisk's own: the creation time, then a sequence number (from 900001 on)
+        call_id = f"{int(time.time())}.{900000 + next(self._ids)}"
         caller_id = f'"{name}" <{number}>' if name else number
         self.action(
             "Originate",
