@@ -60,8 +60,9 @@ class Settings(BaseSettings):
     ]
     # The dialplan's names (cti.asterisk.adapter.Dialplan; docs/asterisk ships these defaults).
     # {agent} is the agent's login, {number} the number dialled.
-    asterisk_agent_channel: str = Field("Local/{agent}@switchboard-agents", pattern=AGENT)
-    asterisk_customer_dial: str = Field("Local/{number}@switchboard-outbound", pattern=NUMBER)
+    # /n: the Local channel is never optimised away, so the call keeps its channel and id
+    asterisk_agent_channel: str = Field("Local/{agent}@switchboard-agents/n", pattern=AGENT)
+    asterisk_customer_dial: str = Field("Local/{number}@switchboard-outbound/n", pattern=NUMBER)
     asterisk_member_interface: str = Field("Local/{agent}@switchboard-agents/n", pattern=AGENT)
     # app_queue's state interface for members Switchboard adds; "" for none
     asterisk_member_state_interface: str = Field("PJSIP/{agent}", pattern=AGENT_OR_NONE)

@@ -70,8 +70,8 @@ class Normaliser(Protocol):
 class Dialplan:
     """Where the PBX takes what Switchboard asks; the defaults match ``docs/asterisk``."""
 
-    agent_channel: str = "Local/{agent}@switchboard-agents"
-    customer_dial: str = "Local/{number}@switchboard-outbound"
+    agent_channel: str = "Local/{agent}@switchboard-agents/n"  # /n: never optimised away
+    customer_dial: str = "Local/{number}@switchboard-outbound/n"
     member_interface: str = "Local/{agent}@switchboard-agents/n"
     member_state_interface: str | None = "PJSIP/{agent}"
     queue_context: str = "switchboard-inbound"
