@@ -247,27 +247,26 @@ class Pbx:
         return self
 
     def stop(self) -> None:
-        """Stop gracefully (``core stop now``), then for sure."""
+        """Stop gracefully (``core stop now``), then with SIGTERM if it lingers."""
         if self.pid is None:
             return
         self.cli("core stop now", check=False)
-        self._reap(signal.SIGTERM, 10.0)
+        self._reap(signal.SIGTERM, patience=10.0)
 
     def kill(self) -> None:
         """``kill -9``: no goodbye on any link."""
-        self._reap(signal.SIGKILL, 10.0)
+        self._reap(signal.SIGKILL, patience=0.0)
 
-    def _reap(self, sig: signal.Signals, patience: float) -> None:
+    def _reap(self, sig: signal.Signals, *, patience: float) -> None:
+        """Wait up to ``patience`` s for the process to end, then send ``sig`` and wait."""
         pid, self.pid = self.pid, None
         if pid is None:
             return
         deadline = time.monotonic() + patience
-        while time.monotonic() < deadline and _alive(pid):
+        while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         if _alive(pid):
             os.kill(pid, sig)
-        if sig is signal.SIGKILL:
-            os.kill(pid, sig) if _alive(pid) else None
         while _alive(pid):
             time.sleep(0.05)
 
