@@ -8,7 +8,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from cti import logs
+from cti import logs, pbx_cli
 from cti.auth.secret import signing_secret
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
@@ -67,6 +67,8 @@ def serve(
 
 
 app.command("replay")(replay_cli.replay)
+app.command("capture")(pbx_cli.capture)
+app.add_typer(pbx_cli.app, name="pbx")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(ivr_cli.app, name="ivr")
 

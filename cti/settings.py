@@ -25,6 +25,13 @@ WebhookHost = Annotated[
 ]
 
 
+#: Dialplan templates must name the agent (or the number); contexts are plain names.
+AGENT = r"\{agent\}"
+AGENT_OR_NONE = r"(^$)|\{agent\}"
+NUMBER = r"\{number\}"
+CONTEXT = r"^[A-Za-z0-9_-]+$"
+
+
 class TelephonyBackend(StrEnum):
     SIMULATED = "simulated"
     ASTERISK = "asterisk"
@@ -50,6 +57,21 @@ class Settings(BaseSettings):
         "switchboard-routed",
         "switchboard-hold",
     ]
+    # The dialplan's names (cti.asterisk.adapter.Dialplan; docs/asterisk ships these defaults).
+    # {agent} is the agent's login, {number} the number dialled.
+    # /n: the Local channel is never optimised away, so the call keeps its channel and id
+    asterisk_agent_channel: str = Field("Local/{agent}@switchboard-agents/n", pattern=AGENT)
+    asterisk_customer_dial: str = Field("Local/{number}@switchboard-outbound/n", pattern=NUMBER)
+    asterisk_member_interface: str = Field("Local/{agent}@switchboard-agents/n", pattern=AGENT)
+    # app_queue's state interface for members Switchboard adds; "" for none
+    asterisk_member_state_interface: str = Field("PJSIP/{agent}", pattern=AGENT_OR_NONE)
+    asterisk_queue_context: str = Field("switchboard-inbound", pattern=CONTEXT)
+    asterisk_outbound_context: str = Field("switchboard-outbound", pattern=CONTEXT)
+    asterisk_agent_context: str = Field("switchboard-agents", pattern=CONTEXT)
+    asterisk_hold_context: str = Field("switchboard-hold", pattern=CONTEXT)
+    asterisk_connect_context: str = Field("switchboard-connect", pattern=CONTEXT)
+    asterisk_caller_id: str | None = None  # what a customer sees on click-to-dial
+    asterisk_agent_ring_seconds: float = Field(20.0, gt=0, le=300)  # click-to-dial agent leg
     stats_flush_seconds: float = Field(60.0, gt=0)
     call_log_spool: Path = Path("var/call-log-spool.jsonl")  # the call log's write-ahead journal
     agi_host: str = "0.0.0.0"  # FastAGI: Asterisk usually connects from another host

@@ -9,11 +9,16 @@
 | ``AskMenu`` | ``STREAM FILE <prompt> "0123456789*#"``, then ``WAIT FOR DIGIT <timeout>`` |
 | ``AskDigits`` | as above, then ``WAIT FOR DIGIT`` per digit up to the terminator or maximum |
 | ``SetVariables`` | ``SET VARIABLE <name> "<value>"`` each (AMI's ``VarSet`` carries them) |
-| ``End`` queue | ``EXEC Queue <queue>,t,,,900`` (observe), or ``SET CONTEXT switchboard-hold`` / |
-| | ``SET EXTENSION <queue>`` / ``SET PRIORITY 1`` (Switchboard routes) |
+| ``End`` queue | nothing more in observe mode (the dialplan goes on to ``${QUEUE_SELECTED}``);
+| | routes: ``SET CONTEXT switchboard-hold`` / ``SET EXTENSION <queue>`` / ``SET PRIORITY 1`` |
 | ``End`` callback | as queue, then the ACD turns the waiting call into a callback |
 | ``End`` voicemail | ``EXEC VoiceMail <box>,u``, ``HANGUP`` |
 | ``End`` hangup | ``HANGUP`` |
+
+In observe mode the script only names the queue (``QUEUE_SELECTED``, set with the other
+variables) and returns: the example dialplan's ``Goto(${QUEUE_SELECTED},1)`` queues the caller,
+once. Queueing inside the AGI as well would queue the caller a second time when the first
+agent hangs up and ``Queue()`` returns to the dialplan.
 
 A missing sound file is logged and skipped. The caller hanging up (``HANGUP``, 511, the
 connection closing) ends the session as ``caller-hangup``; the session is recorded either way.
@@ -23,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from contextlib import suppress
 from typing import Any
 
 import structlog
@@ -160,13 +164,12 @@ class _AgiIO:
             await self._session.hangup()
 
     async def _queue(self, queue: str) -> None:
+        """Route mode: continue in the holding context. Observe mode: QUEUE_SELECTED is set,
+        and the dialplan queues the call once the script returns (see the module docstring)."""
         if self._rt.route_mode:
             await self._session.command(f"SET CONTEXT {self._rt.hold_context}")
             await self._session.command(f"SET EXTENSION {queue}")
             await self._session.command("SET PRIORITY 1")
-            return
-        with suppress(AgiHangup):  # a hangup in the queue: the IVR's part ended at the queue
-            await self._session.exec_("Queue", queue, "t", "", "", "900")
 
 
 def callback_when_queued(

@@ -69,6 +69,7 @@ def agi_server(settings: Settings, service: IvrService, clock: Clock, centre: Ca
         crm_lookups(crm),
         Webhooks(HostAllowList(settings.ivr_webhook_hosts)),
         route_mode=settings.asterisk_mode is AsteriskMode.ROUTE,
+        hold_context=settings.asterisk_hold_context,
         tts_application=settings.ivr_tts_application,
         request_callback=callback_when_queued(centre, clock),
     )

@@ -212,7 +212,7 @@ async def test_connect_agent_originates_the_agent_leg_into_the_bridge_context() 
     (sent,) = r.sent("Originate")
     assert sent.startswith(
         b"Action: Originate\r\n"
-        b"Channel: Local/1001@switchboard-agents\r\n"
+        b"Channel: Local/1001@switchboard-agents/n\r\n"
         b"Context: switchboard-connect\r\nExten: bridge\r\nPriority: 1\r\n"
         b"Async: true\r\nTimeout: 15000\r\n"
     )
@@ -231,7 +231,7 @@ def originate_response(leg: str, outcome: str, reason: int) -> bytes:
     """An ``OriginateResponse`` shaped like the one in click_to_dial.jsonl."""
     return (
         f"Event: OriginateResponse\r\nPrivilege: call,all\r\nResponse: {outcome}\r\n"
-        f"Channel: Local/1001@switchboard-agents\r\nContext: switchboard-connect\r\n"
+        f"Channel: Local/1001@switchboard-agents/n\r\nContext: switchboard-connect\r\n"
         f"Exten: bridge\r\nReason: {reason}\r\nUniqueid: {leg}\r\n"
         f"CallerIDNum: <unknown>\r\nCallerIDName: <unknown>\r\n\r\n"
     ).encode()

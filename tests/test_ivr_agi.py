@@ -119,7 +119,7 @@ async def test_the_recorded_caller_presses_2_then_1234_hash_and_is_queued_with_t
             ('SET VARIABLE IVR_SUMMARY "chose Billing, entered account 1234"', OK),
             ('SET VARIABLE IVR_OUTCOME "queue"', OK),
             ('SET VARIABLE QUEUE_SELECTED "support"', OK),
-            ('EXEC Queue "support,t,,,900"', b"200 result=0\n"),
+            # and nothing more: the dialplan queues the call (queueing here too queues it twice)
         ])  # fmt: skip
         assert await pbx.closed_by_server()
         pbx.close()

@@ -71,8 +71,8 @@ class Normaliser(Protocol):
 class Dialplan:
     """Where the PBX takes what Switchboard asks; the defaults match ``docs/asterisk``."""
 
-    agent_channel: str = "Local/{agent}@switchboard-agents"
-    customer_dial: str = "Local/{number}@switchboard-outbound"
+    agent_channel: str = "Local/{agent}@switchboard-agents/n"  # /n: never optimised away
+    customer_dial: str = "Local/{number}@switchboard-outbound/n"
     member_interface: str = "Local/{agent}@switchboard-agents/n"
     member_state_interface: str | None = "PJSIP/{agent}"
     queue_context: str = "switchboard-inbound"
@@ -101,6 +101,7 @@ class AsteriskTelephony:
         self._dialplan = dialplan
         self._channels = ChannelIndex()
         self._connecting: dict[str, cmd.ConnectAgent] = {}  # agent leg Uniqueid -> command
+        self._dialling: dict[str, tuple[cmd.Originate, float]] = {}  # click-to-dial, sent at
         self._handlers: list[EventHandler] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._sequence = itertools.count((rng or random.Random()).randrange(1, 10**6))
@@ -253,8 +254,39 @@ class AsteriskTelephony:
             variables=dict(command.variables),
             channel_id=call_id,
         )
-        await self.link.execute(originate)
+        self._dialling[call_id] = (command, self._clock.now())
+        try:
+            await self.link.execute(originate)
+        except TelephonyError:
+            self._dialling.pop(call_id, None)
+            raise
         return call_id
+
+    def _dial_outcome(self, event: Event) -> None:
+        """A click-to-dial whose agent leg was never answered has no channel events a call
+        could be made of: log it (offered, rung, ended) and tell the agent."""
+        sent = self._dialling.pop(event.get("Uniqueid") or "", None)
+        if sent is None or (event.get("Response") or "").lower() == "success":
+            return
+        command, at = sent
+        call_id, now = event.get("Uniqueid") or "", self._clock.now()
+        busy = event.get("Reason") == "5"  # Asterisk's AST_CONTROL_BUSY
+        message = (
+            f"{command.agent_id}'s phone {'was busy' if busy else 'did not answer'}: "
+            f"{command.number} was not dialled"
+        )
+        number = command.number
+        self._emit(
+            [
+                ev.CallOffered(call_id, at, number, None, number, ev.Direction.OUTBOUND),
+                ev.AgentRinging(call_id, at, command.agent_id),
+                ev.AgentRingNoAnswer(call_id, now, command.agent_id, ring_seconds=now - at),
+                ev.CallEnded(call_id, now, ev.EndCause.BUSY if busy else ev.EndCause.NO_ANSWER),
+                CommandFailed(
+                    command.command_id, now, "agent-did-not-answer", message, command.agent_id
+                ),
+            ]
+        )
 
     async def _transfer(self, command: cmd.Transfer) -> None:
         contexts = {
@@ -335,6 +367,7 @@ class AsteriskTelephony:
         self._channels.observe(event)
         if event.name == "OriginateResponse":
             self._connect_outcome(event)
+            self._dial_outcome(event)
         if events := self._normaliser.feed(event, self._clock.now()):  # most events: none
             self._emit(events)
 

@@ -81,8 +81,10 @@ def local_sibling(channel: str) -> str | None:
 
 
 def dialled_number(dial_string: str) -> str:
-    """The number a Dial string calls: ``15@callers`` -> ``15``, ``t/sip:+1415@h`` -> ``+1415``."""
-    target = dial_string.split(",", 1)[0].rsplit("/", 1)[-1]
+    """The number a Dial string calls: ``15@callers`` -> ``15``, ``t/sip:+1415@h`` -> ``+1415``,
+    ``+1415@switchboard-outbound/n`` -> ``+1415`` (a Local channel's options follow a ``/``)."""
+    segments = dial_string.split(",", 1)[0].split("/")
+    target = next((s for s in reversed(segments) if "@" in s), segments[-1])
     target = target.removeprefix("sip:").removeprefix("tel:")
     return target.split("@", 1)[0]
 

@@ -4,6 +4,10 @@ The ACD expresses "serves queue q" as holding skill ``q``, so each queue the PBX
 becomes a queue needing skill ``q`` and each membership a skill ``q`` at level 1. An agent
 removed from their last queue is logged out.
 
+The PBX's membership is the truth for who is in a queue: an agent's queues are the ones the
+PBX reported, whatever skills the directory gives them (the server drops the directory's
+queue skills in this mode, ``observed_skills``).
+
 Pauses are per queue in Asterisk and per agent here. An agent paused in one queue still takes
 calls from the others, so Switchboard shows them paused only when they are paused in every
 queue they are a member of (with the reason of the latest pause), and available as soon as
@@ -12,7 +16,7 @@ one of their queues has them unpaused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import structlog
 
@@ -44,6 +48,7 @@ class Memberships:
         self.acd = acd
         self._carry_out = carry_out
         self._paused: dict[str, dict[str, str]] = {}  # agent → queue → reason
+        self._queues: dict[str, set[str]] = {}  # agent → the queues the PBX has them in
 
     def changed(self, event: ev.QueueMemberChanged) -> None:
         acd = self.acd
@@ -55,13 +60,18 @@ class Memberships:
             agent = acd.add_agent(event.agent_id, event.agent_id, skills=())
         self._carry_out(ensure_queue(acd, event.queue))
         paused = self._paused.setdefault(event.agent_id, {})
+        queues = self._queues.setdefault(event.agent_id, set())
+        if event.change == "removed":
+            queues.discard(event.queue)
+        else:
+            queues.add(event.queue)
         if event.paused and event.change != "removed":
             paused[event.queue] = event.reason or "paused"
         else:
             paused.pop(event.queue, None)
         agent = self._membership(agent, event)
         try:
-            for step in self._steps(agent, event, paused):
+            for step in self._steps(agent, event, paused, queues):
                 self._carry_out(acd.apply(event.agent_id, step))
                 agent = acd.agent(event.agent_id)
         except IllegalStateChange as exc:
@@ -70,16 +80,19 @@ class Memberships:
     def paused_everywhere(self, agent_id: str, reason: str | None) -> None:
         """The desktop paused (``reason``) or unpaused (``None``) the agent in all their
         queues and the PBX said yes: the per-queue events that follow only confirm it."""
-        agent = self.acd.find_agent(agent_id)
-        queues = [name for name, _ in agent.skills] if agent else []
+        queues = self._queues.get(agent_id, set())
         self._paused[agent_id] = {q: reason for q in queues} if reason is not None else {}
+
+    def queues_of(self, agent_id: str) -> set[str]:
+        """The queues the PBX has the agent in (not the agent's skills: in observe mode an
+        agent may hold skills, such as a language, that name no queue of the PBX)."""
+        return set(self._queues.get(agent_id, ()))
 
     @staticmethod
     def _steps(
-        agent: Agent, event: ev.QueueMemberChanged, paused: dict[str, str]
+        agent: Agent, event: ev.QueueMemberChanged, paused: dict[str, str], queues: set[str]
     ) -> list[ag.AgentEvent]:
         """The agent events that bring the ACD's view of ``agent`` in line with the PBX's."""
-        queues = {name for name, _ in agent.skills}
         if not queues:  # removed from their last queue
             return [ag.Logout()] if agent.state is not AgentState.LOGGED_OUT else []
         steps: list[ag.AgentEvent] = [ag.Login()] if agent.state is AgentState.LOGGED_OUT else []
@@ -101,3 +114,12 @@ class Memberships:
             return agent
         self._carry_out(self.acd.set_skills(agent.agent_id, tuple(skills.items())))
         return self.acd.agent(agent.agent_id)
+
+
+def observed_skills(
+    skills: tuple[tuple[str, int], ...], queues: Iterable[str]
+) -> tuple[tuple[str, int], ...]:
+    """A directory agent's skills in observe mode: those naming one of ``queues`` are dropped,
+    since the PBX's queue members say who serves a queue (they come back as memberships)."""
+    names = set(queues)
+    return tuple((skill, level) for skill, level in skills if skill not in names)

@@ -111,6 +111,10 @@ def transition(call: Call, event: ev.TelephonyEvent) -> tuple[Call, tuple[Call, 
         case ev.CallTransferred(at=at, target_kind="voicemail"):
             done = replace(call, phase=Phase.ENDED, ended_at=at, outcome=Outcome.VOICEMAIL)
             return done, (done,)
+        case ev.CallTransferred(at=at, target_kind="number"):
+            # the caller leaves the centre for an outside number: the call ends here for us
+            done = replace(call, phase=Phase.ENDED, ended_at=at, outcome=Outcome.TRANSFERRED)
+            return done, (done,)
         case ev.CallTransferred(at=at):
             return _transferred(call, at)
         case ev.CallEnded(at=at, cause=cause):

@@ -21,12 +21,14 @@ from acd.agents import AgentState
 from acd.service import RoutingService
 from acd.stats import interval_start
 from acd.store import RoutingStore
+from cti.asterisk import configured
 from cti.asterisk.adapter import build_adapter
 from cti.asterisk.agi_server import AgiServer
 from cti.asterisk.client import AmiClient
 from cti.asterisk.config import AmiConfig
 from cti.auth import api as auth_api
 from cti.calls import api as calls_api
+from cti.calls.members import observed_skills
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock, LiveClock
@@ -90,7 +92,8 @@ def asterisk_factory(settings: Settings) -> TelephonyFactory:
     config = ami_config(settings)
 
     def build(clock: Clock, hub: Hub, queues: list[str], numbers: list[str]) -> TelephonyPort:
-        return build_adapter(config, AmiClient(config), clock)
+        dialplan = configured.dialplan(settings)
+        return build_adapter(config, AmiClient(config), clock, dialplan=dialplan)
 
     return build
 
@@ -145,9 +148,12 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
 
     routing = routes_calls(settings)
     centre = CallCentre(clock, port, queues, hub, lookup, writer.leg_done, routing=routing)
+    queue_names = [q.name for q in queues]
     for account in accounts:
         if account.role == "agent":
-            centre.acd.add_agent(account.login, account.display_name, account.skills)
+            # observe mode: the PBX's queue members say who is in a queue, not the directory
+            held = account.skills if routing else observed_skills(account.skills, queue_names)
+            centre.acd.add_agent(account.login, account.display_name, held)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     auth, account_events = build_auth(settings, clock, directory, sessions, bus)
     account_events.start()

@@ -70,6 +70,10 @@ class Hub:
 
     def command_failed(self, event: CommandFailed) -> None:
         log.warning("pbx_refused_command", command_id=event.command_id, error=event.message)
+        if event.agent_id is not None:
+            error = {"type": "error", "error_id": event.error_id, "message": event.message,
+                     "details": {"command_id": event.command_id}}  # fmt: skip
+            self.bus.publish(agent_topic(event.agent_id), payloads.encode(error))
 
     # -- board ------------------------------------------------------------------
     def board_now(self) -> bytes:

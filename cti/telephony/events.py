@@ -141,6 +141,7 @@ class CommandFailed:
     at: float
     error_id: str
     message: str
+    agent_id: str | None = None  # the agent who asked, who is told (click-to-dial)
 
 
 TelephonyEvent = (

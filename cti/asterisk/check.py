@@ -1,0 +1,169 @@
+"""``switchboard pbx check``: is this Asterisk ready for Switchboard, as configured?
+
+``probe()`` opens one AMI session with the configured settings and gathers ``Facts``;
+``findings()`` (pure) turns them into what is wrong, one line each. Checked:
+
+- the AMI login (address, account, secret);
+- write permissions: the actions Switchboard sends are among those ``ListCommands`` shows
+  this account (Asterisk lists only the actions the account may send); ``MixMonitor`` only
+  when recording is wanted;
+- read permissions and event filters: a global ``Setvar`` of a Switchboard variable must come
+  back as a ``VarSet`` event (class ``dialplan``), one of a variable the example's
+  ``eventfilter`` lines exclude must not; app_queue events (class ``agent``) come back from a
+  ``QueuePenalty`` that sets a member's penalty to what it already is;
+- the dialplan: each context the mode needs exists (``ShowDialPlan``), and the agent context
+  has an extension for each agent login given;
+- the queues (observe mode): each queue the IVR flows send callers to exists in app_queue;
+- FastAGI: something accepts connections on the configured host and port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+
+from cti.asterisk.ami import builders
+from cti.asterisk.configured import dialplan
+from cti.asterisk.session import OneSession, SessionFailed
+from cti.settings import AsteriskMode, Settings
+
+#: Actions Switchboard sends, each needing a write class of the account.
+NEEDED_ACTIONS = (
+    *("Originate", "Redirect", "Hangup", "QueueAdd", "QueueRemove", "QueuePause"),
+    *("QueuePenalty", "CoreShowChannels", "QueueStatus", "Setvar", "Getvar"),
+)
+RECORDING_ACTIONS = ("MixMonitor", "StopMixMonitor")
+FILTERED_VARIABLE = "RINGTIME_SWITCHBOARD_CHECK"  # excluded by manager.conf's RINGTIME filter
+PROBE_VARIABLE = "SWITCHBOARD_CHECK"
+
+
+@dataclass
+class Needs:
+    """What this deployment needs of the PBX."""
+
+    mode: AsteriskMode
+    contexts: tuple[str, ...]
+    agent_context: str
+    queues: frozenset[str] = frozenset()  # the queues the IVR flows target (observe mode)
+    agents: tuple[str, ...] = ()  # agent logins that must ring through the agent context
+    recording: bool = False
+    agi: tuple[str, int] | None = None
+
+
+@dataclass
+class Facts:
+    login_error: str | None = None
+    actions: frozenset[str] = frozenset()
+    varset_seen: bool = False
+    filtered_varset_seen: bool = False
+    member_event_seen: bool | None = None  # None: no member to try it on
+    contexts: dict[str, bool] = field(default_factory=dict)
+    agents_routed: dict[str, bool] = field(default_factory=dict)
+    queues: frozenset[str] = frozenset()
+    agi_error: str | None = None
+
+
+def needs(settings: Settings, *, queues: Iterable[str] = (), agents: Iterable[str] = (),
+          recording: bool = False) -> Needs:  # fmt: skip
+    plan = dialplan(settings)
+    contexts = [plan.queue_context, plan.agent_context, plan.outbound_context]
+    if settings.asterisk_mode is AsteriskMode.ROUTE:
+        contexts += [settings.asterisk_hold_context, plan.connect_context]
+    host = "127.0.0.1" if settings.agi_host in ("0.0.0.0", "::", "") else settings.agi_host
+    return Needs(
+        mode=settings.asterisk_mode,
+        contexts=tuple(dict.fromkeys(contexts)),
+        agent_context=plan.agent_context,
+        queues=frozenset(queues) if settings.asterisk_mode is AsteriskMode.OBSERVE else frozenset(),
+        agents=tuple(agents),
+        recording=recording,
+        agi=(host, settings.agi_port) if settings.agi_port else None,
+    )
+
+
+def findings(facts: Facts, need: Needs) -> list[str]:
+    """What is wrong, one line each; empty when the PBX is ready."""
+    if facts.login_error is not None:
+        return [facts.login_error]
+    lines: list[str] = []
+    wanted = NEEDED_ACTIONS + (RECORDING_ACTIONS if need.recording else ())
+    for name in wanted:
+        if name not in facts.actions:
+            lines.append(f"AMI permissions: this account may not send {name} (write classes)")
+    if not facts.varset_seen:
+        lines.append("AMI permissions: no VarSet event came back: add `dialplan` to `read`")
+    if facts.filtered_varset_seen:
+        lines.append("AMI event filters: a VarSet of RINGTIME* came through: add the "
+                     "eventfilter lines of docs/asterisk/manager.conf")  # fmt: skip
+    if facts.member_event_seen is False:
+        lines.append("AMI permissions: no queue member event came back: add `agent` to `read`")
+    for context, present in facts.contexts.items():
+        if not present:
+            lines.append(f"dialplan: context {context!r} does not exist ({need.mode.value} mode)")
+    for agent, routed in facts.agents_routed.items():
+        if not routed and facts.contexts.get(need.agent_context, False):
+            where = need.agent_context
+            lines.append(
+                f"dialplan: no extension of {where!r} matches agent {agent!r} "
+                "(in patterns, N, X and Z are wildcards, in either case)"
+            )
+    for queue in sorted(need.queues - facts.queues):
+        lines.append(f"queues: the IVR sends callers to {queue!r}, which app_queue does not have")
+    if facts.agi_error is not None:
+        lines.append(facts.agi_error)
+    return lines
+
+
+async def probe(settings: Settings, need: Needs, *, timeout: float = 5.0) -> Facts:
+    facts = Facts()
+    try:
+        async with OneSession(settings, timeout=timeout) as ami:
+            await _gather(ami, facts, need)
+    except SessionFailed as exc:
+        facts.login_error = exc.message
+    if need.agi is not None:
+        facts.agi_error = await _agi_reachable(*need.agi, timeout=timeout)
+    return facts
+
+
+async def _gather(ami: OneSession, facts: Facts, need: Needs) -> None:
+    commands = await ami.execute(partial(builders.action, "ListCommands"))
+    facts.actions = frozenset(name for name, _ in commands.response.headers.items())
+    token = secrets.token_hex(4)
+    for variable in (PROBE_VARIABLE, FILTERED_VARIABLE):
+        await ami.execute(partial(builders.setvar, variable=variable, value=token))
+        await ami.execute(partial(builders.setvar, variable=variable, value=""))
+    status = await ami.execute(builders.queue_status)
+    facts.queues = frozenset(e.get("Queue") or "" for e in status.events if e.name == "QueueParams")
+    member = next((e for e in status.events if e.name == "QueueMember"), None)
+    if member is not None:
+        await ami.execute(partial(builders.queue_penalty, interface=member.get("Location") or "",
+                                  penalty=int(member.get("Penalty") or 0),
+                                  queue=member.get("Queue")))  # fmt: skip
+    for context in need.contexts:
+        shown = await ami.execute(partial(builders.action, "ShowDialPlan", Context=context))
+        facts.contexts[context] = shown.ok
+    for agent in need.agents:
+        shown = await ami.execute(partial(builders.action, "ShowDialPlan",
+                                          Context=need.agent_context, Extension=agent))  # fmt: skip
+        facts.agents_routed[agent] = shown.ok and any(
+            e.name == "ListDialplan" for e in shown.events
+        )
+    await ami.listen(0.5)  # the events of the probes above
+    varsets = [e for e in ami.events if e.name == "VarSet" and e.get("Value") == token]
+    facts.varset_seen = any(e.get("Variable") == PROBE_VARIABLE for e in varsets)
+    facts.filtered_varset_seen = any(e.get("Variable") == FILTERED_VARIABLE for e in varsets)
+    if member is not None:
+        facts.member_event_seen = any(e.name.startswith("QueueMember") for e in ami.events)
+
+
+async def _agi_reachable(host: str, port: int, *, timeout: float) -> str | None:
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except (OSError, TimeoutError) as exc:
+        return f"FastAGI: nothing accepts connections on {host}:{port} ({exc or 'timed out'})"
+    writer.close()
+    return None

@@ -1,0 +1,21 @@
+"""The ``Dialplan`` a deployment configured (``SWITCHBOARD_ASTERISK_*`` settings)."""
+
+from __future__ import annotations
+
+from cti.asterisk.adapter import Dialplan
+from cti.settings import Settings
+
+
+def dialplan(settings: Settings) -> Dialplan:
+    return Dialplan(
+        agent_channel=settings.asterisk_agent_channel,
+        customer_dial=settings.asterisk_customer_dial,
+        member_interface=settings.asterisk_member_interface,
+        member_state_interface=settings.asterisk_member_state_interface or None,
+        queue_context=settings.asterisk_queue_context,
+        outbound_context=settings.asterisk_outbound_context,
+        agent_context=settings.asterisk_agent_context,
+        connect_context=settings.asterisk_connect_context,
+        caller_id=settings.asterisk_caller_id,
+        agent_ring_timeout=settings.asterisk_agent_ring_seconds,
+    )
