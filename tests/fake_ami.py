@@ -146,7 +146,7 @@ class FakeAmi:
         return b"".join(raw.replace(old, new) for raw in reply)
 
 
-async def eventually(predicate: Callable[[], bool], timeout: float = 3.0) -> None:
+async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
     """Wait until ``predicate()`` holds, polling; fail after ``timeout`` seconds."""
 
     async def poll() -> None:
