@@ -61,11 +61,6 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class Direction(StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-
-
 class Outcome(StrEnum):
     """Known outcomes of one queue leg; the column accepts others the PBX may report."""
 

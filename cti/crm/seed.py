@@ -30,7 +30,6 @@ from cti.crm.models import (
     AgentSkill,
     Customer,
     CustomerPhone,
-    Direction,
     Interaction,
     Outcome,
     Queue,
@@ -38,6 +37,7 @@ from cti.crm.models import (
     Skill,
 )
 from cti.db import take_schema_lock
+from cti.telephony.events import Direction
 from wfm.demo import history as traffic_history
 
 #: Two customers of one household share this line; a call from it matches both.
