@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
-from cti.auth.service import Role
+from cti.roles import Role
 from cti.server.deps import PrincipalDep, ServicesDep
 from ivr import schema
 from ivr.reports import FlowReport

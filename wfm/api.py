@@ -17,7 +17,7 @@ from starlette.datastructures import State
 
 from acd.config import Level, QueueSpec, SkillName
 from acd.model import QueueConfig
-from cti.auth.service import Role
+from cti.roles import Role
 from cti.server.deps import PrincipalDep
 from simulations.scenario import Demand, Group
 from wfm.erlang import Load

@@ -20,7 +20,7 @@ from cti.crm.errors import (
     NoSuchCustomer,
     NoSuchInteraction,
 )
-from cti.crm.models import Outcome, Role, Tier
+from cti.crm.models import Outcome, Tier
 from cti.crm.phones import is_withheld, normalise
 from cti.crm.service import CrmService, NewCustomer
 
@@ -44,7 +44,6 @@ __all__ = [
     "NoSuchInteraction",
     "Outcome",
     "QueueDef",
-    "Role",
     "Tier",
     "is_withheld",
     "normalise",

@@ -55,12 +55,6 @@ class Tier(StrEnum):
     VIP = "vip"
 
 
-class Role(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-
 class Outcome(StrEnum):
     """Known outcomes of one queue leg; the column accepts others the PBX may report."""
 

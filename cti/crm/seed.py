@@ -33,10 +33,10 @@ from cti.crm.models import (
     Interaction,
     Outcome,
     Queue,
-    Role,
     Skill,
 )
 from cti.db import take_schema_lock
+from cti.roles import Role
 from cti.telephony.events import Direction
 from wfm.demo import history as traffic_history
 
