@@ -17,9 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from cti.crm.models import Interaction, Outcome
 from wfm.errors import InvalidInput
 
-OUTCOMES = frozenset({"answered", "abandoned", "transferred", "missed", "failed", "busy"})
+#: Every outcome the call log stores, so a CSV exported from the database reads back.
+OUTCOMES = frozenset(Outcome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +164,6 @@ def calls_from_db(
     queue: str | None = None,
 ) -> list[CallRecord]:
     """Inbound queue legs offered in ``[since, until)`` from the call log."""
-    from cti.crm.models import Interaction
-
     query = (
         select(Interaction)
         .where(Interaction.direction == "inbound", Interaction.queue.is_not(None))

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from acd.agents import Agent
-from cti.calls.model import Call, Outcome
+from cti.calls.model import Call
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
+from cti.crm.models import Outcome
 from cti.telephony import events as ev
 from cti.telephony.commands import Command
 from cti.telephony.port import EventHandler

@@ -1,0 +1,36 @@
+"""One definition per concept: no enum and no error is defined twice across the packages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from enum import Enum
+
+from tests.project_modules import defined_here, project_modules
+
+
+def _enums() -> list[type[Enum]]:
+    return [c for m in project_modules() for c in defined_here(m) if issubclass(c, Enum)]
+
+
+def _where(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def test_enough_enums_are_found_for_the_checks_to_mean_something() -> None:
+    names = {e.__name__ for e in _enums()}
+    assert {"Role", "Direction", "Outcome", "AgentState", "Tier"} <= names
+    assert len(names) >= 10
+
+
+def test_no_two_enums_share_a_name() -> None:
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for enum in _enums():
+        by_name[enum.__name__].append(_where(enum))
+    assert {name: where for name, where in by_name.items() if len(where) > 1} == {}
+
+
+def test_no_two_enums_share_their_values() -> None:
+    by_values: dict[frozenset[object], list[str]] = defaultdict(list)
+    for enum in _enums():
+        by_values[frozenset(m.value for m in enum)].append(_where(enum))
+    assert [where for where in by_values.values() if len(where) > 1] == []
