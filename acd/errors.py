@@ -2,7 +2,7 @@
 
 AcdError
 ├── IllegalStateChange   409 illegal-state-change
-├── NoSuchAgent          404 no-such-agent
+├── NoSuchAcdAgent       404 no-such-acd-agent
 └── NoSuchQueue          404 no-such-queue
 """
 
@@ -21,9 +21,11 @@ class IllegalStateChange(AcdError):
     error_id = "illegal-state-change"
 
 
-class NoSuchAgent(AcdError):
+class NoSuchAcdAgent(AcdError):
+    """The ACD routes no agent by that id (not a directory question: see cti.crm's NoSuchAgent)."""
+
     status = 404
-    error_id = "no-such-agent"
+    error_id = "no-such-acd-agent"
 
 
 class NoSuchQueue(AcdError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from enum import Enum
 
+from cti.errors import SwitchboardError
 from tests.project_modules import defined_here, project_modules
 
 
@@ -34,3 +35,25 @@ def test_no_two_enums_share_their_values() -> None:
     for enum in _enums():
         by_values[frozenset(m.value for m in enum)].append(_where(enum))
     assert [where for where in by_values.values() if len(where) > 1] == []
+
+
+def _errors() -> list[type[SwitchboardError]]:
+    found = [c for m in project_modules() for c in defined_here(m)]
+    return [c for c in found if issubclass(c, SwitchboardError) and not c.__name__.startswith("_")]
+
+
+def test_no_two_errors_share_a_name() -> None:
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for error in _errors():
+        by_name[error.__name__].append(_where(error))
+    assert len(by_name) >= 40
+    assert {name: where for name, where in by_name.items() if len(where) > 1} == {}
+
+
+def test_no_two_errors_declare_the_same_error_id() -> None:
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for error in _errors():
+        if "error_id" in vars(error):
+            by_id[error.error_id].append(_where(error))
+    assert len(by_id) >= 40
+    assert {error_id: where for error_id, where in by_id.items() if len(where) > 1} == {}
