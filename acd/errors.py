@@ -1,9 +1,12 @@
 """ACD errors::
 
-AcdError
+AcdError                 400 acd-error
 ├── IllegalStateChange   409 illegal-state-change
 ├── NoSuchAcdAgent       404 no-such-acd-agent
-└── NoSuchQueue          404 no-such-queue
+├── NoSuchQueue          404 no-such-queue
+├── QueueInUse           409 queue-in-use
+├── NotWaiting           409 call-not-waiting
+└── InvalidConfig        422 invalid-routing-config
 """
 
 from __future__ import annotations

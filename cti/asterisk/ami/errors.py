@@ -1,10 +1,15 @@
 """Errors of the AMI wire core.
 
-Only these exceptions leave ``cti.asterisk.ami``; anything else escaping it is a bug::
+Only these exceptions leave ``cti.asterisk.ami``; anything else escaping it is a bug. The
+socket client's own errors derive from ``AmiError`` too (drawn in ``cti.asterisk.client``)::
 
     cti.telephony.errors.TelephonyError
     └── AmiError
         ├── MalformedMessageError      bytes that are not one well-formed AMI message
+        ├── cti.asterisk.client.AmiActionFailed
+        ├── cti.asterisk.client.AmiActionTimeout
+        ├── cti.asterisk.client.AmiLoginFailed
+        ├── cti.asterisk.client.AmiNotConnected
         └── AmiProtocolError           the sans-IO API was used wrongly
             ├── InvalidHeaderError     a header that cannot be put on the wire
             │   └── HeaderInjectionError   a CR or LF inside a name or value
