@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from acd.agents import AgentState
 from acd.config import Level, QueueSpec, SkillName
 from acd.errors import InvalidConfig
-from cti.auth.service import Role
 from cti.calls import control
 from cti.calls.policy import Action, authorise_call
 from cti.openapi import AUTHENTICATED, error_responses
+from cti.roles import Role
 from cti.server import payloads
 from cti.server.deps import PrincipalDep, ServicesDep
 

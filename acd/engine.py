@@ -34,7 +34,7 @@ from acd.commands import (
     Wake,
     WakeKind,
 )
-from acd.errors import IllegalStateChange, NoSuchAgent, NoSuchQueue, NotWaiting, QueueInUse
+from acd.errors import IllegalStateChange, NoSuchAcdAgent, NoSuchQueue, NotWaiting, QueueInUse
 from acd.explain import Decision, Explanation
 from acd.index import Index
 from acd.model import OverflowKind, QueueConfig, Requirements, WaitingCall
@@ -102,7 +102,7 @@ class Acd:
         try:
             return self._agents[agent_id]
         except KeyError:
-            raise NoSuchAgent(f"no agent {agent_id!r}", details={"agent_id": agent_id}) from None
+            raise NoSuchAcdAgent(f"no agent {agent_id!r}", details={"agent_id": agent_id}) from None
 
     def find_agent(self, agent_id: str) -> Agent | None:
         return self._agents.get(agent_id)

@@ -1,9 +1,12 @@
 """ACD errors::
 
-AcdError
+AcdError                 400 acd-error
 ├── IllegalStateChange   409 illegal-state-change
-├── NoSuchAgent          404 no-such-agent
-└── NoSuchQueue          404 no-such-queue
+├── NoSuchAcdAgent       404 no-such-acd-agent
+├── NoSuchQueue          404 no-such-queue
+├── QueueInUse           409 queue-in-use
+├── NotWaiting           409 call-not-waiting
+└── InvalidConfig        422 invalid-routing-config
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ class IllegalStateChange(AcdError):
     error_id = "illegal-state-change"
 
 
-class NoSuchAgent(AcdError):
+class NoSuchAcdAgent(AcdError):
+    """The ACD routes no agent by that id (not a directory question: see cti.crm's NoSuchAgent)."""
+
     status = 404
-    error_id = "no-such-agent"
+    error_id = "no-such-acd-agent"
 
 
 class NoSuchQueue(AcdError):

@@ -25,8 +25,9 @@ import orjson
 import websockets
 
 from benchmarks import servers
-from cti.auth.service import Principal, Role, TokenService
+from cti.auth.service import Principal, TokenService
 from cti.clock import LiveClock
+from cti.roles import Role
 
 SECRET = "bench-secret-bench-secret-bench-secret"
 

@@ -2,15 +2,27 @@
 
 Each feature package derives its own root from ``SwitchboardError``; an instance carries an
 HTTP status, a stable kebab-case ``error_id`` and ``details``, which the CTI server turns into
-``{"error_id": ..., "message": ..., "details": ...}``::
+``{"error_id": ..., "message": ..., "details": ...}``. Every class derived from it, each
+package's root a leaf here (its branch is drawn in its own errors module)::
 
-    SwitchboardError
-    ├── cti.telephony.errors.TelephonyError
-    ├── cti.crm.errors.CrmError
-    ├── cti.auth.errors.AuthError
-    ├── cti.db.DatabaseUnavailable   503 database-unavailable
-    ├── cti.db.UnstorableValue       422 unstorable-value
-    └── acd.errors.AcdError
+    SwitchboardError                              400 bad-request
+    ├── cti.telephony.errors.TelephonyError       502 telephony-error
+    ├── cti.crm.errors.CrmError                   400 crm-error
+    ├── cti.auth.errors.AuthError                 401 auth-error
+    ├── cti.auth.errors.InsecureSecret            500 insecure-jwt-secret
+    ├── acd.errors.AcdError                       400 acd-error
+    ├── ivr.errors.IvrError                       400 ivr-error
+    ├── wfm.errors.WfmError                       400 wfm-error
+    ├── cti.db.DatabaseUnavailable                503 database-unavailable
+    ├── cti.db.UnstorableValue                    422 unstorable-value
+    ├── cti.server.redis_bus.RedisUnavailable     503 redis-unavailable
+    ├── cti.server.messages.InvalidMessage        400 invalid-message
+    ├── cti.asterisk.capture.BadCapture           400 bad-capture
+    ├── cti.asterisk.config.BadAmiConfig          500 bad-ami-config
+    └── cti.asterisk.session.SessionFailed        502 pbx-session-failed
+
+``tests/test_error_trees.py`` builds each tree from ``__subclasses__()`` and compares it with
+the drawing, so a new error is drawn where it belongs or the tests fail.
 """
 
 from __future__ import annotations

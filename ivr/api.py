@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
-from cti.auth.service import Role
 from cti.openapi import AUTHENTICATED, MAX_ID, VersionPath, error_responses
+from cti.roles import Role
 from cti.server.deps import PrincipalDep, ServicesDep
 from ivr import schema
 from ivr.reports import FlowReport

@@ -1,6 +1,6 @@
 """IVR errors::
 
-IvrError
+IvrError                 400 ivr-error
 ├── InvalidFlow          422 invalid-flow (``details.errors``: "path: message" strings)
 ├── NoSuchFlow           404 no-such-flow
 └── NoSuchFlowVersion    404 no-such-flow-version

@@ -13,8 +13,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from acd import agents as ag
 from acd.agents import AgentState
-from cti.auth.service import Role
 from cti.calls.model import Phase
+from cti.roles import Role
 from cti.telephony import commands as cmd
 from tests import support
 from tests.authz_policy import COLLEAGUE, LOGINS, ME, POLICY, THIRD, Case, Owns

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount, WebSocketRoute
 
-from cti.auth.service import Role
+from cti.roles import Role
 from cti.server import messages
 
 ME, COLLEAGUE, THIRD = "agent01", "agent02", "agent03"

@@ -9,7 +9,7 @@ import uuid
 from cti.auth.accounts import AccountCache
 from cti.clock import ManualClock
 from cti.crm.directory import AgentAccount
-from cti.crm.models import Role
+from cti.roles import Role
 from cti.server.account_events import AccountEvents
 from cti.server.bus import InProcessBus
 from cti.server.redis_bus import RedisBus

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from starlette.websockets import WebSocketDisconnect
 
-from cti.crm.models import Agent, Role
+from cti.crm.models import Agent
+from cti.roles import Role
 from tests.support import auth, bearer, next_of, running_app, services, token
 
 

@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from cti.auth.service import Role
 from cti.calls.model import Phase
 from cti.clock import LiveClock, ManualClock
+from cti.roles import Role
 from cti.server import messages
 from cti.server.app import create_app
 from tests.authz_floor import Floor, http_outcome, open_socket, reply_to, ws_outcome

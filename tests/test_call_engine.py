@@ -11,11 +11,11 @@ import pytest
 from acd.agents import AgentState
 from acd.model import Overflow, OverflowKind, QueueConfig, Strategy
 from cti.calls.events import CallerIdentified
-from cti.calls.model import Call, Outcome
+from cti.calls.model import Call
 from cti.calls.service import CallCentre
 from cti.clock import ManualClock
 from cti.crm.cards import CallerLookup, CustomerCard
-from cti.crm.models import Tier
+from cti.crm.models import Outcome, Tier
 from cti.server.bus import InProcessBus
 from cti.server.hub import Hub, agent_topic
 from cti.telephony import commands as cmd

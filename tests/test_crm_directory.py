@@ -6,7 +6,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
-from cti.crm import Directory, InvalidAgent, NoSuchAgent, QueueDef, Role
+from cti.crm import Directory, InvalidAgent, NoSuchAgent, QueueDef
+from cti.roles import Role
 
 #: Cheap hashing parameters: these tests are about the directory, not argon2's cost.
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

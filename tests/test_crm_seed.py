@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cti.crm import CrmService, Directory, Role
+from cti.crm import CrmService, Directory
 from cti.crm.models import Customer, CustomerPhone, Interaction
 from cti.crm.seed import DEMO_QUEUES, SHARED_NUMBER, demo_caller_numbers, seed_demo
 from cti.db import make_engine, make_session_factory, migrate
+from cti.roles import Role
 
 SMALL_CUSTOMERS, SMALL_AGENTS = 60, 6
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from cti.crm.models import Outcome
 from wfm.demo import HOLIDAY_FACTOR, history
 from wfm.errors import InvalidInput, NotEnoughHistory
 from wfm.forecast import forecast
-from wfm.history import read_calls_csv, write_calls_csv
+from wfm.history import CallRecord, read_calls_csv, write_calls_csv
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,12 @@ def test_call_log_csv_round_trips_and_bad_rows_name_file_row_and_field(
     bad.write_text("when,queue\n")
     with pytest.raises(InvalidInput, match=r"bad.csv:1: missing column\(s\) offered_at"):
         read_calls_csv(bad)
+
+
+def test_every_outcome_the_call_log_stores_reads_back_from_a_calls_csv(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    at = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    records = [CallRecord(at, "sales", 5.0, 60.0, 10.0, outcome.value) for outcome in Outcome]
+    write_calls_csv(path, records)
+    assert [r.outcome for r in read_calls_csv(path)] == [o.value for o in Outcome]
+    assert {"voicemail", "contained"} <= {r.outcome for r in read_calls_csv(path)}

@@ -17,8 +17,8 @@ from starlette.datastructures import State
 
 from acd.config import Level, QueueSpec, SkillName
 from acd.model import QueueConfig
-from cti.auth.service import Role
 from cti.openapi import AUTHENTICATED, error_responses
+from cti.roles import Role
 from cti.server.deps import PrincipalDep
 from simulations.scenario import Demand, Group
 from wfm.erlang import Load

@@ -17,9 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from cti.crm.models import Interaction, Outcome
 from wfm.errors import InvalidInput
 
-OUTCOMES = frozenset({"answered", "abandoned", "transferred", "missed", "failed", "busy"})
+#: Every outcome the call log stores, so a CSV exported from the database reads back.
+OUTCOMES = frozenset(Outcome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,26 +79,39 @@ def parse_seconds(text: str | None, *, source: str, row: int, field: str) -> flo
 
 
 def read_csv_rows(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a CSV with a header, as ``(row number, fields)``; checks required columns."""
+    """Rows of a CSV with a header, as ``(row number, fields)``; checks required columns.
+
+    Text that is not UTF-8 or not CSV is an ``InvalidInput`` too, naming the file."""
     source = str(path)
     try:
         handle = path.open(newline="", encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"cannot be read: {exc.strerror}", source=source) from None
     with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise InvalidInput(
-                f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'none'}",
-                source=source,
-                row=1,
-            )
-        for number, fields in enumerate(reader, start=2):
-            if None in fields:
-                raise InvalidInput("more fields than the header", source=source, row=number)
-            yield number, fields
+        reader = csv.DictReader(handle, restval="")  # a short row's missing fields are empty
+        try:
+            yield from _checked_rows(reader, required, source)
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"is not UTF-8 text ({exc.reason})", source=source) from None
+        except csv.Error as exc:
+            raise InvalidInput(f"is not CSV ({exc})", source=source, row=reader.line_num) from None
+
+
+def _checked_rows(
+    reader: csv.DictReader[str], required: Iterable[str], source: str
+) -> Iterator[tuple[int, dict[str, str]]]:
+    header = reader.fieldnames or []
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InvalidInput(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'none'}",
+            source=source,
+            row=1,
+        )
+    for number, fields in enumerate(reader, start=2):
+        if None in fields:
+            raise InvalidInput("more fields than the header", source=source, row=number)
+        yield number, fields
 
 
 def read_calls_csv(path: Path) -> list[CallRecord]:
@@ -162,8 +177,6 @@ def calls_from_db(
     queue: str | None = None,
 ) -> list[CallRecord]:
     """Inbound queue legs offered in ``[since, until)`` from the call log."""
-    from cti.crm.models import Interaction
-
     query = (
         select(Interaction)
         .where(Interaction.direction == "inbound", Interaction.queue.is_not(None))

@@ -28,6 +28,7 @@ Errors, each also a ``TelephonyError``::
     ├── AgiHangup            the caller hung up (HANGUP, EOF, result -1 of a channel command)
     │   └── AgiDeadChannel   511: the channel is dead (also an AgiCommandError)
     └── AgiCommandError      Asterisk refused or failed the command
+        ├── AgiDeadChannel       511 (also an AgiHangup)
         ├── AgiInvalidCommand    510
         ├── AgiUsageError        520, with the usage text
         └── AgiCommandFailed     200 with a failure result (a missing sound file, say)

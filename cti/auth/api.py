@@ -16,8 +16,8 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from cti.auth.errors import InvalidCredentials, TooManyAttempts
-from cti.auth.service import Role
 from cti.openapi import error_responses
+from cti.roles import Role
 from cti.server.deps import PrincipalDep, ServicesDep
 
 router = APIRouter(

@@ -1,13 +1,12 @@
 """Auth errors::
 
-AuthError
+AuthError                401 auth-error
 ├── InvalidCredentials   401 invalid-credentials
 ├── InvalidToken         401 invalid-token
 │   └── SessionRevoked   401 session-revoked (no such account, disabled, or revoked)
 ├── Forbidden            403 forbidden
 └── TooManyAttempts      429 too-many-attempts (with ``retry_after`` seconds)
-
-InsecureSecret (500 insecure-jwt-secret) is raised at start-up, never to a client.
+InsecureSecret           500 insecure-jwt-secret (at start-up, never to a client)
 """
 
 from __future__ import annotations

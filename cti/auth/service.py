@@ -7,20 +7,13 @@ A valid signature only says who the token was issued to and at which ``token_ver
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
 import jwt
 
 from cti.auth.errors import Forbidden, InvalidToken, SessionRevoked
 from cti.clock import Clock
-
-
-class Role(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
+from cti.roles import Role
 
 _RANK = {Role.AGENT: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
 

@@ -7,10 +7,10 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from cti.auth.service import Role
 from cti.calls import control
 from cti.calls.policy import Action, authorise_call
 from cti.openapi import AUTHENTICATED, IdField, error_responses
+from cti.roles import Role
 from cti.server import payloads
 from cti.server.deps import PrincipalDep, ServicesDep
 from cti.telephony import commands as cmd

@@ -24,7 +24,7 @@ from acd import agents as ag
 from acd.agents import Agent, AgentState
 from acd.commands import Commands
 from acd.engine import Acd
-from acd.errors import IllegalStateChange, NoSuchAgent
+from acd.errors import IllegalStateChange, NoSuchAcdAgent
 from acd.model import QueueConfig
 from cti.telephony import events as ev
 
@@ -54,7 +54,7 @@ class Memberships:
         acd = self.acd
         try:
             agent = acd.agent(event.agent_id)
-        except NoSuchAgent:
+        except NoSuchAcdAgent:
             if event.change == "removed":
                 return
             agent = acd.add_agent(event.agent_id, event.agent_id, skills=())

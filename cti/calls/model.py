@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from cti.crm.models import Outcome
 from cti.telephony import events as ev
 
 
@@ -18,15 +19,6 @@ class Phase(StrEnum):
     RINGING = "ringing"
     CONNECTED = "connected"
     ENDED = "ended"
-
-
-class Outcome(StrEnum):
-    ANSWERED = "answered"
-    ABANDONED = "abandoned"
-    TRANSFERRED = "transferred"
-    VOICEMAIL = "voicemail"  # sent to voicemail (overflow or transfer); the call ends there
-    MISSED = "missed"  # ended before it reached a queue or an agent
-    CONTAINED = "contained"  # the IVR served the caller and ended the call (self-service)
 
 
 @dataclass(frozen=True, slots=True)

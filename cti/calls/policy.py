@@ -28,9 +28,10 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from cti.auth.errors import Forbidden
-from cti.auth.service import Principal, Role
+from cti.auth.service import Principal
 from cti.calls.model import Call
 from cti.calls.service import CallCentre
+from cti.roles import Role
 
 
 class Action(StrEnum):

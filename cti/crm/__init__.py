@@ -20,7 +20,7 @@ from cti.crm.errors import (
     NoSuchCustomer,
     NoSuchInteraction,
 )
-from cti.crm.models import Direction, Outcome, Role, Tier
+from cti.crm.models import Outcome, Tier
 from cti.crm.phones import is_withheld, normalise
 from cti.crm.service import CrmService, NewCustomer
 
@@ -32,7 +32,6 @@ __all__ = [
     "CrmError",
     "CrmService",
     "CustomerCard",
-    "Direction",
     "Directory",
     "InteractionRecord",
     "InteractionSummary",
@@ -45,7 +44,6 @@ __all__ = [
     "NoSuchInteraction",
     "Outcome",
     "QueueDef",
-    "Role",
     "Tier",
     "is_withheld",
     "normalise",

@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cti.crm.errors import InvalidInteraction, NoSuchInteraction
-from cti.crm.models import Customer, Direction, Interaction
+from cti.crm.models import Customer, Interaction
+from cti.telephony.events import Direction
 
 
 @dataclass(frozen=True, slots=True)

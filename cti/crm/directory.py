@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cti.crm.errors import InvalidAgent, NoSuchAgent
-from cti.crm.models import Agent, AgentSkill, Queue, Role
+from cti.crm.models import Agent, AgentSkill, Queue
+from cti.roles import Role
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SKILL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")

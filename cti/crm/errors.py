@@ -30,6 +30,8 @@ class NoSuchInteraction(CrmError):
 
 
 class NoSuchAgent(CrmError):
+    """No account with that login in the directory (the ACD's own is ``NoSuchAcdAgent``)."""
+
     status = 404
     error_id = "no-such-agent"
 

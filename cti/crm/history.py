@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cti.crm.calllog import InteractionRecord
-from cti.crm.models import Direction, Outcome
+from cti.crm.models import Outcome
+from cti.telephony.events import Direction
 
 HISTORY_DAYS = 540
 #: One fictional (555-01XX) DID per queue: what inbound customers dialled.

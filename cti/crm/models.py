@@ -55,27 +55,22 @@ class Tier(StrEnum):
     VIP = "vip"
 
 
-class Role(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-
-class Direction(StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-
-
 class Outcome(StrEnum):
-    """Known outcomes of one queue leg; the column accepts others the PBX may report."""
+    """How one queue leg ended: the one vocabulary of ``interactions.outcome``.
+
+    The call model (``cti.calls.model``) decides it, the call log stores its value (the
+    column accepts others the PBX may report), and WFM reads it back from the database or a
+    CSV. Stored values never change; a new outcome is a new member.
+    """
 
     ANSWERED = "answered"
     ABANDONED = "abandoned"
     TRANSFERRED = "transferred"
-    MISSED = "missed"
-    CONTAINED = "contained"
-    FAILED = "failed"
-    BUSY = "busy"
+    VOICEMAIL = "voicemail"  # sent to voicemail (overflow or transfer); the call ends there
+    MISSED = "missed"  # ended before it reached a queue or an agent
+    CONTAINED = "contained"  # the IVR served the caller and ended the call (self-service)
+    FAILED = "failed"  # an outbound leg the network could not complete
+    BUSY = "busy"  # an outbound leg that found the line busy
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -30,14 +30,14 @@ from cti.crm.models import (
     AgentSkill,
     Customer,
     CustomerPhone,
-    Direction,
     Interaction,
     Outcome,
     Queue,
-    Role,
     Skill,
 )
 from cti.db import take_schema_lock
+from cti.roles import Role
+from cti.telephony.events import Direction
 from wfm.demo import history as traffic_history
 
 #: Two customers of one household share this line; a call from it matches both.

@@ -18,9 +18,10 @@ import structlog
 
 from acd.agents import Agent
 from acd.errors import IllegalStateChange
-from cti.calls.model import Call, Outcome
+from cti.calls.model import Call
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
+from cti.crm.models import Outcome
 from cti.telephony import events as ev
 from cti.telephony.commands import Command
 from cti.telephony.port import EventHandler, TelephonyPort

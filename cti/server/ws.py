@@ -16,12 +16,13 @@ import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from acd.agents import AgentState
-from cti.auth.service import Principal, Role
+from cti.auth.service import Principal
 from cti.calls import control
 from cti.calls.model import Phase
 from cti.calls.policy import Action, authorise_call
 from cti.db import OUTAGES, database_unavailable, outage_reason
 from cti.errors import SwitchboardError
+from cti.roles import Role
 from cti.server import messages, payloads
 from cti.server.bus import Subscription
 from cti.server.deps import Services

@@ -14,9 +14,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from cti.auth.service import Role
 from cti.calls.policy import Action, authorise, authorise_call
 from cti.openapi import AUTHENTICATED, error_responses
+from cti.roles import Role
 from cti.server.deps import PrincipalDep, ServicesDep
 from cti.telephony.errors import NotSupported
 from cti.telephony.port import QueueMembers, Recording

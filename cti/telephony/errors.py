@@ -1,4 +1,15 @@
-"""Telephony errors: a PBX refused or could not carry out a command."""
+"""Telephony errors: a PBX refused or could not carry out a command::
+
+    TelephonyError                              502 telephony-error
+    ├── NoSuchCall                              404 no-such-call
+    ├── CommandRefused                          409 command-refused
+    │   └── cti.asterisk.link.AmiActionFailed       the PBX answered Response: Error
+    ├── NotSupported                            501 not-supported-by-pbx
+    ├── cti.asterisk.ami.errors.AmiError        502 ami-error
+    └── cti.asterisk.agi.AgiError               502 agi-error
+
+The Asterisk branches are drawn where they are defined.
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,16 @@
 """Errors of the AMI wire core.
 
-Only these exceptions leave ``cti.asterisk.ami``; anything else escaping it is a bug::
+Only these exceptions leave ``cti.asterisk.ami``; anything else escaping it is a bug. The
+links' own errors derive from ``AmiError`` too (drawn in ``cti.asterisk.link``)::
 
     cti.telephony.errors.TelephonyError
     └── AmiError
         ├── MalformedMessageError      bytes that are not one well-formed AMI message
+        ├── cti.asterisk.capture_link.NotInCapture
+        ├── cti.asterisk.link.AmiActionFailed
+        ├── cti.asterisk.link.AmiActionTimeout
+        ├── cti.asterisk.link.AmiLoginFailed
+        ├── cti.asterisk.link.AmiNotConnected
         └── AmiProtocolError           the sans-IO API was used wrongly
             ├── InvalidHeaderError     a header that cannot be put on the wire
             │   └── HeaderInjectionError   a CR or LF inside a name or value
