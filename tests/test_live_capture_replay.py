@@ -11,7 +11,8 @@ import asyncio
 from pathlib import Path
 
 from acd.agents import AgentState
-from cti.asterisk.replay import Replay, read_capture
+from cti.asterisk.capture import read_capture
+from cti.replay.run import Replay
 from tests.queue_log import read_queue_log
 
 CAPTURE = Path(__file__).parent / "fixtures" / "asterisk" / "live_observe"

@@ -26,6 +26,7 @@ from cti.server.app import create_app
 from cti.server.deps import Services
 from cti.settings import Settings
 from tests.live.pbx import Pbx
+from tests.support import bearer
 
 T = TypeVar("T")
 PASSWORD = "switchboard"
@@ -155,7 +156,9 @@ class Switchboard:
 
 def websocket(url: str, path: str, token: str) -> ClientConnection:
     """The one place that knows how a websocket authenticates."""
-    return connect(f"{url.replace('http', 'ws', 1)}{path}?token={token}", open_timeout=10)
+    return connect(
+        f"{url.replace('http', 'ws', 1)}{path}", subprotocols=bearer(token), open_timeout=10
+    )
 
 
 class Desktop:
