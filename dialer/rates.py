@@ -1,0 +1,103 @@
+"""How dialled calls turn out: the live-answer rate and the ring-time distributions.
+
+``LiveRate`` is a Beta posterior on the share of dials a person answers, from counts that
+decay by ``decay`` per dial (recent dials weigh more, so drift is followed), starting from a
+prior worth ``prior_weight`` dials. The number of people among ``n`` new dials is then
+Beta-Binomial(n, a, b) (``beta_binomial_pmf``), wider than a binomial while data is thin.
+
+``RingTimes`` keeps two Kaplan-Meier curves: seconds from dial to a person's verdict, and
+seconds from dial to the end of every other outcome (machine verdict, no answer, busy,
+failed). A call still ringing after ``e`` seconds is a person with probability
+``p·S_person(e) / (p·S_person(e) + (1 - p)·S_other(e))``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import betaln, gammaln
+
+from dialer.survival import Floats, HandleTimes
+
+
+class LiveRate:
+    def __init__(self, prior: float, prior_weight: float = 20.0, decay: float = 0.999) -> None:
+        self._a0 = prior * prior_weight
+        self._b0 = (1.0 - prior) * prior_weight
+        self._decay = decay
+        self._live = 0.0
+        self._other = 0.0
+
+    def add(self, live: bool) -> None:
+        self._live *= self._decay
+        self._other *= self._decay
+        if live:
+            self._live += 1.0
+        else:
+            self._other += 1.0
+
+    @property
+    def alpha(self) -> float:
+        return self._a0 + self._live
+
+    @property
+    def beta(self) -> float:
+        return self._b0 + self._other
+
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+
+def beta_binomial_pmf(n: int, a: float, b: float) -> Floats:
+    k = np.arange(n + 1, dtype=np.float64)
+    log_choose = gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
+    logs = log_choose + betaln(k + a, n - k + b) - betaln(a, b)
+    return np.asarray(np.exp(logs), dtype=np.float64)
+
+
+class RingTimes:
+    def __init__(self, prior_person_seconds: float, prior_other_seconds: float) -> None:
+        self.person = HandleTimes(prior_person_seconds, min_events=20)
+        self.other = HandleTimes(prior_other_seconds, min_events=20)
+        self._person_mean = prior_person_seconds
+        self._n = 0
+
+    def add_person(self, seconds: float) -> None:
+        self.person.add(seconds)
+        self._n += 1
+        weight = max(0.01, 1.0 / self._n)
+        self._person_mean += weight * (seconds - self._person_mean)
+
+    def add_other(self, seconds: float) -> None:
+        self.other.add(seconds)
+
+    @property
+    def seconds_to_person(self) -> float:
+        """The mean time from dial to a person's verdict: the pacer's horizon."""
+        return self._person_mean
+
+    def person_given_ringing(self, elapsed: Floats, p: float) -> Floats:
+        s_person = _survival(self.person, elapsed)
+        s_other = _survival(self.other, elapsed)
+        num = p * s_person
+        den = num + (1.0 - p) * s_other
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(den > 1e-12, num / den, 0.0)
+        return np.asarray(out, dtype=np.float64)
+
+
+def _survival(times: HandleTimes, elapsed: Floats) -> Floats:
+    curve = times.curve()
+    if curve is None:
+        return np.asarray(np.exp(-elapsed / times.prior_mean), dtype=np.float64)
+    return curve(elapsed)
+
+
+def amd_reserve(persons: int, false_positive: float) -> int:
+    """People AMD took for machines, expected alongside ``persons`` it got right: they were
+    hung up on, so they count as abandoned. Charged against the limit in advance."""
+    if false_positive <= 0.0 or persons <= 0:
+        return 0
+    return math.ceil(persons * false_positive / (1.0 - false_positive))
