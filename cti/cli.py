@@ -13,6 +13,7 @@ from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
 from cti.server.redis_bus import check_redis
 from cti.settings import Settings
+from dialer import cli as dialer_cli
 from ivr import cli as ivr_cli
 from wfm import cli as wfm_cli
 
@@ -60,6 +61,7 @@ def serve(
 app.command("replay")(asterisk_cli.replay)
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(ivr_cli.app, name="ivr")
+app.add_typer(dialer_cli.app, name="dialer")
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:

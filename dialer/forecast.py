@@ -11,7 +11,7 @@ one Poisson-binomial; adding the new dials is one more sum.
 With ``g(n) = E[(Z + c + Y_n)^+]``, dial the most ``n`` with
 ``g(n) - g(0) <= alpha_star * n * p`` (extra abandons ≤ alpha* * extra live answers). ``g`` is
 convex in ``n`` and the right side linear, so the feasible ``n`` form an interval from 0 and a
-binary search finds its end.
+search (doubling, then bisection) finds its end.
 """
 
 from __future__ import annotations
@@ -64,9 +64,10 @@ def lines_to_dial(situation: Situation, alpha_star: float, most: int) -> Forecas
     def extra(n: int) -> float:
         return float(beta_binomial_pmf(n, a, b) @ h[: n + 1]) - float(h[0])
 
-    low, high = 0, most  # extra(low) fits; find the last n that fits
-    if most > 0 and extra(most) <= alpha_star * most * p:
-        low = most
+    low, high = 0, 1  # extra(low) fits; double high until it does not, then bisect
+    while high <= most and extra(high) <= alpha_star * high * p:
+        low, high = high, 2 * high
+    high = min(high, most + 1)
     while high - low > 1:
         mid = (low + high) // 2
         if extra(mid) <= alpha_star * mid * p:

@@ -209,10 +209,11 @@ class Pacer:
         slack = self.slack(now)
         if slack <= 0:
             return PacingDecision(covered, covered, 0, Reason.BOUND, slack, 0, self.alpha_star)
-        lines = max(lines_to_dial(self.situation(now), self.alpha_star, room).lines, covered)
+        most = min(room, covered + slack + 1)  # one past what the bound allows: "held"
+        lines = max(lines_to_dial(self.situation(now), self.alpha_star, most).lines, covered)
         uncovered = min(lines - covered, slack)
         reason = Reason.HELD_BY_BOUND if uncovered < lines - covered else Reason.MODEL
-        if lines >= room > covered:
+        if lines >= room and room <= covered + slack:
             reason = Reason.LINE_CAP
         dial = covered + uncovered
         return PacingDecision(dial, covered, uncovered, reason, slack, lines, self.alpha_star)

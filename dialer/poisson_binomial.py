@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
-DP_BELOW = 48
+DP_BELOW = 16
 CHUNK = 8
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import betaln, gammaln
 
 from dialer.survival import Floats, HandleTimes
 
@@ -51,10 +50,18 @@ class LiveRate:
 
 
 def beta_binomial_pmf(n: int, a: float, b: float) -> Floats:
-    k = np.arange(n + 1, dtype=np.float64)
-    log_choose = gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
-    logs = log_choose + betaln(k + a, n - k + b) - betaln(a, b)
-    return np.asarray(np.exp(logs), dtype=np.float64)
+    """P(k of n), from P(0) = B(a, n + b) / B(a, b) and the ratio of successive terms
+    ``P(k + 1) / P(k) = (n - k)(k + a) / ((k + 1)(n - k - 1 + b))``."""
+    first = math.exp(_betaln(a, n + b) - _betaln(a, b))
+    if n == 0:
+        return np.array([first])
+    k = np.arange(n, dtype=np.float64)
+    ratios = (n - k) * (k + a) / ((k + 1.0) * (n - k - 1.0 + b))
+    return np.concatenate(([first], first * np.cumprod(ratios)))
+
+
+def _betaln(a: float, b: float) -> float:
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
 
 
 class RingTimes:

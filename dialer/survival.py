@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -31,12 +31,13 @@ class Survival:
 
     times: Floats
     values: Floats
+    _steps: Floats = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_steps", np.concatenate(([1.0], self.values)))
 
     def __call__(self, t: npt.ArrayLike) -> Floats:
-        at = np.asarray(t, dtype=np.float64)
-        idx = np.searchsorted(self.times, at, side="right") - 1
-        out = np.where(idx >= 0, self.values[np.clip(idx, 0, None)], 1.0)
-        return np.asarray(out, dtype=np.float64)
+        return np.asarray(self._steps[np.searchsorted(self.times, t, side="right")])
 
     def mean(self) -> float:
         """The area under S up to the last time (the restricted mean)."""
@@ -86,7 +87,8 @@ class HandleTimes:
     def add(self, seconds: float, ended: bool = True) -> None:
         self._obs.append((max(0.0, seconds), ended))
         self._since_fit += 1
-        if self._curve is None or self._since_fit >= self._refit_every:
+        due = max(self._refit_every, len(self._obs) // 20)  # refits cost O(n log n)
+        if self._curve is None or self._since_fit >= due:
             self._fit()
 
     @property
