@@ -27,6 +27,8 @@ from dialer.rates import LiveRate, RingTimes
 from dialer.settings import PacingSettings
 from dialer.survival import HandleTimes
 
+ALPHA_STAR_RANGE = 20.0  # alpha* is a knob on a biased forecast, kept within target * [1/20, 20]
+
 
 class Reason(StrEnum):
     NO_AGENTS = "no-agents"
@@ -174,6 +176,7 @@ class Pacer:
         if since is not None:
             self.handle.add(at - since)
         self.free.add(agent_id)
+        self.held.discard(agent_id)  # back before being let go: no longer leaving
 
     def _agent_away(self, agent_id: str, at: float) -> None:
         since = self.busy.pop(agent_id, None)
@@ -195,7 +198,7 @@ class Pacer:
         target = self.settings.target_rate
         x = 1.0 if abandoned else 0.0
         self.alpha_star *= math.exp(self.settings.trim_gain * (target - x) / target)
-        self.alpha_star = min(max(self.alpha_star, target / 20), self.settings.limit)
+        self.alpha_star = min(max(self.alpha_star, target / 20), target * ALPHA_STAR_RANGE)
 
     # -- the decision ---------------------------------------------------------------
     def decide(self, now: float) -> PacingDecision:
@@ -223,7 +226,7 @@ class Pacer:
         busy = now - np.fromiter(self.busy.values(), np.float64, len(self.busy))
         ringing = now - np.fromiter(self._ringing.values(), np.float64, len(self._ringing))
         p = self.live.mean
-        people = self.ring.person_given_ringing(ringing, p)
+        people = self.ring.person_given_ringing(ringing, p, tau)
         if self._screening:
             screened = np.full(self._screening, self.person_if_answered.mean)
             people = np.concatenate((people, screened))

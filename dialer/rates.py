@@ -7,8 +7,9 @@ Beta-Binomial(n, a, b) (``beta_binomial_pmf``), wider than a binomial while data
 
 ``RingTimes`` keeps two Kaplan-Meier curves: seconds from dial to a person's verdict, and
 seconds from dial to the end of every other outcome (machine verdict, no answer, busy,
-failed). A call still ringing after ``e`` seconds is a person with probability
-``p·S_person(e) / (p·S_person(e) + (1 - p)·S_other(e))``.
+failed). A call still ringing after ``e`` seconds turns out a person within the next ``tau``
+seconds with probability
+``p·[S_person(e) - S_person(e + tau)] / (p·S_person(e) + (1 - p)·S_other(e))``.
 """
 
 from __future__ import annotations
@@ -85,11 +86,12 @@ class RingTimes:
         """The mean time from dial to a person's verdict: the pacer's horizon."""
         return self._person_mean
 
-    def person_given_ringing(self, elapsed: Floats, p: float) -> Floats:
+    def person_given_ringing(self, elapsed: Floats, p: float, within: float) -> Floats:
+        """For calls ringing ``elapsed`` seconds: a person's verdict within ``within`` more."""
         s_person = _survival(self.person, elapsed)
         s_other = _survival(self.other, elapsed)
-        num = p * s_person
-        den = num + (1.0 - p) * s_other
+        num = p * (s_person - _survival(self.person, elapsed + within))
+        den = p * s_person + (1.0 - p) * s_other
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.where(den > 1e-12, num / den, 0.0)
         return np.asarray(out, dtype=np.float64)

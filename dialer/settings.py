@@ -19,8 +19,8 @@ class PacingSettings:
     handle_seconds: float = 200.0  # prior talk + wrap, until the campaign's own data is in
     live_rate: float = 0.25  # prior share of dials a person answers
     seconds_to_person: float = 12.0  # prior time from dial to a person's verdict
-    target_share: float = 0.5  # aim the realised rate at this share of what the limit leaves
-    trim_gain: float = 0.002  # how fast alpha* follows the realised rate
+    target_share: float = 0.7  # aim the realised rate at this share of what the limit leaves
+    trim_gain: float = 0.004  # how fast alpha* follows the realised rate
     max_lines_per_agent: float = 5.0
 
     def __post_init__(self) -> None:

@@ -123,7 +123,9 @@ class World:
                 self.leave(pool[pick % len(pool)])
         elif kind == 6 and self.away:
             agent = self.away.pop(pick % len(self.away))
-            if agent not in self.free:
+            if agent in self.free:  # still held: they change their mind
+                self.tell(ev.AgentFree(agent, self.now))
+            else:
                 self.agent_free(agent)
         elif kind == 7 and self.ringing:
             call = self.ringing.pop(pick % len(self.ringing))
