@@ -27,7 +27,7 @@ from dialer.rates import LiveRate, RingTimes
 from dialer.settings import PacingSettings
 from dialer.survival import HandleTimes
 
-ALPHA_STAR_RANGE = 20.0  # alpha* is a knob on a biased forecast, kept within target * [1/20, 20]
+ALPHA_STAR_RANGE = 5.0  # alpha* is a knob on a biased forecast, kept within target * [1/20, 5]
 
 
 class Reason(StrEnum):
