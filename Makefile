@@ -44,7 +44,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy cti acd ivr wfm simulations
+	$(BIN)/mypy cti acd ivr wfm simulations dialer
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

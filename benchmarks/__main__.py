@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import acd_routing, ami_ingest, pop_latency, report, wfm_bench
+from benchmarks import acd_routing, ami_ingest, dialer_bench, pop_latency, report, wfm_bench
 
 console = Console(width=150)
 Row = tuple[str, str, str, str, str]
@@ -102,6 +102,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "acd": acd_rows,
     "wfm": wfm_rows,
     "pop": pop_rows,
+    "dialer": dialer_bench.rows,
 }
 
 

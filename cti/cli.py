@@ -15,6 +15,7 @@ from cti.errors import SwitchboardError
 from cti.replay import cli as replay_cli
 from cti.server.redis_bus import check_redis
 from cti.settings import Settings
+from dialer import cli as dialer_cli
 from ivr import cli as ivr_cli
 from wfm import cli as wfm_cli
 
@@ -71,6 +72,7 @@ app.command("capture")(pbx_cli.capture)
 app.add_typer(pbx_cli.app, name="pbx")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(ivr_cli.app, name="ivr")
+app.add_typer(dialer_cli.app, name="dialer")
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:

@@ -13,6 +13,7 @@ package's root a leaf here (its branch is drawn in its own errors module)::
     ├── acd.errors.AcdError                       400 acd-error
     ├── ivr.errors.IvrError                       400 ivr-error
     ├── wfm.errors.WfmError                       400 wfm-error
+    ├── dialer.errors.DialerError                 400 dialer-error
     ├── cti.db.DatabaseUnavailable                503 database-unavailable
     ├── cti.db.UnstorableValue                    422 unstorable-value
     ├── cti.server.redis_bus.RedisUnavailable     503 redis-unavailable
