@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from acd.config import QueueSpec
 from acd.model import QueueConfig
+from acd.models import Queue, QueueInterval, Skill
 from acd.stats import Counters
-from cti.crm.models import AgentSkill, Queue, QueueInterval, Skill
 
 COUNTER_FIELDS = tuple(Counters.__dataclass_fields__)
 
@@ -42,10 +42,9 @@ class RoutingStore:
             session.execute(delete(Queue).where(Queue.name == name))
 
     def skills(self) -> dict[str, str]:
+        """The skill catalogue: name -> description."""
         with self._sessions() as session:
-            catalogue = {s.name: s.description for s in session.scalars(select(Skill))}
-            held = session.scalars(select(AgentSkill.skill).distinct())
-            return {**{name: "" for name in held}, **catalogue}
+            return {s.name: s.description for s in session.scalars(select(Skill))}
 
     def save_skill(self, name: str, description: str) -> None:
         with self._sessions.begin() as session:

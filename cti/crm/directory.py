@@ -22,8 +22,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from acd.models import Queue
 from cti.crm.errors import InvalidAgent, NoSuchAgent
-from cti.crm.models import Agent, AgentSkill, Queue, Role
+from cti.crm.models import Agent, AgentSkill, Role
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SKILL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")

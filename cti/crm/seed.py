@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from acd.models import Queue, Skill
 from cti.crm.calllog import InteractionRecord, record_values
 from cti.crm.directory import QueueDef
 from cti.crm.history import CallIds, HistoryContext, customer_history
@@ -33,9 +34,7 @@ from cti.crm.models import (
     Direction,
     Interaction,
     Outcome,
-    Queue,
     Role,
-    Skill,
 )
 from cti.db import take_schema_lock
 from wfm.demo import history as traffic_history

@@ -114,8 +114,10 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     directory, crm, call_log = Directory(sessions), CrmService(sessions), CallLog(sessions)
     store = RoutingStore(sessions)
     queues = await asyncio.to_thread(store.load_queues)
-    skills = await asyncio.to_thread(store.skills)
+    catalogue = await asyncio.to_thread(store.skills)
     accounts = await asyncio.to_thread(directory.list_agents)
+    held = {skill: "" for account in accounts for skill, _ in account.skills}
+    skills = {**held, **catalogue}  # a skill an agent holds is known, catalogued or not
     numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if settings.demo else []
     bus: Bus = InProcessBus()
     if settings.redis_url:
