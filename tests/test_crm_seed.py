@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from acd.store import RoutingStore
 from cti.crm import CrmService, Directory, Role
 from cti.crm.models import Customer, CustomerPhone, Interaction
 from cti.crm.seed import DEMO_QUEUES, SHARED_NUMBER, demo_caller_numbers, seed_demo
@@ -93,7 +94,7 @@ def test_the_demo_floor_has_queues_agents_supervisors_and_an_admin(
 ) -> None:
     seed_demo(fresh[0], seed=7, password="pw", customers=SMALL_CUSTOMERS, agents=SMALL_AGENTS)
     directory = Directory(fresh[0])
-    queues = {q.name: q for q in directory.list_queues()}
+    queues = {q.name: q for q in RoutingStore(fresh[0]).load_queues()}
     assert {name: q.service_level_seconds for name, q in queues.items()} == {
         "sales": 20,
         "support": 30,

@@ -65,7 +65,7 @@ class HistoryContext:
     customer_id: int
     phones: tuple[str, ...]
     agents_by_queue: Mapping[str, Sequence[str]]
-    wrapup_by_queue: Mapping[str, int]
+    wrapup_by_queue: Mapping[str, float]
     until: datetime
     since: date | None = None  # the customer's first day: no call before it
 
