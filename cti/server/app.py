@@ -155,7 +155,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         centre,
         routing_service,
         ivr,
-        WfmService(sessions, clock, lambda: list(centre.acd.queues.values())),
+        WfmService(call_log, clock, lambda: list(centre.acd.queues.values())),
         front_door,
         account_events,
         database=engine,
