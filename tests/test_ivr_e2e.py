@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cti.crm.cards import CustomerCard
-from cti.crm.seed import demo_caller_numbers
+from cti.demo.seed import demo_caller_numbers
 from ivr.sim_runtime import Pace, ScriptedCaller, SimIvr
 from tests.support import (
     auth,

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from cti.crm.seed import SHARED_NUMBER, demo_caller_numbers
+from cti.demo.seed import SHARED_NUMBER, demo_caller_numbers
 from tests.support import (
     agent_with_skill,
     auth,

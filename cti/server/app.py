@@ -30,12 +30,12 @@ from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock, LiveClock
 from cti.crm import api as crm_api
-from cti.crm import seed
 from cti.crm.calllog import CallLog
 from cti.crm.cards import CallerLookup
 from cti.crm.directory import Directory
 from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
+from cti.demo import seed
 from cti.server import handlers, health, payloads, ws
 from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus

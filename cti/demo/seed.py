@@ -26,7 +26,6 @@ from acd.model import QueueConfig
 from acd.models import Skill
 from acd.store import write_queue
 from cti.crm.calllog import InteractionRecord, record_values
-from cti.crm.history import CallIds, HistoryContext, customer_history
 from cti.crm.models import (
     Agent,
     AgentSkill,
@@ -38,6 +37,7 @@ from cti.crm.models import (
     Role,
 )
 from cti.db import take_schema_lock
+from cti.demo.history import CallIds, HistoryContext, customer_history
 from wfm.demo import history as traffic_history
 
 #: Two customers of one household share this line; a call from it matches both.

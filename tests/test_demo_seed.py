@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from acd.store import RoutingStore
 from cti.crm import CrmService, Directory, Role
 from cti.crm.models import Customer, CustomerPhone, Interaction
-from cti.crm.seed import DEMO_QUEUES, SHARED_NUMBER, demo_caller_numbers, seed_demo
 from cti.db import make_engine, make_session_factory, migrate
+from cti.demo.seed import DEMO_QUEUES, SHARED_NUMBER, demo_caller_numbers, seed_demo
 
 SMALL_CUSTOMERS, SMALL_AGENTS = 60, 6
 

@@ -1,6 +1,6 @@
 """The demo's past: a believable call history for each seeded customer.
 
-Pure generation from a ``random.Random``; ``cti.crm.seed`` writes what this returns. Calls
+Pure generation from a ``random.Random``; ``cti.demo.seed`` writes what this returns. Calls
 fall in US business hours over the ~18 months before ``until``, most are answered, some
 abandoned, and a few transferred between queues (two legs under one call id).
 """
