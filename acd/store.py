@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from acd.config import QueueSpec
 from acd.model import QueueConfig
+from acd.models import Queue, QueueInterval, Skill
 from acd.stats import Counters
-from cti.crm.models import AgentSkill, Queue, QueueInterval, Skill
 
 COUNTER_FIELDS = tuple(Counters.__dataclass_fields__)
 
@@ -26,26 +26,18 @@ class RoutingStore:
             return [_config(row) for row in session.scalars(select(Queue).order_by(Queue.name))]
 
     def save_queue(self, config: QueueConfig) -> None:
+        """Create the queue, or replace the one with the same name."""
         with self._sessions.begin() as session:
-            row = session.scalars(select(Queue).where(Queue.name == config.name)).one_or_none()
-            if row is None:
-                row = Queue(name=config.name)
-                session.add(row)
-            row.label = config.label or config.name
-            row.required_skills = [skill for skill, _ in config.skills]
-            row.service_level_seconds = max(1, round(config.service_level_seconds))
-            row.wrapup_seconds = round(config.wrapup_seconds)
-            row.routing = QueueSpec.from_config(config).model_dump(mode="json")
+            write_queue(session, config)
 
     def delete_queue(self, name: str) -> None:
         with self._sessions.begin() as session:
             session.execute(delete(Queue).where(Queue.name == name))
 
     def skills(self) -> dict[str, str]:
+        """The skill catalogue: name -> description."""
         with self._sessions() as session:
-            catalogue = {s.name: s.description for s in session.scalars(select(Skill))}
-            held = session.scalars(select(AgentSkill.skill).distinct())
-            return {**{name: "" for name in held}, **catalogue}
+            return {s.name: s.description for s in session.scalars(select(Skill))}
 
     def save_skill(self, name: str, description: str) -> None:
         with self._sessions.begin() as session:
@@ -74,6 +66,19 @@ class RoutingStore:
                 (row.start, Counters(**{f: getattr(row, f) for f in COUNTER_FIELDS}))
                 for row in session.scalars(query)
             ]
+
+
+def write_queue(session: Session, config: QueueConfig) -> None:
+    """Create or update ``config``'s row inside ``session`` (the demo seed's transaction too)."""
+    row = session.scalars(select(Queue).where(Queue.name == config.name)).one_or_none()
+    if row is None:
+        row = Queue(name=config.name)
+        session.add(row)
+    row.label = config.label or config.name
+    row.required_skills = [skill for skill, _ in config.skills]
+    row.service_level_seconds = max(1, round(config.service_level_seconds))
+    row.wrapup_seconds = round(config.wrapup_seconds)
+    row.routing = QueueSpec.from_config(config).model_dump(mode="json")
 
 
 def _config(row: Queue) -> QueueConfig:

@@ -1,4 +1,10 @@
-"""Engines, sessions, schema migrations and a reachability check for the one database.
+"""The one database: the declarative ``Base`` and column types every feature's tables use,
+engines, sessions, schema migrations and a reachability check.
+
+Each feature keeps its ORM models in its own package (``acd.models``, ``cti.crm.models``,
+``cti.auth.models``, ``ivr.models``) on this module's ``Base``, so one metadata and one Alembic
+history cover the schema; ``cti/migrations/env.py`` imports them all. This module imports no
+feature.
 
 SQLite (the default, a file under ``var/``) and PostgreSQL (through psycopg 3) are both
 first-class. ``migrate`` runs the Alembic scripts that ship inside the package at
@@ -7,12 +13,26 @@ first-class. ``migrate`` runs the Alembic scripts that ship inside the package a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    Integer,
+    MetaData,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     DataError,
@@ -22,8 +42,9 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
 
 from cti.errors import SwitchboardError
 
@@ -47,6 +68,46 @@ OUTAGES: tuple[type[Exception], ...] = (
     DisconnectionError,
     PoolTimeout,
 )
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: JSON everywhere, JSONB on PostgreSQL.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+#: A 64-bit key on PostgreSQL; SQLite only auto-increments a plain INTEGER primary key.
+BigKey = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware in Python, UTC in the database; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+class Base(DeclarativeBase):
+    """Every table's base: one metadata, with the constraint names the migrations use."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class DatabaseUnavailable(SwitchboardError):

@@ -1,7 +1,7 @@
 """The IVR's tables: flows, their versions, and one row per call that went through a flow.
 
-They live on the CRM's ``Base`` so that one metadata (and one Alembic history) covers the
-schema; ``cti/migrations/versions/0003_ivr.py`` creates exactly these.
+They live on the shared ``cti.db.Base`` so that one metadata (and one Alembic history)
+covers the schema; ``cti/migrations/versions/0003_ivr.py`` creates exactly these.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cti.crm.models import Base, BigKey, JsonType, UtcDateTime
+from cti.db import Base, BigKey, JsonType, UtcDateTime
 
 
 class IvrFlow(Base):

@@ -3,16 +3,15 @@ shipped flows, the simulated PBX's front door, and the FastAGI server for Asteri
 
 from __future__ import annotations
 
+import asyncio
 import random
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from acd.service import RoutingService
 from cti.asterisk.agi_server import AgiServer
 from cti.calls.service import CallCentre
 from cti.clock import Clock
-from cti.crm.models import Customer
 from cti.crm.service import CrmService
 from cti.settings import AsteriskMode, Settings
 from cti.telephony.port import TelephonyPort
@@ -46,7 +45,7 @@ async def build_ivr(
     await service.install_shipped()
     if not isinstance(port, SimulatedTelephony):
         return service, None
-    accounts = _accounts(sessions)
+    accounts = await asyncio.to_thread(crm.account_numbers)
     front_door = SimIvr(
         port,
         service,
@@ -75,14 +74,3 @@ def agi_server(settings: Settings, service: IvrService, clock: Clock, centre: Ca
     )
     runtime.install(server)
     return server
-
-
-def _accounts(sessions: sessionmaker[Session], limit: int = 500) -> list[str]:
-    with sessions() as session:
-        rows = session.scalars(
-            select(Customer.account_number)
-            .where(Customer.account_number.is_not(None))
-            .order_by(Customer.id)
-            .limit(limit)
-        )
-        return [row for row in rows if row]

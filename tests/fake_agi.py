@@ -4,7 +4,6 @@ environment and answers each command line with the reply bytes Asterisk would se
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 ENVIRONMENT = (
     b"agi_network: yes\n"
@@ -54,11 +53,3 @@ class FakeAsterisk:
 
     def close(self) -> None:
         self.writer.close()
-
-
-async def until(predicate: Callable[[], bool]) -> None:
-    async def poll() -> None:
-        while not predicate():
-            await asyncio.sleep(0.005)
-
-    await asyncio.wait_for(poll(), 2)

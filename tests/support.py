@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import WebSocketTestSession
 
 from acd.agents import AgentState
+from cti.db import make_session_factory
 from cti.server.app import create_app
 from cti.server.deps import Services
 from cti.settings import Settings
@@ -41,6 +44,13 @@ def running_app(tmp: Path, **overrides: Any) -> Iterator[TestClient]:
 
 def services(client: TestClient) -> Services:
     return client.app.state.services  # type: ignore[attr-defined,no-any-return]
+
+
+def database(client: TestClient) -> sessionmaker[Session]:
+    """Sessions on the running app's own database (its engine, as ``/readyz`` probes it)."""
+    engine = services(client).database
+    assert engine is not None, "the app was built without its database engine"
+    return make_session_factory(engine)
 
 
 def token(client: TestClient, login: str, password: str = PASSWORD) -> str:
@@ -88,3 +98,12 @@ def next_of(ws: WebSocketTestSession, kind: str, limit: int = 50) -> dict[str, A
         if message["type"] == kind:
             return message
     raise AssertionError(f"no {kind!r} message in {limit}")
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Poll ``condition`` on the event loop until it holds; fail after ``seconds``."""
+    for _ in range(int(seconds / 0.005)):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"the condition did not come true in {seconds} s")

@@ -32,7 +32,8 @@ from cti.asterisk.agi import (
     HangupNotice,
 )
 from cti.asterisk.agi_server import AgiServer, AgiSession
-from tests.fake_agi import ENVIRONMENT, FakeAsterisk, until
+from tests.fake_agi import ENVIRONMENT, FakeAsterisk
+from tests.support import until
 
 CAPTURES = Path(__file__).parent / "fixtures" / "asterisk"
 USAGE = (

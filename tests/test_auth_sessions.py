@@ -16,7 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from cti.crm.models import Agent
 from cti.roles import Role
-from tests.support import auth, bearer, next_of, running_app, services, token
+from tests.support import auth, bearer, database, next_of, running_app, services, token
 
 
 @pytest.fixture
@@ -174,7 +174,7 @@ def test_a_message_after_a_silent_revocation_is_refused_and_not_carried_out(
             "/ws/agent", subprotocols=bearer(token(client, "agent01"))
         ) as ws:
             assert next_of(ws, "hello")["agent"]["state"] == "available"
-            with svc.directory._sessions.begin() as session:
+            with database(client).begin() as session:
                 revoke = update(Agent).values(token_version=Agent.token_version + 1)
                 session.execute(revoke.where(Agent.login == "agent01"))
             ws.send_json({"type": "set_state", "state": "paused", "reason": "break"})

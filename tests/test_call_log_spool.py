@@ -3,8 +3,7 @@ tried, is written when the database is back (or at the next start), and never tw
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from cti.calls.writer import CallLogWriter
 from cti.crm.calllog import CallLog, InteractionRecord
 from cti.crm.models import Interaction
 from cti.db import DatabaseUnavailable, make_engine, make_session_factory, migrate
+from tests.support import until
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
@@ -107,14 +107,6 @@ def recovered(path: Path) -> list[Entry]:
         return journal.recover()
     finally:
         journal.close()
-
-
-async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition did not come true in time")
 
 
 def test_a_journal_line_gives_back_the_same_leg_or_wrap_up() -> None:

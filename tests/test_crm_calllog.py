@@ -167,3 +167,22 @@ def test_the_leg_identity_is_the_call_the_leg_and_the_offer_time() -> None:
     assert leg_key(replace(record, offered_at=record.offered_at + timedelta(microseconds=1))) != (
         leg_key(record)
     )
+
+
+def test_inbound_legs_are_the_queued_inbound_legs_offered_in_the_window_in_offer_order(
+    log: CallLog,
+) -> None:
+    log.record(leg("later", 0, "agent01", offered_at=T0 + timedelta(minutes=30)))
+    log.record(leg("first", 0, None, offered_at=T0))
+    log.record(leg("billing", 0, "agent02", queue="billing", offered_at=T0 + timedelta(minutes=5)))
+    log.record(leg("outbound", 0, "agent01", direction="outbound"))
+    log.record(leg("unqueued", 0, None, queue=None))
+    log.record(leg("too-early", 0, "agent01", offered_at=T0 - timedelta(seconds=1)))
+    log.record(leg("too-late", 0, "agent01", offered_at=T0 + timedelta(hours=1)))
+    window = (T0, T0 + timedelta(hours=1))
+    assert [r.call_id for r in log.inbound_legs(*window)] == ["first", "billing", "later"]
+    support = log.inbound_legs(*window, queue="support")
+    assert [(r.call_id, r.queue, r.outcome) for r in support] == [
+        ("first", "support", "abandoned"),
+        ("later", "support", "answered"),
+    ]

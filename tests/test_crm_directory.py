@@ -1,4 +1,4 @@
-"""Agents, passwords, skills and queues, on SQLite and on PostgreSQL."""
+"""Agents, passwords and skills, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
-from cti.crm import Directory, InvalidAgent, NoSuchAgent, QueueDef
+from cti.crm import Directory, InvalidAgent, NoSuchAgent
+from cti.crm.models import Agent
 from cti.roles import Role
 
 #: Cheap hashing parameters: these tests are about the directory, not argon2's cost.
@@ -36,8 +37,6 @@ def test_a_hash_made_with_weaker_parameters_is_upgraded_at_login(
     stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
     assert Directory(session_factory, hasher=stronger).authenticate("agent01", "pw") is not None
     with session_factory() as session:
-        from cti.crm.models import Agent
-
         stored = session.query(Agent.password_hash).filter_by(login="agent01").scalar()
     assert stored is not None and not stronger.check_needs_rehash(stored)
 
@@ -75,16 +74,6 @@ def test_a_login_can_be_taken_only_once(directory: Directory) -> None:
     with pytest.raises(InvalidAgent) as caught:
         directory.create_agent("agent01", "Someone Else", "pw")
     assert caught.value.details["field"] == "login"
-
-
-def test_queues_are_saved_and_listed_by_name(directory: Directory) -> None:
-    directory.save_queue(QueueDef("support", "Support", ("support",), 30, 60))
-    directory.save_queue(QueueDef("billing", "Billing", ("billing", "spanish"), 30, 45))
-    directory.save_queue(QueueDef("support", "Technical support", ("support",), 20, 60))
-    assert directory.list_queues() == [
-        QueueDef("billing", "Billing", ("billing", "spanish"), 30, 45),
-        QueueDef("support", "Technical support", ("support",), 20, 60),
-    ]
 
 
 def test_changes_that_end_sessions_bump_the_token_version_and_tell_listeners(

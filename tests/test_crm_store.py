@@ -118,6 +118,17 @@ def test_an_account_number_finds_its_customer_and_an_unknown_one_finds_none(
     assert crm.lookup_account("AC999") is None
 
 
+def test_account_numbers_come_in_customer_order_without_the_customers_that_have_none(
+    crm: CrmService,
+) -> None:
+    add(crm, "Ana Lima", account="AC30000001")
+    add(crm, "No Account")
+    add(crm, "Rui Lima", account="AC10000002")
+    add(crm, "Kim Park", account="AC20000003")
+    assert crm.account_numbers() == ["AC30000001", "AC10000002", "AC20000003"]
+    assert crm.account_numbers(limit=2) == ["AC30000001", "AC10000002"]
+
+
 def test_getting_a_missing_customer_is_a_404_with_a_stable_id(crm: CrmService) -> None:
     with pytest.raises(NoSuchCustomer) as caught:
         crm.get_customer(4242)

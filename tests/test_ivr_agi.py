@@ -16,7 +16,8 @@ from ivr.driver import SessionRecord
 from ivr.lookups import nobody
 from ivr.schema import parse_flow
 from ivr.state import Bundle, CallWebhook, Fetched
-from tests.fake_agi import FakeAsterisk, until
+from tests.fake_agi import FakeAsterisk
+from tests.support import until
 
 FLOW = parse_flow(
     {

@@ -11,11 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cti.crm.cards import CustomerCard
-from cti.crm.seed import demo_caller_numbers
+from cti.demo.seed import demo_caller_numbers
 from ivr.sim_runtime import Pace, ScriptedCaller, SimIvr
 from tests.support import (
     auth,
     bearer,
+    database,
     next_of,
     only_available,
     place_call,
@@ -40,7 +41,7 @@ def front_door(client: TestClient) -> SimIvr:
 def plain_customer(client: TestClient) -> tuple[str, CustomerCard]:
     """A number with one owner, who is no VIP, not at risk, owned by no agent."""
     crm = services(client).crm
-    for number in demo_caller_numbers(crm._sessions):
+    for number in demo_caller_numbers(database(client)):
         matches = crm.lookup_caller(number).matches
         if len(matches) == 1:
             card = matches[0]

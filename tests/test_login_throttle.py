@@ -13,7 +13,7 @@ from httpx import Response
 from cti.auth.throttle import Failures, Limit, LoginThrottle, ThrottleStore, held_off_until
 from cti.auth.throttle_stores import DatabaseThrottleStore, RedisThrottleStore
 from cti.clock import ManualClock
-from cti.crm.models import Base
+from cti.db import Base
 from tests.support import running_app
 
 #: a first wait of a minute: no test depends on how fast a log-in is answered

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
+from cti.clock import ManualClock
+from cti.crm import CallLog, InteractionRecord
 from cti.crm.models import Outcome
 from wfm.demo import HOLIDAY_FACTOR, history
 from wfm.errors import InvalidInput, NotEnoughHistory
 from wfm.forecast import forecast
 from wfm.history import CallRecord, read_calls_csv, write_calls_csv
+from wfm.service import WfmService
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +94,31 @@ def test_every_outcome_the_call_log_stores_reads_back_from_a_calls_csv(tmp_path:
     write_calls_csv(path, records)
     assert [r.outcome for r in read_calls_csv(path)] == [o.value for o in Outcome]
     assert {"voicemail", "contained"} <= {r.outcome for r in read_calls_csv(path)}
+
+
+def test_the_planners_history_is_the_call_logs_inbound_legs_of_the_last_days(
+    session_factory: sessionmaker[Session],
+) -> None:
+    now = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
+    log = CallLog(session_factory)
+    for n, days_ago in enumerate((1, 3, 8)):
+        offered = now - timedelta(days=days_ago)
+        log.record(
+            InteractionRecord(
+                call_id=f"call-{n}",
+                leg=0,
+                direction="inbound",
+                offered_at=offered,
+                queue="support",
+                wait_seconds=12.0,
+                talk_seconds=200.0,
+                wrap_seconds=30.0,
+                outcome="answered",
+            )
+        )
+    service = WfmService(log, ManualClock(now.timestamp()))
+    assert service.history("support", 7) == [
+        CallRecord(now - timedelta(days=3), "support", 12.0, 200.0, 30.0, "answered"),
+        CallRecord(now - timedelta(days=1), "support", 12.0, 200.0, 30.0, "answered"),
+    ]
+    assert service.history("billing", 7) == []

@@ -52,6 +52,7 @@ def test_the_roster_names_agents_respecting_days_off_and_rest() -> None:
     week = [(date(2025, 5, 12 + d), plan) for d in range(7)]
     names = [f"Agent {i:02d}" for i in range(int(plan.agents * 7 / 5) + 1)]
     rows = roster(week, names, timezone="Europe/London")
+    assert len(rows) == 7 * plan.agents  # every shift of the week, each with a name
     assert all(r.agent is not None for r in rows)
     for name in names:
         mine = sorted((r for r in rows if r.agent == name), key=lambda r: r.start)

@@ -1,4 +1,5 @@
-"""The call history WFM reads: one record per inbound queue leg, from the database or a CSV.
+"""The call history WFM reads: one record per inbound queue leg, from the call log
+(``cti.crm.calllog.CallLog``) or a CSV.
 
 CSV columns (header row required): ``offered_at`` (ISO 8601 with offset, or epoch seconds),
 ``queue``, and optionally ``wait_seconds``, ``talk_seconds``, ``wrap_seconds``, ``outcome``.
@@ -14,10 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
-from cti.crm.models import Interaction, Outcome
+from cti.crm.calllog import CallLog, InteractionRecord
+from cti.crm.models import Outcome
 from wfm.errors import InvalidInput
 
 #: Every outcome the call log stores, so a CSV exported from the database reads back.
@@ -170,30 +169,19 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def calls_from_db(
-    sessions: sessionmaker[Session],
-    since: datetime,
-    until: datetime,
-    queue: str | None = None,
+def calls_from_log(
+    call_log: CallLog, since: datetime, until: datetime, queue: str | None = None
 ) -> list[CallRecord]:
-    """Inbound queue legs offered in ``[since, until)`` from the call log."""
-    query = (
-        select(Interaction)
-        .where(Interaction.direction == "inbound", Interaction.queue.is_not(None))
-        .where(Interaction.offered_at >= since, Interaction.offered_at < until)
-        .order_by(Interaction.offered_at)
+    """Inbound queue legs offered in ``[since, until)``, from the call log."""
+    return [_call(leg) for leg in call_log.inbound_legs(since, until, queue)]
+
+
+def _call(leg: InteractionRecord) -> CallRecord:
+    return CallRecord(
+        leg.offered_at,
+        leg.queue or "",
+        leg.wait_seconds,
+        leg.talk_seconds,
+        leg.wrap_seconds,
+        leg.outcome,
     )
-    if queue is not None:
-        query = query.where(Interaction.queue == queue)
-    with sessions() as session:
-        return [
-            CallRecord(
-                row.offered_at,
-                row.queue or "",
-                row.wait_seconds,
-                row.talk_seconds,
-                row.wrap_seconds,
-                row.outcome,
-            )
-            for row in session.scalars(query)
-        ]

@@ -1,6 +1,6 @@
-"""The planner's service: what the API and the CLI call. Wired once with the database's
-session factory (none for the CLI, which reads files), the clock, the live routing
-configuration and the limits on simulation work per request."""
+"""The planner's service: what the API and the CLI call. Wired once with the call log (none
+for the CLI, which reads files), the clock, the live routing configuration and the limits on
+simulation work per request."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from acd.model import QueueConfig
 from cti.clock import Clock
+from cti.crm.calllog import CallLog
 from simulations.replicate import Replicated, replicate
 from simulations.scenario import Demand, Group, Scenario
 from wfm.demand import by_day, configured, slot_minutes
 from wfm.erlang import Load, Metrics
 from wfm.errors import InvalidInput
 from wfm.forecast import Forecast, IntervalForecast, Method, forecast
-from wfm.history import CallRecord, calls_from_db
+from wfm.history import CallRecord, calls_from_log
 from wfm.replay import DayCall, ReplayReport, replay_day
 from wfm.required import Requirement, Target, required_agents, service_level_curve
 from wfm.schedule import Schedule, ShiftRules, schedule
@@ -87,12 +86,12 @@ SEARCH_RUNS = Runs(replications=3)
 class WfmService:
     def __init__(
         self,
-        sessions: sessionmaker[Session] | None,
+        call_log: CallLog | None,
         clock: Clock,
         queues: Callable[[], Sequence[QueueConfig]] = tuple,
         limits: Limits = API_LIMITS,
     ) -> None:
-        self._sessions = sessions
+        self._call_log = call_log
         self._clock = clock
         self._queues = queues
         self._limits = limits
@@ -108,10 +107,10 @@ class WfmService:
         return ErlangAnswer(need, curve)
 
     def history(self, queue: str | None, days: int) -> list[CallRecord]:
-        if self._sessions is None:
+        if self._call_log is None:
             raise InvalidInput("no call log is connected", field="queue")
         until = datetime.fromtimestamp(self._clock.now(), UTC)
-        return calls_from_db(self._sessions, until - timedelta(days=days), until, queue)
+        return calls_from_log(self._call_log, until - timedelta(days=days), until, queue)
 
     def forecast(
         self,

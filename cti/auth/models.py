@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cti.crm.models import Base
+from cti.db import Base
 
 
 class LoginFailure(Base):

@@ -4,13 +4,12 @@ Services take a ``sessionmaker`` (see ``cti.db``) and return frozen dataclasses:
 
 - ``CrmService``: caller and account lookup, customer cards, search, creation;
 - ``CallLog``: idempotent per-leg interaction records and agent wrap-ups;
-- ``Directory``: agent authentication, skills and queue definitions;
-- ``cti.crm.seed``: deterministic demo data.
+- ``Directory``: agent accounts, authentication and skills.
 """
 
 from cti.crm.calllog import CallLog, InteractionRecord
 from cti.crm.cards import RECENT_INTERACTIONS, CallerLookup, CustomerCard, InteractionSummary
-from cti.crm.directory import AgentAccount, Directory, QueueDef
+from cti.crm.directory import AgentAccount, Directory
 from cti.crm.errors import (
     CrmError,
     InvalidAgent,
@@ -43,7 +42,6 @@ __all__ = [
     "NoSuchCustomer",
     "NoSuchInteraction",
     "Outcome",
-    "QueueDef",
     "Tier",
     "is_withheld",
     "normalise",

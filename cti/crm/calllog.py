@@ -104,6 +104,22 @@ class CallLog:
         with self._sessions() as session:
             return [to_record(row) for row in session.scalars(query)]
 
+    def inbound_legs(
+        self, since: datetime, until: datetime, queue: str | None = None
+    ) -> list[InteractionRecord]:
+        """Inbound queue legs offered in ``[since, until)`` (of ``queue`` if given), in offer
+        order: the history a planner forecasts from."""
+        query = (
+            select(Interaction)
+            .where(Interaction.direction == Direction.INBOUND, Interaction.queue.is_not(None))
+            .where(Interaction.offered_at >= since, Interaction.offered_at < until)
+            .order_by(Interaction.offered_at)
+        )
+        if queue is not None:
+            query = query.where(Interaction.queue == queue)
+        with self._sessions() as session:
+            return [to_record(row) for row in session.scalars(query)]
+
     def _upsert(self, rec: InteractionRecord) -> int:
         with self._sessions.begin() as session:
             if rec.customer_id is not None and session.get(Customer, rec.customer_id) is None:

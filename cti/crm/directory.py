@@ -1,4 +1,6 @@
-"""Who may log in, with which role and skills, and which queues exist.
+"""Who may log in, with which role and skills.
+
+The queues are the ACD's: ``acd.store.RoutingStore`` keeps them.
 
 Passwords are argon2id hashes (argon2-cffi). ``authenticate`` spends the same hashing effort
 on an unknown login as on a wrong password, so response times do not reveal which logins
@@ -23,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cti.crm.errors import InvalidAgent, NoSuchAgent
-from cti.crm.models import Agent, AgentSkill, Queue
+from cti.crm.models import Agent, AgentSkill
 from cti.roles import Role
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -39,15 +41,6 @@ class AgentAccount:
     skills: tuple[tuple[str, int], ...]  # (skill, level 1-5), by skill name
     enabled: bool = True
     token_version: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class QueueDef:
-    name: str
-    label: str
-    required_skills: tuple[str, ...]
-    service_level_seconds: int
-    wrapup_seconds: int
 
 
 class Directory:
@@ -129,10 +122,6 @@ class Directory:
         for listener in self._listeners:
             listener(login)
 
-    def list_queues(self) -> list[QueueDef]:
-        with self._sessions() as session:
-            return [to_queue(q) for q in session.scalars(select(Queue).order_by(Queue.name))]
-
     def create_agent(
         self,
         login: str,
@@ -171,20 +160,6 @@ class Directory:
             session.flush()
             return to_account(agent)
 
-    def save_queue(self, queue: QueueDef) -> QueueDef:
-        """Create the queue, or update the one with the same name."""
-        with self._sessions.begin() as session:
-            row = session.scalars(select(Queue).where(Queue.name == queue.name)).one_or_none()
-            if row is None:
-                row = Queue(name=queue.name)
-                session.add(row)
-            row.label = queue.label
-            row.required_skills = list(queue.required_skills)
-            row.service_level_seconds = queue.service_level_seconds
-            row.wrapup_seconds = queue.wrapup_seconds
-            session.flush()
-            return to_queue(row)
-
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
             return self._hasher.verify(password_hash, password)
@@ -216,16 +191,6 @@ def to_account(agent: Agent) -> AgentAccount:
         skills=tuple(sorted((s.skill, s.level) for s in agent.skills)),
         enabled=agent.enabled,
         token_version=agent.token_version,
-    )
-
-
-def to_queue(queue: Queue) -> QueueDef:
-    return QueueDef(
-        name=queue.name,
-        label=queue.label,
-        required_skills=tuple(queue.required_skills),
-        service_level_seconds=queue.service_level_seconds,
-        wrapup_seconds=queue.wrapup_seconds,
     )
 
 

@@ -1,28 +1,25 @@
-"""The tables: customers and their phones, the call log, agents with skills, and queues.
+"""The CRM's tables: customers and their phones, the call log, and agent accounts with skills.
 
-These ORM classes stay inside ``cti.crm``; services hand frozen dataclasses out. The
-hand-written migration in ``cti/migrations/versions`` creates exactly this schema, and a
-test compares the two.
+These ORM classes stay inside ``cti.crm``; services hand frozen dataclasses out. The accounts
+(``Agent``, ``AgentSkill``) are here because ``cti.crm.directory.Directory``, their one reader
+and writer, is: the server hands its accounts to the ACD and to ``cti.auth``, which never
+touch the tables. The routing tables are ``acd.models``; all share ``cti.db.Base``. The
+hand-written migrations in ``cti/migrations/versions`` create exactly this schema, and a test
+compares the two.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     CheckConstraint,
     Date,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Text,
@@ -31,22 +28,9 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-#: JSON everywhere, JSONB on PostgreSQL.
-JsonType = JSON().with_variant(JSONB(), "postgresql")
-#: A 64-bit key on PostgreSQL; SQLite only auto-increments a plain INTEGER primary key.
-BigKey = BigInteger().with_variant(Integer(), "sqlite")
+from cti.db import Base, BigKey, JsonType, UtcDateTime
 
 
 class Tier(StrEnum):
@@ -71,31 +55,6 @@ class Outcome(StrEnum):
     CONTAINED = "contained"  # the IVR served the caller and ended the call (self-service)
     FAILED = "failed"  # an outbound leg the network could not complete
     BUSY = "busy"  # an outbound leg that found the line busy
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware in Python, UTC in the database; naive datetimes are refused."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
-        return value.astimezone(UTC)  # type: ignore[no-any-return]
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Customer(Base):
@@ -218,50 +177,3 @@ class AgentSkill(Base):
     level: Mapped[int] = mapped_column(Integer)
 
     agent: Mapped[Agent] = relationship(back_populates="skills")
-
-
-class Queue(Base):
-    __tablename__ = "queues"
-    __table_args__ = (
-        CheckConstraint("service_level_seconds > 0", name="service_level_seconds"),
-        CheckConstraint("wrapup_seconds >= 0", name="wrapup_seconds"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(128))
-    required_skills: Mapped[list[str]] = mapped_column(JsonType, default=list)
-    service_level_seconds: Mapped[int] = mapped_column(Integer)
-    wrapup_seconds: Mapped[int] = mapped_column(Integer)
-    #: The ACD's routing configuration for this queue (``acd.config.QueueSpec``), if edited.
-    routing: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
-
-
-class Skill(Base):
-    """The skill catalogue: queues and agents may only name skills listed here."""
-
-    __tablename__ = "skills"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    description: Mapped[str] = mapped_column(String(200), default="")
-
-
-class QueueInterval(Base):
-    """Per-queue statistics for one 15-minute interval (``start`` is epoch seconds, UTC)."""
-
-    __tablename__ = "queue_intervals"
-
-    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
-    start: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
-    )
-    offered: Mapped[int] = mapped_column(Integer, default=0)
-    answered: Mapped[int] = mapped_column(Integer, default=0)
-    answered_in_sl: Mapped[int] = mapped_column(Integer, default=0)
-    abandoned: Mapped[int] = mapped_column(Integer, default=0)
-    short_abandoned: Mapped[int] = mapped_column(Integer, default=0)
-    overflowed: Mapped[int] = mapped_column(Integer, default=0)
-    answer_wait_total: Mapped[float] = mapped_column(Float, default=0.0)
-    handle_seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    busy_seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    staffed_seconds: Mapped[float] = mapped_column(Float, default=0.0)

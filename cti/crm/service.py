@@ -108,6 +108,18 @@ class CrmService:
         except IntegrityError:  # lost a race for the same account number
             raise InvalidCustomer("account_number", "is already in use") from None
 
+    def account_numbers(self, limit: int = 500) -> list[str]:
+        """Up to ``limit`` customers' account numbers, in customer order (the simulated
+        callers key them in at the IVR)."""
+        query = (
+            select(Customer.account_number)
+            .where(Customer.account_number.is_not(None))
+            .order_by(Customer.id)
+            .limit(limit)
+        )
+        with self._sessions() as session:
+            return [number for number in session.scalars(query) if number]
+
     def _search_terms(self, text: str) -> list[ColumnElement[bool]]:
         terms: list[ColumnElement[bool]] = [
             Customer.name.icontains(text, autoescape=True),

@@ -11,9 +11,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from cti.auth import models as auth_models  # noqa: F401  (registers the throttle table)
-from cti.crm.models import Base
-from ivr import models as ivr_models  # noqa: F401  (registers the IVR tables on Base)
+# Every feature's models, so that autogenerate sees every table on the one ``Base``.
+from acd import models as acd_models  # noqa: F401
+from cti.auth import models as auth_models  # noqa: F401
+from cti.crm import models as crm_models  # noqa: F401
+from cti.db import Base
+from ivr import models as ivr_models  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

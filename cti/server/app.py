@@ -33,12 +33,12 @@ from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock, LiveClock
 from cti.crm import api as crm_api
-from cti.crm import seed
 from cti.crm.calllog import CallLog
 from cti.crm.cards import CallerLookup
 from cti.crm.directory import Directory
 from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
+from cti.demo import seed
 from cti.server import handlers, health, payloads, ws
 from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus
@@ -132,8 +132,10 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     directory, crm, call_log = Directory(sessions), CrmService(sessions), CallLog(sessions)
     store = RoutingStore(sessions)
     queues = await asyncio.to_thread(store.load_queues)
-    skills = await asyncio.to_thread(store.skills)
+    catalogue = await asyncio.to_thread(store.skills)
     accounts = await asyncio.to_thread(directory.list_agents)
+    held = {skill: "" for account in accounts for skill, _ in account.skills}
+    skills = {**held, **catalogue}  # a skill an agent holds is known, catalogued or not
     numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if settings.demo else []
     bus: Bus = InProcessBus()
     if settings.redis_url:
@@ -152,8 +154,8 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     for account in accounts:
         if account.role == "agent":
             # observe mode: the PBX's queue members say who is in a queue, not the directory
-            held = account.skills if routing else observed_skills(account.skills, queue_names)
-            centre.acd.add_agent(account.login, account.display_name, held)
+            own = account.skills if routing else observed_skills(account.skills, queue_names)
+            centre.acd.add_agent(account.login, account.display_name, own)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     auth, account_events = build_auth(settings, clock, directory, sessions, bus)
     account_events.start()
@@ -174,7 +176,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         centre,
         routing_service,
         ivr,
-        WfmService(sessions, clock, lambda: list(centre.acd.queues.values())),
+        WfmService(call_log, clock, lambda: list(centre.acd.queues.values())),
         front_door,
         account_events,
         database=engine,

@@ -16,7 +16,7 @@ from acd.agents import AgentState
 from cti.calls.model import Call
 from cti.crm.calllog import InteractionRecord
 from cti.crm.cards import CustomerCard
-from cti.crm.seed import demo_caller_numbers
+from cti.demo.seed import demo_caller_numbers
 from cti.errors import SwitchboardError
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev

@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from acd.agents import AgentState
-from cti.crm.seed import SHARED_NUMBER
+from cti.demo.seed import SHARED_NUMBER
 from tests.browser.floor import (
     active_call,
     agent_state,

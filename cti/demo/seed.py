@@ -22,9 +22,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from acd.model import QueueConfig
+from acd.models import Skill
+from acd.store import write_queue
 from cti.crm.calllog import InteractionRecord, record_values
-from cti.crm.directory import QueueDef
-from cti.crm.history import CallIds, HistoryContext, customer_history
 from cti.crm.models import (
     Agent,
     AgentSkill,
@@ -32,10 +33,9 @@ from cti.crm.models import (
     CustomerPhone,
     Interaction,
     Outcome,
-    Queue,
-    Skill,
 )
 from cti.db import take_schema_lock
+from cti.demo.history import CallIds, HistoryContext, customer_history
 from cti.roles import Role
 from cti.telephony.events import Direction
 from wfm.demo import history as traffic_history
@@ -45,11 +45,14 @@ SHARED_NUMBER = "+13125550100"
 #: The demo history ends here unless the caller passes ``until``.
 DEMO_UNTIL = datetime(2026, 1, 5, 22, 0, tzinfo=UTC)
 
-DEMO_QUEUES = (
-    QueueDef("sales", "Sales", ("sales",), service_level_seconds=20, wrapup_seconds=30),
-    QueueDef("support", "Technical support", ("support",), 30, 60),
-    QueueDef("billing", "Billing", ("billing",), 30, 45),
-    QueueDef("retention", "Retention", ("retention",), 20, 60),
+DEMO_QUEUES = tuple(
+    QueueConfig(name, label, ((name, 1),), service_level_seconds=sl, wrapup_seconds=wrapup)
+    for name, label, sl, wrapup in (
+        ("sales", "Sales", 20, 30),
+        ("support", "Technical support", 30, 60),
+        ("billing", "Billing", 30, 45),
+        ("retention", "Retention", 20, 60),
+    )
 )
 SKILLS = tuple(queue.name for queue in DEMO_QUEUES)
 SUPERVISORS = ("super01", "super02")
@@ -130,7 +133,8 @@ def _seed(
     staff = _staff(rng, fake, agents, PasswordHasher().hash(password))
     floor = [agent.login for agent in staff if agent.role == Role.AGENT]
     people = _customers(rng, fake, customers, floor, until)
-    session.add_all([_queue_row(queue) for queue in DEMO_QUEUES])
+    for queue in DEMO_QUEUES:
+        write_queue(session, queue)
     session.add_all([Skill(name=skill, description=f"{skill} calls") for skill in SKILLS])
     session.add_all(staff)
     session.add_all(people)
@@ -156,16 +160,6 @@ def demo_caller_numbers(session_factory: sessionmaker[Session]) -> list[str]:
 def _populated(session: Session) -> bool:
     has_agents = session.scalar(select(Agent.id).limit(1)) is not None
     return has_agents or session.scalar(select(Customer.id).limit(1)) is not None
-
-
-def _queue_row(queue: QueueDef) -> Queue:
-    return Queue(
-        name=queue.name,
-        label=queue.label,
-        required_skills=list(queue.required_skills),
-        service_level_seconds=queue.service_level_seconds,
-        wrapup_seconds=queue.wrapup_seconds,
-    )
 
 
 def _staff(rng: random.Random, fake: Faker, count: int, password_hash: str) -> list[Agent]:

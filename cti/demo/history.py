@@ -1,6 +1,6 @@
 """The demo's past: a believable call history for each seeded customer.
 
-Pure generation from a ``random.Random``; ``cti.crm.seed`` writes what this returns. Calls
+Pure generation from a ``random.Random``; ``cti.demo.seed`` writes what this returns. Calls
 fall in US business hours over the ~18 months before ``until``, most are answered, some
 abandoned, and a few transferred between queues (two legs under one call id).
 """
@@ -66,7 +66,7 @@ class HistoryContext:
     customer_id: int
     phones: tuple[str, ...]
     agents_by_queue: Mapping[str, Sequence[str]]
-    wrapup_by_queue: Mapping[str, int]
+    wrapup_by_queue: Mapping[str, float]
     until: datetime
     since: date | None = None  # the customer's first day: no call before it
 
