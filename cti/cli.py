@@ -38,7 +38,7 @@ def serve(
     settings = Settings()
     logs.configure(log_level)
     try:
-        signing_secret(settings)
+        signing_secret(settings.jwt_secret, demo=settings.demo, demo_file=settings.jwt_secret_file)
         check_database(make_engine(settings.database_url))
         if settings.redis_url:
             check_redis(settings.redis_url)

@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from cti.db import OUTAGES, DatabaseUnavailable, check_database, outage_reason
-from cti.server.deps import Services
 from cti.server.engine_lock import EngineLock
 from cti.server.redis_bus import RedisBus
+from cti.server.services import Services
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["health"])
