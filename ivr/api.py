@@ -14,6 +14,15 @@ from cti.openapi import AUTHENTICATED, MAX_ID, VersionPath, error_responses
 from cti.provide import Provided
 from ivr import schema
 from ivr.reports import FlowReport
+from ivr.responses import (
+    FlowOut,
+    FlowSchemaOut,
+    FlowSummaryOut,
+    ReportOut,
+    ValidationOut,
+    VersionDefinitionOut,
+    VersionOut,
+)
 from ivr.service import IvrService
 from ivr.store import StoredVersion
 
@@ -33,20 +42,20 @@ class RollbackBody(BaseModel):
     to_version: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-@router.get("/schema")
+@router.get("/schema", response_model=FlowSchemaOut)
 async def flow_schema(who: PrincipalDep) -> dict[str, Any]:
     """The flow format as JSON Schema."""
     return schema.json_schema()
 
 
-@router.get("/flows")
+@router.get("/flows", response_model=list[FlowSummaryOut])
 async def flows(ivr: IvrDep, who: PrincipalDep) -> list[dict[str, Any]]:
     who.require(Role.SUPERVISOR)
     rows = await ivr.flows()
     return [{"name": n, "active_version": a, "latest_version": v} for n, a, v in rows]
 
 
-@router.get("/flows/{name}")
+@router.get("/flows/{name}", response_model=FlowOut)
 async def flow(name: str, ivr: IvrDep, who: PrincipalDep) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
     versions = await ivr.versions(name)
@@ -54,14 +63,14 @@ async def flow(name: str, ivr: IvrDep, who: PrincipalDep) -> dict[str, Any]:
     return {"name": name, "active_version": active, "versions": [_brief(v) for v in versions]}
 
 
-@router.get("/flows/{name}/versions/{version}")
+@router.get("/flows/{name}/versions/{version}", response_model=VersionDefinitionOut)
 async def flow_version(name: str, version: VersionPath, ivr: IvrDep, who: PrincipalDep) -> Any:
     who.require(Role.SUPERVISOR)
     stored = await ivr.version(name, version)
     return {**_brief(stored), "definition": stored.definition}
 
 
-@router.post("/validate")
+@router.post("/validate", response_model=ValidationOut)
 async def validate(
     ivr: IvrDep, who: PrincipalDep, definition: Annotated[Any, Body()]
 ) -> dict[str, Any]:
@@ -70,7 +79,7 @@ async def validate(
     return {"valid": not problems, "errors": problems}
 
 
-@router.post("/flows/{name}/versions", status_code=201)
+@router.post("/flows/{name}/versions", status_code=201, response_model=VersionOut)
 async def add_version(
     name: FlowPath, ivr: IvrDep, who: PrincipalDep, definition: Annotated[Any, Body()]
 ) -> dict[str, Any]:
@@ -79,19 +88,19 @@ async def add_version(
     return _brief(await ivr.add_version(definition, by=who.login, name=name))
 
 
-@router.post("/flows/{name}/activate")
+@router.post("/flows/{name}/activate", response_model=VersionOut)
 async def activate(name: str, body: ActivateBody, ivr: IvrDep, who: PrincipalDep) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
     return _brief(await ivr.activate(name, body.version))
 
 
-@router.post("/flows/{name}/rollback")
+@router.post("/flows/{name}/rollback", response_model=VersionOut)
 async def rollback(name: str, body: RollbackBody, ivr: IvrDep, who: PrincipalDep) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
     return _brief(await ivr.rollback(name, body.to_version))
 
 
-@router.get("/reports")
+@router.get("/reports", response_model=list[ReportOut])
 async def ivr_reports(
     ivr: IvrDep, who: PrincipalDep, hours: Annotated[float, Query(gt=0, le=24 * 90)] = 24
 ) -> list[dict[str, Any]]:

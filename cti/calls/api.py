@@ -12,6 +12,7 @@ from cti.auth.service import Role
 from cti.calls import control
 from cti.calls.control import CallControl
 from cti.calls.policy import Action, authorise_call
+from cti.calls.responses import CallOut
 from cti.calls.views import call_view
 from cti.openapi import AUTHENTICATED, IdField, error_responses
 from cti.provide import Provided
@@ -46,7 +47,7 @@ class WrapUpBody(BaseModel):
     follow_up: str | None = Field(None, max_length=500)
 
 
-@router.get("")
+@router.get("", response_model=list[CallOut])
 async def active_calls(svc: ControlDep, who: PrincipalDep) -> list[dict[str, Any]]:
     mine_only = not who.at_least(Role.SUPERVISOR)
     calls = [c for c in svc.centre.calls.values() if not mine_only or c.agent_id == who.login]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from cti.auth.deps import PrincipalDep
 from cti.auth.service import Role
 from cti.calls.policy import Action, authorise, authorise_call
+from cti.calls.responses import MemberPausedOut, PenaltyOut
 from cti.calls.service import CallCentre
 from cti.openapi import AUTHENTICATED, error_responses
 from cti.provide import Provided
@@ -93,7 +94,7 @@ async def remove_member(
     return {"status": "removed", "queue": queue, "agent_id": agent_id}
 
 
-@router.put("/pbx/members/{agent_id}/pause")
+@router.put("/pbx/members/{agent_id}/pause", response_model=MemberPausedOut)
 async def pause_member(
     agent_id: str, body: PauseBody, svc: PbxDep, who: PrincipalDep
 ) -> dict[str, Any]:
@@ -102,7 +103,7 @@ async def pause_member(
     return {"status": "paused" if body.paused else "unpaused", "agent_id": agent_id}
 
 
-@router.put("/pbx/queues/{queue}/members/{agent_id}/penalty")
+@router.put("/pbx/queues/{queue}/members/{agent_id}/penalty", response_model=PenaltyOut)
 async def penalty(
     queue: str, agent_id: str, body: PenaltyBody, svc: PbxDep, who: PrincipalDep
 ) -> dict[str, Any]:
