@@ -8,10 +8,11 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from cti import logs, pbx_cli
+from cti import logs
 from cti.auth.secret import signing_secret
 from cti.db import check_database, make_engine
 from cti.errors import SwitchboardError
+from cti.pbx import cli as pbx_cli
 from cti.replay import cli as replay_cli
 from cti.server.redis_bus import check_redis
 from cti.settings import Settings
@@ -39,7 +40,7 @@ def serve(
     settings = Settings()
     logs.configure(log_level)
     try:
-        signing_secret(settings)
+        signing_secret(settings.jwt_secret, demo=settings.demo, demo_file=settings.jwt_secret_file)
         check_database(make_engine(settings.database_url))
         if settings.redis_url:
             check_redis(settings.redis_url)

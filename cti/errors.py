@@ -20,7 +20,7 @@ package's root a leaf here (its branch is drawn in its own errors module)::
     ├── cti.server.messages.InvalidMessage        400 invalid-message
     ├── cti.asterisk.capture.BadCapture           400 bad-capture
     ├── cti.asterisk.config.BadAmiConfig          500 bad-ami-config
-    └── cti.asterisk.session.SessionFailed        502 pbx-session-failed
+    └── cti.pbx.session.SessionFailed             502 pbx-session-failed
 
 ``tests/test_error_trees.py`` builds each tree from ``__subclasses__()`` and compares it with
 the drawing, so a new error is drawn where it belongs or the tests fail.

@@ -13,13 +13,10 @@ from pydantic import Field, SecretStr, StringConstraints
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cti.asterisk.config import AsteriskMode
+from ivr.webhook import WEBHOOK_HOST_PATTERN
 
 __all__ = ["AsteriskMode", "Settings", "TelephonyBackend", "WebhookHost"]
 
-#: A host IVR webhooks may call: a DNS name, or ``*.`` and a domain for its subdomains.
-WEBHOOK_HOST_PATTERN = (
-    r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
-)
 WebhookHost = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=WEBHOOK_HOST_PATTERN)
 ]

@@ -5,18 +5,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
 
+from cti.auth.deps import PrincipalDep
 from cti.openapi import AUTHENTICATED, MAX_ID, VersionPath, error_responses
+from cti.provide import Provided
 from cti.roles import Role
-from cti.server.deps import PrincipalDep, ServicesDep
 from ivr import schema
 from ivr.reports import FlowReport
+from ivr.responses import (
+    FlowOut,
+    FlowSchemaOut,
+    FlowSummaryOut,
+    ReportOut,
+    ValidationOut,
+    VersionDefinitionOut,
+    VersionOut,
+)
+from ivr.service import IvrService
 from ivr.store import StoredVersion
 
 router = APIRouter(prefix="/api/ivr", tags=["ivr"], responses=error_responses(400, *AUTHENTICATED))
 FlowPath = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
+
+ivr_service: Provided[IvrService] = Provided("ivr")
+provide = ivr_service.provide
+IvrDep = Annotated[IvrService, Depends(ivr_service)]
 
 
 class ActivateBody(BaseModel):
@@ -27,74 +42,70 @@ class RollbackBody(BaseModel):
     to_version: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-@router.get("/schema")
+@router.get("/schema", response_model=FlowSchemaOut)
 async def flow_schema(who: PrincipalDep) -> dict[str, Any]:
     """The flow format as JSON Schema."""
     return schema.json_schema()
 
 
-@router.get("/flows")
-async def flows(svc: ServicesDep, who: PrincipalDep) -> list[dict[str, Any]]:
+@router.get("/flows", response_model=list[FlowSummaryOut])
+async def flows(ivr: IvrDep, who: PrincipalDep) -> list[dict[str, Any]]:
     who.require(Role.SUPERVISOR)
-    rows = await svc.ivr.flows()
+    rows = await ivr.flows()
     return [{"name": n, "active_version": a, "latest_version": v} for n, a, v in rows]
 
 
-@router.get("/flows/{name}")
-async def flow(name: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+@router.get("/flows/{name}", response_model=FlowOut)
+async def flow(name: str, ivr: IvrDep, who: PrincipalDep) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
-    versions = await svc.ivr.versions(name)
+    versions = await ivr.versions(name)
     active = next((v.version for v in versions if v.active), None)
     return {"name": name, "active_version": active, "versions": [_brief(v) for v in versions]}
 
 
-@router.get("/flows/{name}/versions/{version}")
-async def flow_version(name: str, version: VersionPath, svc: ServicesDep, who: PrincipalDep) -> Any:
+@router.get("/flows/{name}/versions/{version}", response_model=VersionDefinitionOut)
+async def flow_version(name: str, version: VersionPath, ivr: IvrDep, who: PrincipalDep) -> Any:
     who.require(Role.SUPERVISOR)
-    stored = await svc.ivr.version(name, version)
+    stored = await ivr.version(name, version)
     return {**_brief(stored), "definition": stored.definition}
 
 
-@router.post("/validate")
+@router.post("/validate", response_model=ValidationOut)
 async def validate(
-    svc: ServicesDep, who: PrincipalDep, definition: Annotated[Any, Body()]
+    ivr: IvrDep, who: PrincipalDep, definition: Annotated[Any, Body()]
 ) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
-    _, problems = svc.ivr.check(definition)
+    _, problems = ivr.check(definition)
     return {"valid": not problems, "errors": problems}
 
 
-@router.post("/flows/{name}/versions", status_code=201)
+@router.post("/flows/{name}/versions", status_code=201, response_model=VersionOut)
 async def add_version(
-    name: FlowPath, svc: ServicesDep, who: PrincipalDep, definition: Annotated[Any, Body()]
+    name: FlowPath, ivr: IvrDep, who: PrincipalDep, definition: Annotated[Any, Body()]
 ) -> dict[str, Any]:
     """Store a new version (kept even if invalid, with its errors; it cannot be activated)."""
     who.require(Role.SUPERVISOR)
-    return _brief(await svc.ivr.add_version(definition, by=who.login, name=name))
+    return _brief(await ivr.add_version(definition, by=who.login, name=name))
 
 
-@router.post("/flows/{name}/activate")
-async def activate(
-    name: str, body: ActivateBody, svc: ServicesDep, who: PrincipalDep
-) -> dict[str, Any]:
+@router.post("/flows/{name}/activate", response_model=VersionOut)
+async def activate(name: str, body: ActivateBody, ivr: IvrDep, who: PrincipalDep) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
-    return _brief(await svc.ivr.activate(name, body.version))
+    return _brief(await ivr.activate(name, body.version))
 
 
-@router.post("/flows/{name}/rollback")
-async def rollback(
-    name: str, body: RollbackBody, svc: ServicesDep, who: PrincipalDep
-) -> dict[str, Any]:
+@router.post("/flows/{name}/rollback", response_model=VersionOut)
+async def rollback(name: str, body: RollbackBody, ivr: IvrDep, who: PrincipalDep) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
-    return _brief(await svc.ivr.rollback(name, body.to_version))
+    return _brief(await ivr.rollback(name, body.to_version))
 
 
-@router.get("/reports")
+@router.get("/reports", response_model=list[ReportOut])
 async def ivr_reports(
-    svc: ServicesDep, who: PrincipalDep, hours: Annotated[float, Query(gt=0, le=24 * 90)] = 24
+    ivr: IvrDep, who: PrincipalDep, hours: Annotated[float, Query(gt=0, le=24 * 90)] = 24
 ) -> list[dict[str, Any]]:
     who.require(Role.SUPERVISOR)
-    return [_report(r) for r in await svc.ivr.report(hours)]
+    return [_report(r) for r in await ivr.report(hours)]
 
 
 def _brief(v: StoredVersion) -> dict[str, Any]:

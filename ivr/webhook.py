@@ -24,7 +24,6 @@ import httpx
 import orjson
 import structlog
 
-from cti.settings import WEBHOOK_HOST_PATTERN
 from ivr.state import CallWebhook, Fetched
 
 log = structlog.get_logger(__name__)
@@ -32,6 +31,10 @@ MAX_BODY = 64 * 1024
 WebhookFn = Callable[[CallWebhook], Awaitable[Fetched]]
 
 
+#: A host IVR webhooks may call: a DNS name, or ``*.`` and a domain for its subdomains.
+WEBHOOK_HOST_PATTERN = (
+    r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
+)
 HOST_PATTERN = re.compile(WEBHOOK_HOST_PATTERN)
 
 

@@ -15,7 +15,7 @@ from starlette.testclient import WebSocketTestSession
 from acd.agents import AgentState
 from cti.db import make_session_factory
 from cti.server.app import create_app
-from cti.server.deps import Services
+from cti.server.services import Services
 from cti.settings import Settings
 
 PASSWORD = "switchboard"

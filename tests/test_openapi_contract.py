@@ -151,3 +151,42 @@ def test_a_missing_token_is_refused_with_the_error_body(client: TestClient) -> N
 def test_an_unknown_path_is_a_404_with_the_error_body(client: TestClient) -> None:
     res = client.get("/api/no-such-thing")
     assert res.status_code == 404 and res.json()["error_id"] == "not-found"
+
+
+def _documents(schema: dict[str, Any]) -> bool:
+    """A schema says what comes back: a model, a list of something documented, or a mapping
+    of a documented value; not ``{}`` or an object of anything."""
+    if "$ref" in schema:
+        return True
+    if "anyOf" in schema:
+        return all(_documents(s) for s in schema["anyOf"] if s.get("type") != "null")
+    kind = schema.get("type")
+    if kind == "array":
+        return _documents(schema.get("items", {}))
+    if kind == "object":
+        if schema.get("properties"):
+            return True
+        values = schema.get("additionalProperties")
+        return isinstance(values, dict) and _documents(values)
+    return kind in ("string", "integer", "number", "boolean")
+
+
+def test_every_operation_documents_its_success_response_with_a_schema(
+    spec: dict[str, Any],
+) -> None:
+    undocumented, bodiless = [], []
+    for label, operation in _operations(spec):
+        success = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
+        if set(success) == {"204"}:
+            bodiless.append(label)
+            continue
+        schemas = [r.get("content", {}).get("application/json", {}) for r in success.values()]
+        if not schemas or not all(_documents(s.get("schema", {})) for s in schemas):
+            undocumented.append(label)
+    assert undocumented == []
+    assert sorted(bodiless) == [  # these answer 204, with no body
+        "DELETE /api/queues/{name}",
+        "DELETE /api/skills/{name}",
+        "POST /api/auth/logout",
+        "PUT /api/skills/{name}",
+    ]

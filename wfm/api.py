@@ -11,15 +11,15 @@ import asyncio
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
-from starlette.datastructures import State
 
 from acd.config import Level, QueueSpec, SkillName
 from acd.model import QueueConfig
+from cti.auth.deps import PrincipalDep
 from cti.openapi import AUTHENTICATED, error_responses
+from cti.provide import Provided
 from cti.roles import Role
-from cti.server.deps import PrincipalDep
 from simulations.scenario import Demand, Group
 from wfm.erlang import Load
 from wfm.forecast import IntervalForecast
@@ -174,19 +174,8 @@ class StaffGroupsBody(TargetBody):
         return [(self.start + k * step).isoformat() for k in range(count)]
 
 
-def wfm_service(request: Request) -> WfmService:
-    """The planner's service, as the wiring handed it to this router (``provide``)."""
-    service = getattr(request.app.state, "wfm", None)
-    if not isinstance(service, WfmService):
-        raise RuntimeError("the WFM router has no WfmService: the wiring calls wfm.api.provide")
-    return service
-
-
-def provide(state: State, service: WfmService) -> None:
-    """Hand this router its service (the wiring calls this once it has built it)."""
-    state.wfm = service
-
-
+wfm_service: Provided[WfmService] = Provided("wfm")
+provide = wfm_service.provide
 WfmDep = Annotated[WfmService, Depends(wfm_service)]
 
 

@@ -1,6 +1,6 @@
 """Replay a real day against a proposed routing configuration and staffing.
 
-The day's callers come from an AMI capture (``cti.asterisk.replay``), an Asterisk
+The day's callers come from an AMI capture (``cti.replay``), an Asterisk
 ``queue_log``, or a call-log CSV. Each keeps its arrival time and queue; an answered caller
 keeps their talk time, an abandoning caller their patience (the wait they gave up after).
 What the log cannot say is drawn: an answered caller's patience is their wait plus an
@@ -57,7 +57,7 @@ class ReplayReport:
 
 
 def from_capture(path: Path) -> list[DayCall]:
-    from cti.asterisk.replay import replay
+    from cti.replay.run import replay
 
     return [
         DayCall(

@@ -15,16 +15,22 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from cti.auth.deps import PrincipalDep
 from cti.auth.errors import InvalidCredentials, TooManyAttempts
+from cti.auth.login import LoginService
 from cti.openapi import error_responses
+from cti.provide import Provided
 from cti.roles import Role
-from cti.server.deps import PrincipalDep, ServicesDep
 
 router = APIRouter(
     prefix="/api/auth", tags=["auth"], responses=error_responses(400, 401, 403, 422, 429, 503)
 )
 
 WRONG = "wrong login or password"
+
+login_service: Provided[LoginService] = Provided("auth.login")
+provide = login_service.provide
+LoginDep = Annotated[LoginService, Depends(login_service)]
 
 
 class Token(BaseModel):
@@ -57,25 +63,25 @@ class Problem(BaseModel):
     },
 )
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, svc: ServicesDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, svc: LoginDep
 ) -> Token | Response:
-    throttle = svc.auth.throttle
+    throttle = svc.sessions.throttle
     keys = throttle.keys(form.username, request.client.host if request.client else "unknown")
     wait = await asyncio.to_thread(throttle.retry_after, keys)
     if wait > 0:
         return _too_many(wait)
-    account = await asyncio.to_thread(svc.directory.authenticate, form.username, form.password)
+    account = await asyncio.to_thread(svc.credentials.authenticate, form.username, form.password)
     if account is None:
         await asyncio.to_thread(throttle.failed, keys)
         raise InvalidCredentials(WRONG)
     await asyncio.to_thread(throttle.succeeded, keys)
-    ttl = svc.settings.jwt_ttl_seconds
+    tokens = svc.sessions.tokens
     return Token(
-        access_token=svc.auth.tokens.issue(account),
+        access_token=tokens.issue(account),
         login=account.login,
         role=Role(account.role),
         name=account.display_name,
-        expires_in=ttl,
+        expires_in=tokens.ttl_seconds,
     )
 
 
@@ -91,8 +97,8 @@ async def me(who: PrincipalDep) -> Me:
 
 
 @router.post("/logout", status_code=204)
-async def logout(who: PrincipalDep, svc: ServicesDep) -> Response:
+async def logout(who: PrincipalDep, svc: LoginDep) -> Response:
     """End every session of this account: each token issued to it so far stops working,
     and its open websockets close."""
-    await asyncio.to_thread(svc.directory.revoke_tokens, who.login)
+    await asyncio.to_thread(svc.credentials.revoke_tokens, who.login)
     return Response(status_code=204)

@@ -16,25 +16,25 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from cti.auth.errors import InsecureSecret
-from cti.settings import Settings
 
 MIN_BYTES = 32
 SETTING = "SWITCHBOARD_JWT_SECRET"
 _HOW = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
-def signing_secret(settings: Settings) -> SecretStr:
-    """The secret to sign tokens with, or ``InsecureSecret`` saying what to set."""
-    if settings.jwt_secret is not None:
-        size = len(settings.jwt_secret.get_secret_value().encode())
+def signing_secret(configured: SecretStr | None, *, demo: bool, demo_file: Path) -> SecretStr:
+    """The secret to sign tokens with (the configured one, or in the demo one kept in
+    ``demo_file``), or ``InsecureSecret`` saying what to set."""
+    if configured is not None:
+        size = len(configured.get_secret_value().encode())
         if size < MIN_BYTES:
             raise InsecureSecret(
                 f"{SETTING} must be at least {MIN_BYTES} bytes, not {size}; {_HOW}"
             )
-        return settings.jwt_secret
-    if not settings.demo:
+        return configured
+    if not demo:
         raise InsecureSecret(f"{SETTING} is not set (at least {MIN_BYTES} bytes); {_HOW}")
-    return SecretStr(_demo_secret(settings.jwt_secret_file))
+    return SecretStr(_demo_secret(demo_file))
 
 
 def _demo_secret(path: Path) -> str:

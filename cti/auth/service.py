@@ -72,6 +72,11 @@ class TokenService:
         self._ttl = ttl_seconds
         self._clock = clock
 
+    @property
+    def ttl_seconds(self) -> int:
+        """How long a token issued now stays valid."""
+        return self._ttl
+
     def issue(self, account: Account, *, ttl_seconds: int | None = None) -> str:
         now = int(self._clock.now())
         claims = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from acd import agents as ag
 from acd.agents import Agent, AgentState
 from acd.errors import IllegalStateChange
@@ -13,6 +15,15 @@ from cti.calls.writer import CallLogWriter
 from cti.telephony import commands as cmd
 from cti.telephony.errors import CommandRefused
 from cti.telephony.port import QueueMembers
+
+
+@dataclass(frozen=True, slots=True)
+class CallControl:
+    """What the call-control routes act on: the call centre (and its PBX) and the writer that
+    keeps a wrap-up in the call log."""
+
+    centre: CallCentre
+    writer: CallLogWriter
 
 
 async def change_state(

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from cti.crm.service import NewCustomer
+from cti.auth.deps import PrincipalDep
+from cti.crm.responses import CustomerOut
+from cti.crm.service import CrmService, NewCustomer
+from cti.crm.views import card_view
 from cti.openapi import AUTHENTICATED, IdPath, error_responses
-from cti.server import payloads
-from cti.server.deps import PrincipalDep, ServicesDep
+from cti.provide import Provided
 
 router = APIRouter(
     prefix="/api/customers", tags=["crm"], responses=error_responses(400, *AUTHENTICATED)
 )
+
+crm_service: Provided[CrmService] = Provided("crm")
+provide = crm_service.provide
+CrmDep = Annotated[CrmService, Depends(crm_service)]
 
 
 class CustomerBody(BaseModel):
@@ -31,21 +37,21 @@ class CustomerBody(BaseModel):
     consent_recording: bool = False
 
 
-@router.get("")
+@router.get("", response_model=list[CustomerOut])
 async def search(
-    svc: ServicesDep, who: PrincipalDep, q: str = Query(min_length=2, max_length=80)
+    crm: CrmDep, who: PrincipalDep, q: str = Query(min_length=2, max_length=80)
 ) -> list[dict[str, Any]]:
-    cards = await asyncio.to_thread(svc.crm.search_customers, q)
-    return [payloads.card_view(c) for c in cards]
+    cards = await asyncio.to_thread(crm.search_customers, q)
+    return [card_view(c) for c in cards]
 
 
-@router.get("/{customer_id}")
-async def read(customer_id: IdPath, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
-    return payloads.card_view(await asyncio.to_thread(svc.crm.get_customer, customer_id))
+@router.get("/{customer_id}", response_model=CustomerOut)
+async def read(customer_id: IdPath, crm: CrmDep, who: PrincipalDep) -> dict[str, Any]:
+    return card_view(await asyncio.to_thread(crm.get_customer, customer_id))
 
 
-@router.post("", status_code=201)
-async def create(body: CustomerBody, svc: ServicesDep, who: PrincipalDep) -> dict[str, Any]:
+@router.post("", status_code=201, response_model=CustomerOut)
+async def create(body: CustomerBody, crm: CrmDep, who: PrincipalDep) -> dict[str, Any]:
     new = NewCustomer(
         name=body.name,
         phones=tuple(body.phones),
@@ -57,4 +63,4 @@ async def create(body: CustomerBody, svc: ServicesDep, who: PrincipalDep) -> dic
         consent_marketing_calls=body.consent_marketing_calls,
         consent_recording=body.consent_recording,
     )
-    return payloads.card_view(await asyncio.to_thread(svc.crm.create_customer, new))
+    return card_view(await asyncio.to_thread(crm.create_customer, new))

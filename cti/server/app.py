@@ -13,6 +13,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import agent_ui
@@ -21,13 +22,17 @@ from acd.agents import AgentState
 from acd.service import RoutingService
 from acd.stats import interval_start
 from acd.store import RoutingStore
-from cti.asterisk import configured
 from cti.asterisk.adapter import build_adapter
 from cti.asterisk.agi_server import AgiServer
 from cti.asterisk.client import AmiClient
 from cti.asterisk.config import AmiConfig
 from cti.auth import api as auth_api
+from cti.auth import deps as auth_deps
+from cti.auth.login import LoginService
 from cti.calls import api as calls_api
+from cti.calls import floor_api, pbx_api
+from cti.calls.control import CallControl
+from cti.calls.floor import Floor
 from cti.calls.members import observed_skills
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
@@ -39,19 +44,19 @@ from cti.crm.directory import Directory
 from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
 from cti.demo import seed
-from cti.server import handlers, health, payloads, ws
+from cti.pbx import dialplan as configured
+from cti.server import handlers, health, payloads, sockets, ws
 from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus
-from cti.server.deps import Services
 from cti.server.engine_lock import EngineLock
 from cti.server.hub import Hub
+from cti.server.ivr_wiring import IVR_ENTRY, agi_server, build_ivr
 from cti.server.redis_bus import RedisBus
+from cti.server.services import Services
 from cti.settings import AsteriskMode, Settings, TelephonyBackend
-from cti.telephony import api as pbx_api
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
 from ivr import api as ivr_api
-from ivr.wiring import IVR_ENTRY, agi_server, build_ivr
 from wfm import api as wfm_api
 from wfm.service import WfmService
 
@@ -221,7 +226,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = await build_services(settings, clock, factory)
         app.state.services = svc
-        wfm_api.provide(app.state, svc.wfm)
+        provide(app.state, svc)
         svc.writer.start()
         engine = Engine(settings, clock, svc, auto_login)
         app.state.engine = engine
@@ -256,12 +261,33 @@ def create_app(
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
     app.add_middleware(StandbyGate)
     handlers.install(app)
-    routers = (auth_api.router, acd_api.router, calls_api.router, crm_api.router, pbx_api.router)
-    for router in (*routers, ivr_api.router, wfm_api.router, ws.router, health.router):
+    routers = (auth_api.router, acd_api.router, floor_api.router, calls_api.router, crm_api.router)
+    for router in (
+        *routers,
+        pbx_api.router,
+        ivr_api.router,
+        wfm_api.router,
+        ws.router,
+        health.router,
+    ):
         app.include_router(router)
     app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)
     app.mount("/ui", StaticFiles(directory=Path(agent_ui.__file__).parent / "static", html=True))
     return app
+
+
+def provide(state: State, svc: Services) -> None:
+    """Hand each feature's router the one service it needs."""
+    auth_deps.provide(state, svc.auth)
+    auth_api.provide(state, LoginService(svc.auth, svc.directory))
+    acd_api.provide(state, svc.routing)
+    floor_api.provide(state, Floor(svc.centre, svc.routing, svc.directory))
+    calls_api.provide(state, CallControl(svc.centre, svc.writer))
+    pbx_api.provide(state, pbx_api.Pbx(svc.centre, svc.settings.telephony.value))
+    crm_api.provide(state, svc.crm)
+    ivr_api.provide(state, svc.ivr)
+    wfm_api.provide(state, svc.wfm)
+    sockets.provide(state, sockets.Sockets(svc.auth, svc.centre, svc.bus, svc.hub, svc.clock))
 
 
 def _start_of_day(clock: Clock) -> datetime:

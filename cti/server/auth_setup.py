@@ -27,7 +27,9 @@ def build_auth(
     sessions: sessionmaker[Session],
     bus: Bus,
 ) -> tuple[AuthService, AccountEvents]:
-    secret = signing_secret(settings).get_secret_value()
+    secret = signing_secret(
+        settings.jwt_secret, demo=settings.demo, demo_file=settings.jwt_secret_file
+    ).get_secret_value()
     tokens = TokenService(secret, settings.jwt_ttl_seconds, clock)
     accounts = AccountCache(directory.find_agent, clock, settings.auth_cache_seconds)
     events = AccountEvents(bus, accounts, asyncio.get_running_loop())

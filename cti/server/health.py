@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from cti.db import OUTAGES, DatabaseUnavailable, check_database, outage_reason
-from cti.server.deps import Services
 from cti.server.engine_lock import EngineLock
 from cti.server.redis_bus import RedisBus
+from cti.server.services import Services
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["health"])
@@ -38,6 +38,13 @@ class Component(BaseModel):
     detail: str
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+    telephony: str
+    pbx_connected: bool
+    active_calls: int
+
+
 class Readiness(BaseModel):
     status: Literal["ready", "not-ready"]
     components: dict[str, Component]
@@ -48,7 +55,11 @@ _NOT_READY: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/healthz", responses={503: {"description": "This process is on standby"}})
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses={503: {"description": "This process is on standby"}},
+)
 async def healthz(request: Request) -> JSONResponse:
     """200 on the process running the engine; 503 on a standby (for load balancers)."""
     svc: Services = request.app.state.services

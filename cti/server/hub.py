@@ -12,6 +12,7 @@ from collections.abc import Callable
 import structlog
 
 from acd.agents import Agent
+from acd.views import agent_view
 from cti.calls.model import Call
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
@@ -61,7 +62,7 @@ class Hub:
         self._board_dirty()
 
     def agent_changed(self, agent: Agent) -> None:
-        message = payloads.encode({"type": "state", "agent": payloads.agent_view(agent)})
+        message = payloads.encode({"type": "state", "agent": agent_view(agent)})
         self.bus.publish(agent_topic(agent.agent_id), message)
         self._board_dirty()
 

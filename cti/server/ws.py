@@ -16,17 +16,19 @@ import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from acd.agents import AgentState
+from acd.views import agent_view
 from cti.auth.service import Principal
 from cti.calls import control
 from cti.calls.model import Phase
 from cti.calls.policy import Action, authorise_call
+from cti.calls.views import call_view
 from cti.db import OUTAGES, database_unavailable, outage_reason
 from cti.errors import SwitchboardError
 from cti.roles import Role
 from cti.server import messages, payloads
 from cti.server.bus import Subscription
-from cti.server.deps import Services
 from cti.server.hub import BOARD, agent_topic
+from cti.server.sockets import Sockets, sockets
 from cti.server.ws_auth import SocketSession
 from cti.telephony import commands as cmd
 
@@ -43,13 +45,13 @@ async def _send(ws: WebSocket, payload: bytes) -> None:
     await ws.send_text(payload.decode())
 
 
-async def _authenticate(ws: WebSocket, svc: Services) -> SocketSession | None:
+async def _authenticate(ws: WebSocket, svc: Sockets) -> SocketSession | None:
     return await SocketSession.open(ws, svc)
 
 
 @router.websocket("/ws/agent")
 async def agent_socket(ws: WebSocket) -> None:
-    svc: Services = ws.app.state.services
+    svc = sockets(ws)
     session = await _authenticate(ws, svc)
     if session is None:
         return
@@ -78,14 +80,14 @@ async def agent_socket(ws: WebSocket) -> None:
             svc.hub.detach(target)
 
 
-async def _send_hello(ws: WebSocket, svc: Services, agent_id: str) -> None:
+async def _send_hello(ws: WebSocket, svc: Sockets, agent_id: str) -> None:
     """Current truth on (re)connect; a call still ringing or up is popped again."""
     agent = svc.centre.acd.agent(agent_id)
     call = svc.centre.call_for_agent(agent_id)
     hello = {
         "type": "hello",
-        "agent": payloads.agent_view(agent),
-        "call": payloads.call_view(call) if call else None,
+        "agent": agent_view(agent),
+        "call": call_view(call) if call else None,
     }
     await _send(ws, payloads.encode(hello))
     if call is not None and call.phase in (Phase.RINGING, Phase.CONNECTED):
@@ -94,7 +96,7 @@ async def _send_hello(ws: WebSocket, svc: Services, agent_id: str) -> None:
 
 
 async def _agent_message(
-    ws: WebSocket, svc: Services, who: Principal, target: str, raw: str
+    ws: WebSocket, svc: Sockets, who: Principal, target: str, raw: str
 ) -> None:
     message = messages.parse(raw)
     match message:
@@ -117,7 +119,7 @@ async def _agent_message(
 
 @router.websocket("/ws/board")
 async def board_socket(ws: WebSocket) -> None:
-    svc: Services = ws.app.state.services
+    svc = sockets(ws)
     session = await _authenticate(ws, svc)
     if session is None:
         return

@@ -27,7 +27,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 from cti.auth.service import Principal
 from cti.auth.sessions import Session
 from cti.errors import SwitchboardError
-from cti.server.deps import Services
+from cti.server.sockets import Sockets
 
 SUBPROTOCOL = "switchboard"
 BEARER = "bearer."
@@ -57,14 +57,14 @@ class _Refused(Exception):
 
 
 class SocketSession:
-    def __init__(self, ws: WebSocket, svc: Services, token: str, session: Session) -> None:
+    def __init__(self, ws: WebSocket, svc: Sockets, token: str, session: Session) -> None:
         self._ws, self._svc, self._token = ws, svc, token
         self.principal: Principal = session.principal
         self._expires_at = session.claims.expires_at
         self._closed = False
 
     @classmethod
-    async def open(cls, ws: WebSocket, svc: Services) -> SocketSession | None:
+    async def open(cls, ws: WebSocket, svc: Sockets) -> SocketSession | None:
         """The session behind the handshake's token, or None after refusing the socket."""
         try:
             token = offered_token(ws)

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import uvicorn
 
 from cti.server.app import create_app
-from cti.server.deps import Services
+from cti.server.services import Services
 from cti.settings import Settings
 
 T = TypeVar("T")

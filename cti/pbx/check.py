@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from cti.asterisk.ami import builders
-from cti.asterisk.configured import dialplan
-from cti.asterisk.session import OneSession, SessionFailed
+from cti.pbx.dialplan import dialplan
+from cti.pbx.session import OneSession, SessionFailed
 from cti.settings import AsteriskMode, Settings
 
 #: Actions Switchboard sends, each needing a write class of the account.

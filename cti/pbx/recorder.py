@@ -13,7 +13,7 @@ from typing import IO
 
 import orjson
 
-from cti.asterisk.session import OneSession
+from cti.pbx.session import OneSession
 from cti.settings import Settings
 
 

@@ -9,21 +9,38 @@ by skills) and answers 501.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from cti.auth.deps import PrincipalDep
 from cti.calls.policy import Action, authorise, authorise_call
+from cti.calls.responses import MemberPausedOut, PenaltyOut
+from cti.calls.service import CallCentre
 from cti.openapi import AUTHENTICATED, error_responses
+from cti.provide import Provided
 from cti.roles import Role
-from cti.server.deps import PrincipalDep, ServicesDep
 from cti.telephony.errors import NotSupported
 from cti.telephony.port import QueueMembers, Recording
 
 router = APIRouter(
     prefix="/api", tags=["pbx"], responses=error_responses(400, *AUTHENTICATED, 501, 502)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Pbx:
+    """What these routes steer: the call centre's PBX, and which backend it is."""
+
+    centre: CallCentre
+    backend: str  # "simulated" or "asterisk": named in a 501
+
+
+pbx_service: Provided[Pbx] = Provided("calls.pbx")
+provide = pbx_service.provide
+PbxDep = Annotated[Pbx, Depends(pbx_service)]
 
 
 class MemberBody(BaseModel):
@@ -47,19 +64,19 @@ class RecordingBody(BaseModel):
     file: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]{1,120}$")
 
 
-def members(svc: ServicesDep) -> QueueMembers:
-    if not isinstance(svc.telephony, QueueMembers):
+def members(svc: Pbx) -> QueueMembers:
+    if not isinstance(svc.centre.port, QueueMembers):
         raise NotSupported(
             "this PBX has no queue members: Switchboard's ACD routes by skills "
             "(PUT /api/agents/{id}/skills)",
-            details={"telephony": svc.settings.telephony.value},
+            details={"telephony": svc.backend},
         )
-    return svc.telephony
+    return svc.centre.port
 
 
 @router.post("/pbx/queues/{queue}/members")
 async def add_member(
-    queue: str, body: MemberBody, svc: ServicesDep, who: PrincipalDep
+    queue: str, body: MemberBody, svc: PbxDep, who: PrincipalDep
 ) -> dict[str, str]:
     who.require(Role.SUPERVISOR)
     await members(svc).queue_add(
@@ -70,40 +87,40 @@ async def add_member(
 
 @router.delete("/pbx/queues/{queue}/members/{agent_id}")
 async def remove_member(
-    queue: str, agent_id: str, svc: ServicesDep, who: PrincipalDep
+    queue: str, agent_id: str, svc: PbxDep, who: PrincipalDep
 ) -> dict[str, str]:
     who.require(Role.SUPERVISOR)
     await members(svc).queue_remove(queue, agent_id)
     return {"status": "removed", "queue": queue, "agent_id": agent_id}
 
 
-@router.put("/pbx/members/{agent_id}/pause")
+@router.put("/pbx/members/{agent_id}/pause", response_model=MemberPausedOut)
 async def pause_member(
-    agent_id: str, body: PauseBody, svc: ServicesDep, who: PrincipalDep
+    agent_id: str, body: PauseBody, svc: PbxDep, who: PrincipalDep
 ) -> dict[str, Any]:
     authorise(who, Action.SET_STATE, agent_id, what="state")
     await members(svc).queue_pause(agent_id, body.paused, queue=body.queue, reason=body.reason)
     return {"status": "paused" if body.paused else "unpaused", "agent_id": agent_id}
 
 
-@router.put("/pbx/queues/{queue}/members/{agent_id}/penalty")
+@router.put("/pbx/queues/{queue}/members/{agent_id}/penalty", response_model=PenaltyOut)
 async def penalty(
-    queue: str, agent_id: str, body: PenaltyBody, svc: ServicesDep, who: PrincipalDep
+    queue: str, agent_id: str, body: PenaltyBody, svc: PbxDep, who: PrincipalDep
 ) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
     await members(svc).queue_penalty(queue, agent_id, body.penalty)
     return {"status": "penalty-set", "penalty": body.penalty}
 
 
-def recorder(svc: ServicesDep) -> Recording:
-    if not isinstance(svc.telephony, Recording):
+def recorder(svc: Pbx) -> Recording:
+    if not isinstance(svc.centre.port, Recording):
         raise NotSupported("this PBX does not record calls", details={})
-    return svc.telephony
+    return svc.centre.port
 
 
 @router.post("/calls/{call_id}/recording")
 async def start_recording(
-    call_id: str, body: RecordingBody, svc: ServicesDep, who: PrincipalDep
+    call_id: str, body: RecordingBody, svc: PbxDep, who: PrincipalDep
 ) -> dict[str, str | None]:
     authorise_call(svc.centre, who, Action.RECORD, call_id)
     file = body.file or f"{call_id}.wav"
@@ -112,7 +129,7 @@ async def start_recording(
 
 
 @router.delete("/calls/{call_id}/recording")
-async def stop_recording(call_id: str, svc: ServicesDep, who: PrincipalDep) -> dict[str, str]:
+async def stop_recording(call_id: str, svc: PbxDep, who: PrincipalDep) -> dict[str, str]:
     authorise_call(svc.centre, who, Action.RECORD, call_id)
     await recorder(svc).mix_monitor_stop(call_id)
     return {"status": "stopped"}

@@ -1,16 +1,14 @@
-"""FastAPI dependencies: the wired services and the caller's identity."""
+"""What the application built, kept for its own parts: the engine, the health checks and
+the websockets. The feature routers never see this: each gets its one service through its
+own dependency (``cti.provide``), handed over in ``cti.server.app``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 
 from acd.service import RoutingService
-from cti.auth.service import Principal
 from cti.auth.sessions import AuthService
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
@@ -47,21 +45,3 @@ class Services:
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
     account_events: AccountEvents | None = None  # tells every process of account changes
     database: Engine | None = None  # for /readyz's probe; the services hold their sessions
-
-
-def services(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
-
-
-oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token")
-
-
-async def principal(
-    token: Annotated[str, Depends(oauth2)], svc: Annotated[Services, Depends(services)]
-) -> Principal:
-    """The caller as their account is now (exists, enabled, same token version, its role)."""
-    return await svc.auth.principal(token)
-
-
-ServicesDep = Annotated[Services, Depends(services)]
-PrincipalDep = Annotated[Principal, Depends(principal)]

@@ -1,5 +1,5 @@
 """``switchboard pbx check`` and ``switchboard capture``: a live smoke run against the PBX the
-settings name, and a recording of a live AMI session (``cti.asterisk.check``, ``.capture``)."""
+settings name, and a recording of a live AMI session (``cti.pbx.check``, ``.recorder``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from cti import logs
-from cti.asterisk import check as checking
-from cti.asterisk import recorder as capturing
-from cti.asterisk.session import SessionFailed
+from cti.pbx import check as checking
+from cti.pbx import recorder as capturing
+from cti.pbx.session import SessionFailed
 from cti.settings import Settings
 from ivr.schema import CallbackNode, QueueNode, load_file
 
