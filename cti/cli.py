@@ -16,8 +16,8 @@ from cti.pbx import cli as pbx_cli
 from cti.replay import cli as replay_cli
 from cti.server.redis_bus import check_redis
 from cti.settings import Settings
-from dialer import cli as dialer_cli
 from ivr import cli as ivr_cli
+from simulations import outbound_cli as dialer_cli
 from wfm import cli as wfm_cli
 
 app = typer.Typer(help="Switchboard: contact-centre CTI server.", no_args_is_help=True)
