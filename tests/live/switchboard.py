@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from cti.server.app import create_app
-from cti.server.deps import Services
+from cti.server.services import Services
 from cti.settings import Settings
 from tests.live.pbx import Pbx
 from tests.support import bearer
