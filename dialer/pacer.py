@@ -38,7 +38,7 @@ class Reason(StrEnum):
     LINE_CAP = "line cap"
 
 
-class Phase(StrEnum):
+class LinePhase(StrEnum):
     RINGING = "ringing"
     SCREENING = "screening"  # answered, AMD deciding
     WAITING = "waiting"  # a person, waiting for an agent
@@ -59,7 +59,7 @@ class PacingDecision:
 class _Call:
     dialled_at: float
     period: int
-    phase: Phase = Phase.RINGING
+    phase: LinePhase = LinePhase.RINGING
 
 
 class Pacer:
@@ -100,7 +100,7 @@ class Pacer:
                 if isinstance(event, ev.Machine):
                     self.person_if_answered.add(False)
             case ev.Answered(call_id, _):
-                self._move(call_id, Phase.SCREENING)
+                self._move(call_id, LinePhase.SCREENING)
             case ev.Person(call_id, at):
                 self._person(call_id, at)
             case ev.Connected(call_id, agent_id, at):
@@ -128,20 +128,20 @@ class Pacer:
             raise UnknownCall(f"no call {call_id!r} in flight", details={"call_id": call_id})
         return call
 
-    def _move(self, call_id: str, phase: Phase) -> _Call:
+    def _move(self, call_id: str, phase: LinePhase) -> _Call:
         call = self._call(call_id)
         self._leave_phase(call_id, call)
         call.phase = phase
-        if phase is Phase.SCREENING:
+        if phase is LinePhase.SCREENING:
             self._screening += 1
-        elif phase is Phase.WAITING:
+        elif phase is LinePhase.WAITING:
             self._waiting += 1
         return call
 
     def _leave_phase(self, call_id: str, call: _Call) -> None:
-        if call.phase is Phase.RINGING:
+        if call.phase is LinePhase.RINGING:
             del self._ringing[call_id]
-        elif call.phase is Phase.SCREENING:
+        elif call.phase is LinePhase.SCREENING:
             self._screening -= 1
         else:
             self._waiting -= 1
@@ -154,8 +154,8 @@ class Pacer:
         return call
 
     def _person(self, call_id: str, at: float) -> None:
-        screened = self._call(call_id).phase is Phase.SCREENING
-        call = self._move(call_id, Phase.WAITING)
+        screened = self._call(call_id).phase is LinePhase.SCREENING
+        call = self._move(call_id, LinePhase.WAITING)
         self.bound.book(call.period).live += 1
         self.ring.add_person(at - call.dialled_at)
         self.live.add(True)

@@ -17,7 +17,7 @@ from cti.settings import Settings
 from ivr.schema import CallbackNode, QueueNode, load_file
 
 app = typer.Typer(help="Check the Asterisk the settings name.", no_args_is_help=True)
-SHIPPED_FLOWS = Path(__file__).resolve().parent.parent / "ivr" / "flows"
+SHIPPED_FLOWS = Path(__file__).resolve().parents[2] / "ivr" / "flows"
 
 Flows = Annotated[
     list[Path] | None,
