@@ -38,20 +38,23 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
+from typing import Protocol, cast
 
 import structlog
 
 from cti.asterisk.ami import ActionResult, Event, builders
+from cti.asterisk.campaign_actions import DIALER_PLAN, CampaignActions, DialerPlan
 from cti.asterisk.channels import ChannelIndex
 from cti.asterisk.config import AmiConfig
 from cti.asterisk.link import AmiLink
 from cti.asterisk.normalise import AmiNormaliser
+from cti.asterisk.outbound import OutboundLines
 from cti.clock import Clock
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall, NotSupported, TelephonyError
 from cti.telephony.events import CommandFailed, TelephonyEvent
+from cti.telephony.outbound import OutboundCommand, OutboundEvent
 from cti.telephony.port import EventHandler
 
 log = structlog.get_logger(__name__)
@@ -84,6 +87,7 @@ class Dialplan:
     dial_timeout: int = 30  # seconds the customer's leg rings
     agent_ring_timeout: float = 20.0  # seconds the agent's leg rings on click-to-dial
     resync_queue: str | None = None  # QueueStatus of one queue, or of all when None
+    dialer: DialerPlan = DIALER_PLAN  # outbound campaigns (cti.asterisk.campaign_actions)
 
 
 class AsteriskTelephony:
@@ -105,6 +109,16 @@ class AsteriskTelephony:
         self._handlers: list[EventHandler] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._sequence = itertools.count((rng or random.Random()).randrange(1, 10**6))
+        self._lines = OutboundLines()
+        self._campaigns = CampaignActions(
+            link,
+            self._lines,
+            clock,
+            self._emit,
+            agent_channel=dialplan.agent_channel,
+            plan=dialplan.dialer,
+            first_leg=next(self._sequence),
+        )
         self.link = link
         link.attach(self._on_event, self._resync)
 
@@ -159,6 +173,10 @@ class AsteriskTelephony:
                 details={"command": type(command).__name__},
             )
         return None
+
+    async def execute_outbound(self, command: OutboundCommand) -> None:
+        """A campaign's command (``cti.telephony.outbound``): ``cti.asterisk.campaign_actions``."""
+        await self._campaigns.execute(command)
 
     def dispatch(self, command: cmd.Command) -> None:
         task = asyncio.get_running_loop().create_task(self._dispatch(command))
@@ -370,6 +388,8 @@ class AsteriskTelephony:
             self._dial_outcome(event)
         if events := self._normaliser.feed(event, self._clock.now()):  # most events: none
             self._emit(events)
+        if outbound := self._lines.feed(event, self._clock.now()):
+            self._emit(outbound)
 
     async def _resync(self) -> None:
         self._channels.mark()
@@ -382,11 +402,13 @@ class AsteriskTelephony:
         log.info("ami.resynced", channels=len(self._channels), events=len(caught_up))
         self._emit(caught_up)
 
-    def _emit(self, events: Iterable[TelephonyEvent]) -> None:
+    def _emit(self, events: Iterable[TelephonyEvent | OutboundEvent]) -> None:
         for event in events:
             for handler in self._handlers:
                 try:
-                    handler(event)
+                    # Outbound events travel the port's one stream (cti.telephony.outbound),
+                    # which the port's EventHandler types with the inbound events only.
+                    handler(cast("TelephonyEvent", event))
                 except Exception:  # one subscriber's bug must not starve the others
                     log.exception("telephony.handler_failed", domain_event=type(event).__name__)
 

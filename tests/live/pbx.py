@@ -53,6 +53,9 @@ PROMPTS = (
     "callback-offer",
     "closed-callback",
     "leave-message",
+    "switchboard-safe-harbour",
+    "switchboard-opted-out",
+    "switchboard-machine-message",
 )
 HARNESS_USER, HARNESS_SECRET = "harness", "harness-secret"
 

@@ -139,6 +139,12 @@ def redirect(
     )
 
 
+def bridge(action_id: str, *, channel1: str, channel2: str, tone: str = "no") -> Action:
+    """Pull two channels out of what they run into a new bridge (``main/features.c``); each
+    goes on at its next priority when the bridge ends."""
+    return action("Bridge", action_id, Channel1=channel1, Channel2=channel2, Tone=tone)
+
+
 def blind_transfer(action_id: str, *, channel: str, exten: str, context: str) -> Action:
     return action("BlindTransfer", action_id, Channel=channel, Exten=exten, Context=context)
 
