@@ -118,7 +118,7 @@ async def test_an_abandoned_person_hears_the_safe_harbour_message(pbx: Pbx) -> N
 
 async def test_nine_pressed_during_the_safe_harbour_message_opts_the_lead_out(pbx: Pbx) -> None:
     async with Dialer(pbx) as dialer:
-        pbx.phone("+14155550117", "person-1-10-9-3")  # presses 9 three seconds after the word
+        pbx.phone("+14155550117", "person-1-10-9-0.5")  # presses 9 as its greeting ends
         await dialer.do(dial("att-optout", "+14155550117"))
         await dialer.wait(ob.LeadAnswered, "att-optout")
         await dialer.do(ob.PlaySafeHarbour("att-optout"))
