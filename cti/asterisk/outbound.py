@@ -238,8 +238,8 @@ class OutboundLines:
         attempt = self._attempts.get(attempt_id)
         if attempt is None:
             raise BadDialerEvent(
-                f"{event.get('UserEvent')} names attempt {attempt_id[:80]!r}, "
-                "which Switchboard is not dialling",
+                f"UserEvent {event.get('UserEvent')}: Attempt {attempt_id[:80]!r} is not an "
+                "attempt Switchboard is dialling",
                 details={"field": "Attempt", "value": attempt_id[:80]},
             )
         kind = event.get("UserEvent")

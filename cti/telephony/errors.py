@@ -3,7 +3,8 @@
     TelephonyError                              502 telephony-error
     ├── NoSuchCall                              404 no-such-call
     ├── CommandRefused                          409 command-refused
-    │   └── cti.asterisk.link.AmiActionFailed       the PBX answered Response: Error
+    │   ├── cti.asterisk.link.AmiActionFailed       the PBX answered Response: Error
+    │   └── cti.asterisk.outbound.BadOutboundCommand   a campaign command Asterisk must not see
     ├── NotSupported                            501 not-supported-by-pbx
     ├── cti.asterisk.ami.errors.AmiError        502 ami-error
     └── cti.asterisk.agi.AgiError               502 agi-error

@@ -53,12 +53,11 @@ class Dialer:
             e
             for e in self.events
             if isinstance(e, kind)
-            and attempt_or_agent in (None, getattr(e, "attempt_id", None), getattr(e, "agent_id", None))
+            and attempt_or_agent
+            in (None, getattr(e, "attempt_id", None), getattr(e, "agent_id", None))
         ]
 
-    async def wait(
-        self, kind: type[E], key: str | None = None, *, timeout: float = 20.0
-    ) -> E:
+    async def wait(self, kind: type[E], key: str | None = None, *, timeout: float = 20.0) -> E:
         """The first ``kind`` event about ``key`` (an attempt or an agent), once it came."""
         return (await self.until(lambda: self.of(kind, key), f"{kind.__name__} {key}", timeout))[0]
 

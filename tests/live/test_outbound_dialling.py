@@ -104,9 +104,11 @@ async def test_an_abandoned_person_hears_the_safe_harbour_message(pbx: Pbx) -> N
             lead = dialer.adapter._lines.lead_channel(attempt)
             assert lead is not None
             await dialer.until(
-                lambda lead=lead: [1]  # type: ignore[misc]
-                if "switchboard-safe-harbour" in application_of(pbx, lead)
-                else [],
+                lambda lead=lead: (
+                    [1]  # type: ignore[misc]
+                    if "switchboard-safe-harbour" in application_of(pbx, lead)
+                    else []
+                ),
                 f"the safe-harbour message on {attempt}",
                 timeout=10,
             )
@@ -125,3 +127,97 @@ async def test_nine_pressed_during_the_safe_harbour_message_opts_the_lead_out(pb
         opted = await dialer.wait(ob.LeadOptedOut, "att-optout")
         ended = await dialer.wait(ob.LeadEnded, "att-optout")
     assert ended.outcome is ob.LineOutcome.HUNG_UP and opted.at <= ended.at
+
+
+# -- a campaign: 30 leads over 3 agents, progressive (one line per free agent) ----------------
+
+PLANS = {  # what each kind of lead's phone does, and the state the lead must end in
+    "person": ("person-1-30", "connected"),  # the agent ends the call after a second
+    "machine": ("machine-1", "machine"),  # the campaign hangs up on machines
+    "busy": ("busy", "busy"),
+    "noanswer": ("noanswer", "no-answer"),
+}
+KINDS = ["person", "person", "machine", "busy", "person", "noanswer"] * 5  # 30 leads
+
+
+class Progressive:
+    """A 1:1 driver of the port, as the campaign runtime uses it: a free agent gets the next
+    lead; a person is connected to that agent, a machine hung up on; the agent hangs up
+    after a second of talk; any end frees the agent."""
+
+    def __init__(self, dialer: Dialer, leads: list[tuple[str, str]], agents: list[str]) -> None:
+        self.dialer, self.leads, self.free = dialer, list(leads), list(agents)
+        self.agent_of: dict[str, str] = {}
+        self.state: dict[str, str] = {}
+        self.latency: dict[str, float] = {}
+        self._seen = 0
+        self._answered: dict[str, ob.LeadAnswered] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.leads or self.agent_of:
+            assert loop.time() < deadline, f"campaign unfinished: {self.agent_of}"
+            while self.free and self.leads:
+                attempt, number = self.leads.pop(0)
+                self.agent_of[attempt] = self.free.pop(0)
+                await self.dialer.do(dial(attempt, number, ring=2))
+            await self.dialer.until(lambda: self.dialer.events[self._seen :], "events", 30)
+            for event in self.dialer.events[self._seen :]:
+                self._seen += 1
+                await self.on(event)
+
+    async def on(self, event: object) -> None:
+        if isinstance(event, ob.LeadAnswered):
+            self._answered[event.attempt_id] = event
+            if event.verdict is ob.AmdVerdict.MACHINE:
+                self.state[event.attempt_id] = "machine"
+                await self.dialer.do(ob.HangupLead(event.attempt_id))
+            else:
+                agent = self.agent_of[event.attempt_id]
+                await self.dialer.do(ob.ConnectLead(event.attempt_id, agent))
+        elif isinstance(event, ob.LeadConnected):
+            self.state[event.attempt_id] = "connected"
+            self.latency[event.attempt_id] = event.at - self._answered[event.attempt_id].at
+            self._later(1.0, ob.HangupLead(event.attempt_id))
+        elif isinstance(event, ob.LeadEnded):
+            self.state.setdefault(event.attempt_id, event.outcome.value)
+            self.free.append(self.agent_of.pop(event.attempt_id))
+
+    def _later(self, delay: float, command: ob.OutboundCommand) -> None:
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            await self.dialer.do(command)
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+async def test_a_campaign_of_thirty_leads_over_three_agents_ends_with_every_lead_in_its_state(
+    pbx: Pbx,
+) -> None:
+    agents = ["agent01", "agent02", "agent03"]
+    leads = [(f"camp-{i:02d}", f"+1415555{2000 + i}") for i in range(len(KINDS))]
+    for (_, number), kind in zip(leads, KINDS, strict=True):
+        pbx.phone(number, PLANS[kind][0])
+    async with Dialer(pbx) as dialer:
+        for agent in agents:
+            await ready_leg(dialer, pbx, agent)
+        campaign = Progressive(dialer, leads, agents)
+        await campaign.run(timeout=150)
+        expected = {
+            attempt: PLANS[kind][1] for (attempt, _), kind in zip(leads, KINDS, strict=True)
+        }
+        assert campaign.state == expected
+        assert len(campaign.latency) == KINDS.count("person")
+        assert max(campaign.latency.values()) < 2.0, campaign.latency
+        ended = [e.attempt_id for e in dialer.of(ob.LeadEnded)]
+        assert sorted(ended) == sorted(expected)  # every lead ended exactly once
+        assert not dialer.of(ob.AgentLegGone)  # the agents' legs stayed up throughout
+        for agent in agents:
+            await dialer.do(ob.CloseAgentLeg(agent))
+        for agent in agents:
+            await dialer.wait(ob.AgentLegGone, agent)
+        await dialer.until(lambda: [1] if not pbx.channels() else [], "no channel left", 15)

@@ -11,6 +11,7 @@ links' own errors derive from ``AmiError`` too (drawn in ``cti.asterisk.link``):
         ├── cti.asterisk.link.AmiActionTimeout
         ├── cti.asterisk.link.AmiLoginFailed
         ├── cti.asterisk.link.AmiNotConnected
+        ├── cti.asterisk.outbound.BadDialerEvent
         └── AmiProtocolError           the sans-IO API was used wrongly
             ├── InvalidHeaderError     a header that cannot be put on the wire
             │   └── HeaderInjectionError   a CR or LF inside a name or value
