@@ -237,3 +237,32 @@ async def test_a_malformed_cause_is_logged_and_the_hangup_still_ends_the_attempt
         (ended,) = rig.feed("Hangup", Uniqueid="att-1", Cause="16; DROP")
     assert ended == ob.LeadEnded("att-1", ob.LineOutcome.CALLEE_HUNG_UP, 1000.0, "")
     assert logs[0]["event"] == "dialer.bad_field" and logs[0]["field"] == "Cause"
+
+
+async def test_a_resync_ends_once_what_ended_while_the_link_was_down() -> None:
+    rig = Rig()
+    await rig.actions.execute(ob.OpenAgentLeg("agent01"))
+    leg_id = dict(rig.headers(0))["ChannelId"]
+    rig.feed("Newchannel", Uniqueid=leg_id, Channel=LEG)
+    rig.feed("OriginateResponse", Uniqueid=leg_id, Response="Success", Reason="4")
+    for attempt in ("att-talking", "att-gone", "att-ringing-gone", "att-queued"):
+        await rig.actions.execute(ob.DialLead(attempt, "+14155550111", ""))
+        if attempt != "att-queued":  # Asterisk has not created this one's channel yet
+            rig.feed("Newchannel", Uniqueid=attempt, Channel=f"{LEAD}-{attempt}")
+    for attempt in ("att-talking", "att-gone"):
+        rig.feed("OriginateResponse", Uniqueid=attempt, Response="Success", Reason="4")
+    alive = {"att-talking"}.__contains__  # all CoreShowChannels lists after the cut
+    ended = rig.lines.resync(alive, 1010.0)
+    assert ended == [
+        ob.LeadEnded(
+            "att-gone", ob.LineOutcome.CALLEE_HUNG_UP, 1010.0, "ended while the AMI link was down"
+        ),
+        ob.LeadEnded(
+            "att-ringing-gone", ob.LineOutcome.FAILED, 1010.0, "ended while the AMI link was down"
+        ),
+        ob.AgentLegGone("agent01", 1010.0, "ended while the AMI link was down"),
+    ]
+    assert rig.lines.resync(alive, 1011.0) == []  # counted once
+    assert rig.feed("Hangup", Uniqueid="att-gone", Cause="16") == []  # a late event: nothing
+    assert rig.lines.lead_channel("att-talking") is not None
+    assert rig.lines.resync(lambda _: False, 1012.0)[0].attempt_id == "att-talking"

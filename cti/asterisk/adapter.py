@@ -401,6 +401,7 @@ class AsteriskTelephony:
         caught_up = self._normaliser.resync(channels, queues, self._clock.now())
         log.info("ami.resynced", channels=len(self._channels), events=len(caught_up))
         self._emit(caught_up)
+        self._emit(self._lines.resync(self._channels.__contains__, self._clock.now()))
 
     def _emit(self, events: Iterable[TelephonyEvent | OutboundEvent]) -> None:
         for event in events:

@@ -13,7 +13,10 @@ Sans-IO: ``feed(event, now)`` takes every AMI event and returns the outbound eve
   the dialplan ended it (``SwitchboardLeadDone``), ``CALLEE_HUNG_UP`` otherwise;
 - ``SwitchboardOptOut`` (9 pressed during the safe-harbour message) is ``LeadOptedOut``;
 - an agent's leg answered (``OriginateResponse: Success``) is ``AgentLegReady``; its
-  ``Hangup``, or an Originate that failed, is ``AgentLegGone``.
+  ``Hangup``, or an Originate that failed, is ``AgentLegGone``;
+- after each (re)connection, ``resync()`` ends the attempts and legs whose channels the
+  resync (``CoreShowChannels``) no longer lists: nothing in flight is lost, none counted twice
+  (an attempt ends once; its later events, if any, find nothing).
 
 Every header read is checked. An event of the dialer's dialplan that names an attempt
 Switchboard does not know, or carries a bad field, raises ``BadDialerEvent`` inside and is
@@ -28,6 +31,7 @@ logged with the event, field and value; it costs that event only::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -155,6 +159,22 @@ class OutboundLines:
         if (attempt := self._attempts.get(attempt_id)) is not None:
             attempt.ended_here = True
 
+    # After a (re)connection
+
+    def resync(self, alive: Callable[[str], bool], now: float) -> list[ob.OutboundEvent]:
+        """End what ended while the link was down: each attempt or leg whose channel was seen
+        and that ``alive`` (the resynced channel index) no longer lists. An attempt whose
+        channel was never seen may still be queued in Asterisk, and is left to its events."""
+        out: list[ob.OutboundEvent] = []
+        for attempt in [a for a in self._attempts.values() if a.channel is not None]:
+            if not alive(attempt.attempt_id):
+                del self._attempts[attempt.attempt_id]
+                out.append(ob.LeadEnded(attempt.attempt_id, _gone(attempt), now, _OUTAGE))
+        for leg in [g for g in self._legs.values() if g.channel is not None]:
+            if not alive(leg.leg_id):
+                out += self._leg_gone(leg, now, _OUTAGE)
+        return out
+
     # Events
 
     def feed(self, event: Event, now: float) -> list[ob.OutboundEvent]:
@@ -263,6 +283,17 @@ class OutboundLines:
         attempt.answered = True
         answered_at = attempt.answered_at if attempt.answered_at is not None else now
         return [ob.LeadAnswered(attempt.attempt_id, verdict, now, answered_at)]
+
+
+_OUTAGE = "ended while the AMI link was down"
+
+
+def _gone(attempt: _Attempt) -> ob.LineOutcome:
+    """How an attempt that ended unseen most likely ended: an answered one by whoever the
+    events said last; one still ringing, unknown, so ``FAILED`` (retried as such)."""
+    if attempt.answered_at is None:
+        return ob.LineOutcome.FAILED
+    return ob.LineOutcome.HUNG_UP if attempt.ended_here else ob.LineOutcome.CALLEE_HUNG_UP
 
 
 def _required(event: Event, name: str) -> str:

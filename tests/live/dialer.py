@@ -25,8 +25,10 @@ E = TypeVar("E")
 
 
 class Dialer:
-    def __init__(self, pbx: Pbx) -> None:
-        config = AmiConfig(port=pbx.ami_port, user="switchboard", secret=SecretStr(pbx.secret))
+    def __init__(self, pbx: Pbx, *, port: int | None = None) -> None:
+        """``port``: where to reach AMI (a ``Relay`` in front of it), else the PBX's own."""
+        secret = SecretStr(pbx.secret)
+        config = AmiConfig(port=port or pbx.ami_port, user="switchboard", secret=secret)
         self.client = AmiClient(config, timings=AmiTimings(backoff_initial=0.2))
         self.adapter: AsteriskTelephony = build_adapter(config, self.client, LiveClock())
         self.events: list[Any] = []

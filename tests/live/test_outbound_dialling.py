@@ -15,6 +15,7 @@ import pytest
 from cti.telephony import outbound as ob
 from tests.live.dialer import Dialer, application_of
 from tests.live.pbx import Pbx
+from tests.live.relay import Relay
 
 pytestmark = pytest.mark.asterisk
 
@@ -221,3 +222,32 @@ async def test_a_campaign_of_thirty_leads_over_three_agents_ends_with_every_lead
         for agent in agents:
             await dialer.wait(ob.AgentLegGone, agent)
         await dialer.until(lambda: [1] if not pbx.channels() else [], "no channel left", 15)
+
+
+async def test_a_lead_that_hangs_up_while_the_ami_link_is_down_ends_once_after_the_resync(
+    pbx: Pbx,
+) -> None:
+    relay = Relay(pbx.ami_port)
+    try:
+        async with Dialer(pbx, port=relay.port) as dialer:
+            await ready_leg(dialer, pbx, "agent01")
+            pbx.phone("+14155550118", "person-1-1")  # hangs up a second after its word
+            await dialer.do(dial("att-cut", "+14155550118"))
+            await dialer.wait(ob.LeadAnswered, "att-cut")
+            await dialer.do(ob.ConnectLead("att-cut", "agent01"))
+            await dialer.wait(ob.LeadConnected, "att-cut")
+            lead = dialer.adapter._lines.lead_channel("att-cut")
+            relay.cut()
+            await dialer.until(
+                lambda: [1] if lead not in pbx.channels() else [], "the lead hung up", 20
+            )
+            assert not dialer.of(ob.LeadEnded)  # nothing could tell Switchboard
+            relay.restore()
+            ended = await dialer.wait(ob.LeadEnded, "att-cut")
+            assert ended.outcome is ob.LineOutcome.CALLEE_HUNG_UP
+            assert ended.cause == "ended while the AMI link was down"
+            await asyncio.sleep(1.0)
+            assert len(dialer.of(ob.LeadEnded)) == 1  # counted once
+            assert not dialer.of(ob.AgentLegGone)  # the agent's leg lived through the cut
+    finally:
+        relay.close()
