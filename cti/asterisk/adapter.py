@@ -26,6 +26,10 @@ Commands become AMI actions (``Dialplan`` names the contexts; ``docs/asterisk`` 
   Parking or a Redirect to music-on-hold would tear the bridge down, which is not a hold;
 - ``Answer``: not supported. A desk phone answers itself; AMI cannot lift its handset.
 
+Outbound campaigns (``execute_outbound``, the port's ``OutboundDialling``) are carried out by
+``cti.asterisk.campaign_actions`` and followed by ``cti.asterisk.outbound``, whose events go to
+the same subscribers.
+
 A refusal raises the ``AmiActionFailed`` (a ``CommandRefused``) with the PBX's message; an
 unknown call id raises ``NoSuchCall``.
 """
