@@ -266,3 +266,45 @@ async def test_a_resync_ends_once_what_ended_while_the_link_was_down() -> None:
     assert rig.feed("Hangup", Uniqueid="att-gone", Cause="16") == []  # a late event: nothing
     assert rig.lines.lead_channel("att-talking") is not None
     assert rig.lines.resync(lambda _: False, 1012.0)[0].attempt_id == "att-talking"
+
+
+async def test_an_agent_talking_to_one_lead_is_not_bridged_to_another() -> None:
+    rig = Rig()
+    await rig.actions.execute(ob.OpenAgentLeg("agent01"))
+    leg_id = dict(rig.headers(0))["ChannelId"]
+    rig.feed("Newchannel", Uniqueid=leg_id, Channel=LEG)
+    rig.feed("OriginateResponse", Uniqueid=leg_id, Response="Success", Reason="4")
+    for attempt in ("att-1", "att-2"):
+        await rig.actions.execute(ob.DialLead(attempt, "+14155550111", ""))
+        rig.feed("Newchannel", Uniqueid=attempt, Channel=f"{LEAD}-{attempt}")
+    await rig.actions.execute(ob.ConnectLead("att-1", "agent01"))
+    sent = len(rig.link.sent)
+    with pytest.raises(BadOutboundCommand, match="still connected to attempt att-1"):
+        await rig.actions.execute(ob.ConnectLead("att-2", "agent01"))
+    assert len(rig.link.sent) == sent  # nothing went to Asterisk
+    rig.feed("Newstate", Uniqueid="att-1", ChannelState="6")
+    rig.feed("Hangup", Uniqueid="att-1", Cause="16")
+    await rig.actions.execute(ob.ConnectLead("att-2", "agent01"))  # free again
+    assert rig.link.sent[-1].name == "Bridge"
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict"),
+    [
+        ("NOTSURE", ob.AmdVerdict.NOT_SURE),
+        ("OFF", ob.AmdVerdict.OFF),
+        ("human", ob.AmdVerdict.HUMAN),
+    ],
+)
+async def test_each_amd_status_is_one_verdict_told_once(
+    status: str, verdict: ob.AmdVerdict
+) -> None:
+    rig = Rig()
+    await rig.actions.execute(ob.DialLead("att-1", "+14155550111", "", amd=status != "OFF"))
+    assert ("Variable", f"SB_AMD={0 if status == 'OFF' else 1}") in rig.headers(0)
+    verdicts = [
+        rig.feed("UserEvent", UserEvent="SwitchboardAmd", Attempt="att-1", Status=status)
+        for _ in range(2)
+    ]
+    assert [len(v) for v in verdicts] == [1, 0]
+    assert verdicts[0][0].verdict is verdict  # type: ignore[union-attr]

@@ -142,6 +142,7 @@ class CampaignActions:
                 f"agent {command.agent_id} has no persistent leg waiting",
                 details={"agent_id": command.agent_id},
             )
+        self._lines.connecting(command.attempt_id, command.agent_id)
         setvar = partial(builders.setvar, channel=lead, variable="SB_CONNECTED")
         await self._link.execute(partial(setvar, value=command.agent_id))
         await self._link.execute(partial(builders.bridge, channel1=lead, channel2=leg))

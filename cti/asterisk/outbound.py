@@ -106,6 +106,7 @@ class _Leg:
     leg_id: str
     channel: str | None = None
     ready: bool = False
+    lead: str | None = None  # the attempt it is bridged to
 
 
 class OutboundLines:
@@ -154,6 +155,17 @@ class OutboundLines:
 
     def has_leg(self, agent_id: str) -> bool:
         return agent_id in self._leg_of_agent
+
+    def connecting(self, attempt_id: str, agent_id: str) -> None:
+        """``agent_id``'s leg is about to be bridged to ``attempt_id``; refused while it talks
+        to another lead (a ``Bridge`` would pull it out of that call)."""
+        leg = self._legs[self._leg_of_agent[agent_id]]
+        if leg.lead is not None and leg.lead in self._attempts:
+            raise BadOutboundCommand(
+                f"agent {agent_id}'s leg is still connected to attempt {leg.lead}",
+                details={"agent_id": agent_id, "attempt_id": leg.lead},
+            )
+        leg.lead = attempt_id
 
     def hung_up_here(self, attempt_id: str) -> None:
         if (attempt := self._attempts.get(attempt_id)) is not None:
