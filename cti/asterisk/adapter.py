@@ -121,7 +121,6 @@ class AsteriskTelephony:
             self._emit,
             agent_channel=dialplan.agent_channel,
             plan=dialplan.dialer,
-            first_leg=next(self._sequence),
         )
         self.link = link
         link.attach(self._on_event, self._resync)

@@ -65,11 +65,10 @@ class CampaignActions:
         *,
         agent_channel: str,
         plan: DialerPlan = DIALER_PLAN,
-        first_leg: int = 1,
     ) -> None:
         self._link, self._lines, self._clock, self._emit = link, lines, clock, emit
         self._agent_channel, self._plan = agent_channel, plan
-        self._legs = itertools.count(first_leg)
+        self._legs = itertools.count(1)
 
     async def execute(self, command: ob.OutboundCommand) -> None:
         if isinstance(command, ob.DialLead):
@@ -112,7 +111,9 @@ class CampaignActions:
 
     async def _open_leg(self, agent_id: str) -> None:
         plan = self._plan
-        leg_id = f"sb-leg-{check_id('agent_id', agent_id)}-{next(self._legs)}"
+        # Unique across restarts too: a leg of the last run may still be up in Asterisk.
+        stamp = int(self._clock.now())
+        leg_id = f"sb-leg-{check_id('agent_id', agent_id)}-{stamp}.{next(self._legs)}"
         originate = partial(
             builders.originate,
             channel=self._agent_channel.format(agent=agent_id),
