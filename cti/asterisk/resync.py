@@ -7,6 +7,8 @@ their members (``QueueMember``) and their waiting callers (``QueueEntry``, with 
 
 - a call whose channel is gone ended meanwhile: ``CallEnded`` (cause ``system``), at the end
   of the agent's last call (``QueueMember`` ``LastCall``) when it was talking, else now;
+  when the PBX restarted meanwhile, it died with the PBX: cause ``pbx-lost``, at the moment
+  the link was lost (a ``kill -9`` drops the link at once; the outage is no one's talk time);
 - a call still there is brought up to date: answered (``CallAnswered``), moved to another
   queue (``CallTransferred`` + ``CallQueued``), or its ring over (``AgentRingNoAnswer``);
 - a caller never seen is adopted: ``CallOffered``, ``CallQueued`` back-dated by its ``Wait``
@@ -110,11 +112,13 @@ class CallView:
     ringing: tuple[ChannelRow, ...]
 
 
-def reconcile(book: CallBook, snapshot: Snapshot, now: float) -> Events:
+def reconcile(
+    book: CallBook, snapshot: Snapshot, now: float, pbx_lost_at: float | None = None
+) -> Events:
     out: Events = []
     for track in list(book.calls.values()):
         if track.call_id not in snapshot.channels:
-            out += _ended(book, snapshot, track, now)
+            out += _ended(book, snapshot, track, now, pbx_lost_at)
     for track in list(book.calls.values()):
         view = _view(snapshot, snapshot.channels[track.call_id])
         out += _outbound(book, view, now) if track.direction is ev.Direction.OUTBOUND else []
@@ -152,7 +156,13 @@ def _agent(book: CallBook, leg: ChannelRow) -> str:
     return book.members.agent_for(device) or device
 
 
-def _ended(book: CallBook, snapshot: Snapshot, track: Track, now: float) -> Events:
+def _ended(
+    book: CallBook, snapshot: Snapshot, track: Track, now: float, pbx_lost_at: float | None
+) -> Events:
+    if pbx_lost_at is not None:
+        at = min(now, max(pbx_lost_at, track.answered_at or pbx_lost_at))
+        track = book.put(replace(track, ended_by=track.ended_by or ev.EndCause.PBX_LOST))
+        return book.end(track, at)
     at = now
     if track.stage is Stage.CONNECTED and track.agent and track.queue:
         member = book.members.get(track.queue, track.agent)
