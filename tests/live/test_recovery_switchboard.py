@@ -109,7 +109,7 @@ def test_a_standby_takes_over_the_ami_link_and_the_calls_when_the_active_is_kill
         "database_url": postgres_url,
         "redis_url": redis_url,
         "redis_prefix": f"sblive-{uuid.uuid4().hex[:8]}:",
-        "engine_lock_seconds": 3.0,
+        "engine_lock_seconds": 6.0,  # a loaded machine still renews it in time
     }
     active = SwitchboardProcess(run_dir / "active", pbx, **shared).start()
     standby: Switchboard | None = None
@@ -131,6 +131,7 @@ def test_a_standby_takes_over_the_ami_link_and_the_calls_when_the_active_is_kill
         each_logged_once(pbx, call_log.get, calls)
     finally:
         active.kill()
+        print(active.log.read_text()[-4000:])  # shown when the test fails
         if standby is not None:
             standby.stop()
 
