@@ -165,8 +165,8 @@ def _ended(
         at = min(now, max(pbx_lost_at, track.answered_at or pbx_lost_at))
         track = book.put(replace(track, ended_by=track.ended_by or ev.EndCause.PBX_LOST))
         return book.end(track, at)
-    if (answered := _answered_unheard(book, track, now)) is not None:
-        return answered
+    if (unheard := _answered_unheard(book, track, now)) is not None:
+        return unheard
     at = now
     if track.stage is Stage.CONNECTED and track.agent and track.queue:
         member = book.members.get(track.queue, track.agent)
