@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,45 @@ def test_a_graceful_stop_lets_the_calls_finish_and_each_is_logged_once_as_it_end
             assert near(row.talk_seconds, float(last[6]), SLACK), row
     for agent in AGENTS:
         assert state_of(sb, agent) in ("available", "wrap_up"), agent
+
+
+def test_in_route_mode_calls_killed_with_asterisk_are_logged_pbx_lost_when_the_link_dropped(
+    pbx: Pbx, run_dir: Path
+) -> None:
+    sb = Switchboard(run_dir / "switchboard", pbx, asterisk_mode="route").start()
+    try:
+        phones(pbx, "answer-1-60")
+        for agent in ("agent01", "agent02"):
+            res = sb.request("PUT", f"/api/agents/{agent}/state", json={"state": "available"})
+            assert res.status_code == 200, res.text
+        talking = [
+            pbx.call("+14155550103", number="+14155550123", name="Jane Roe", patience=60),
+            pbx.call("+14155550103", number="+442071234567", name="Ivan", patience=60),
+        ]
+        eventually(lambda: all(state_of(sb, a) == "on_call" for a in ("agent01", "agent02")),
+                   "both agents talking")  # fmt: skip
+        waiting = pbx.call("+14155550103", number="+14155550177", name="Wendy", patience=60)
+        eventually(lambda: any(c["call_id"] == waiting for c in sb.get("/api/calls")),
+                   "Switchboard shows Wendy waiting")  # fmt: skip
+        answered = {c["call_id"]: c.get("agent_id") for c in sb.get("/api/calls")}
+        time.sleep(2)
+
+        killed = time.time()
+        pbx.kill()
+        eventually(lambda: not sb.services.telephony.connected, "Switchboard saw the link go")
+        time.sleep(3)
+        pbx.start()
+        eventually(lambda: sb.services.telephony.connected, "Switchboard reconnected", timeout=40)
+
+        no_calls_left(sb, pbx)
+        for call_id in [*talking, waiting]:
+            (row,) = logged(sb, call_id)
+            assert row.outcome == "pbx-lost", row
+            assert row.ended_at is not None and near(row.ended_at.timestamp(), killed), row
+            if call_id in talking:
+                assert answered[call_id] in ("agent01", "agent02"), answered
+                assert row.agent_login == answered[call_id], row
+        for agent in ("agent01", "agent02"):
+            assert state_of(sb, agent) in ("available", "wrap_up"), agent
+    finally:
+        sb.stop()
