@@ -53,6 +53,7 @@ class RecordingNormaliser:
     def __init__(self) -> None:
         self.fed: list[tuple[str, float]] = []
         self.resyncs: list[tuple[ActionResult, ActionResult, float]] = []
+        self.lost_at: list[float | None] = []  # each resync's ``pbx_lost_at``
 
     def feed(self, event: Event, now: float) -> list[ev.TelephonyEvent]:
         self.fed.append((event.name, now))
@@ -65,9 +66,15 @@ class RecordingNormaliser:
         ]
 
     def resync(
-        self, channels: ActionResult, queue_status: ActionResult, now: float
+        self,
+        channels: ActionResult,
+        queue_status: ActionResult,
+        now: float,
+        *,
+        pbx_lost_at: float | None = None,
     ) -> list[ev.TelephonyEvent]:
         self.resyncs.append((channels, queue_status, now))
+        self.lost_at.append(pbx_lost_at)
         return [ev.CallQueued("resynced", now, "loadq")]
 
 
@@ -293,6 +300,33 @@ async def test_every_connection_resyncs_and_prunes_channels_that_ended_while_dow
     assert [e for e in r.events if isinstance(e, ev.CallQueued)] == [
         ev.CallQueued("resynced", now, "loadq")
     ] * 2
+
+
+@pytest.mark.parametrize("restarted", [True, False])
+async def test_a_resync_after_the_pbx_restarted_says_when_the_link_was_lost(
+    restarted: bool,
+) -> None:
+    """A new start-up time in ``CoreStatus`` means the PBX restarted while the link was down:
+    its calls died when the link dropped, not when we got back."""
+    fake = FakeAmi("member_management.jsonl")
+    fake.started = "2026-12-01 09:00:00"
+    await fake.start()
+    r = Rig(fake, RECORDED)
+    await r.adapter.start()
+    try:
+        await eventually(lambda: len(r.normaliser.resyncs) == 1)
+        await fake.close()  # the PBX dies: the link drops at once
+        await eventually(lambda: not r.adapter.connected)
+        lost = r.clock.now()
+        r.clock.advance(7.0)  # the outage
+        fake.started = "2026-12-01 09:00:05" if restarted else fake.started
+        await fake.start(fake.port)
+        await eventually(lambda: len(r.normaliser.resyncs) == 2)
+    finally:
+        await r.adapter.stop()
+        await fake.close()
+    assert r.normaliser.lost_at == [None, lost if restarted else None]
+    assert r.normaliser.resyncs[1][2] == lost + 7.0
 
 
 async def test_a_subscriber_that_crashes_does_not_starve_the_others() -> None:

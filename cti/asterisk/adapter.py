@@ -7,6 +7,12 @@ build it. Events go through the ``ChannelIndex`` (call id -> channel name) and a
 (re)connection it resyncs: ``CoreShowChannels`` + ``QueueStatus`` into
 ``normaliser.resync()``, so calls that changed while the link was down are caught up.
 
+The PBX going away is told apart from the link going away: the adapter notes the moment a
+connection is lost, and each resync first asks ``CoreStatus`` for the PBX's start-up time.
+If it differs from the one the previous connection saw, Asterisk restarted (``kill -9``, a
+crash, a restart) while we were away, and every call we followed died with it: the resync
+ends them at the moment the link was lost, cause ``pbx-lost``, not at the reconnection.
+
 Commands become AMI actions (``Dialplan`` names the contexts; ``docs/asterisk`` ships them):
 
 - ``Originate`` (click-to-dial): ``Originate`` with the agent's leg first, ``Channel`` = the
@@ -70,7 +76,12 @@ class Normaliser(Protocol):
     def feed(self, event: Event, now: float) -> list[TelephonyEvent]: ...
 
     def resync(
-        self, channels: ActionResult, queue_status: ActionResult, now: float
+        self,
+        channels: ActionResult,
+        queue_status: ActionResult,
+        now: float,
+        *,
+        pbx_lost_at: float | None = None,
     ) -> list[TelephonyEvent]: ...
 
 
@@ -122,8 +133,10 @@ class AsteriskTelephony:
             agent_channel=dialplan.agent_channel,
             plan=dialplan.dialer,
         )
+        self._lost_at: float | None = None  # when the last logged-in connection went down
+        self._started: str | None = None  # the PBX's start-up time, as CoreStatus said
         self.link = link
-        link.attach(self._on_event, self._resync)
+        link.attach(self._on_event, self._resync, self._on_lost)
 
     # The port
 
@@ -394,17 +407,37 @@ class AsteriskTelephony:
         if outbound := self._lines.feed(event, self._clock.now()):
             self._emit(outbound)
 
+    def _on_lost(self) -> None:
+        self._lost_at = self._clock.now()
+
     async def _resync(self) -> None:
+        restarted = await self._pbx_restarted()
         self._channels.mark()
         channels = await self.link.execute(builders.core_show_channels)
         self._channels.reset(channels)
         queues = await self.link.execute(
             partial(builders.queue_status, queue=self._dialplan.resync_queue)
         )
-        caught_up = self._normaliser.resync(channels, queues, self._clock.now())
-        log.info("ami.resynced", channels=len(self._channels), events=len(caught_up))
+        lost_at = self._lost_at if restarted else None
+        now = self._clock.now()
+        caught_up = self._normaliser.resync(channels, queues, now, pbx_lost_at=lost_at)
+        self._lost_at = None
+        log.info(
+            "ami.resynced", channels=len(self._channels), events=len(caught_up), restarted=restarted
+        )
         self._emit(caught_up)
         self._emit(self._lines.resync(self._channels.__contains__, self._clock.now()))
+
+    async def _pbx_restarted(self) -> bool:
+        """Whether the PBX started again since the previous connection (``CoreStatus``)."""
+        try:
+            status = (await self.link.execute(builders.core_status)).response.headers
+        except TelephonyError as exc:  # an older PBX, an account without ``reporting``
+            log.warning("ami.core_status_failed", error=exc.message)
+            return False
+        started = f"{status.get('CoreStartupDate', '')} {status.get('CoreStartupTime', '')}"
+        before, self._started = self._started, started.strip() or None
+        return before is not None and self._started is not None and before != self._started
 
     def _emit(self, events: Iterable[TelephonyEvent | OutboundEvent]) -> None:
         for event in events:

@@ -110,17 +110,24 @@ class AmiNormaliser:
         return []
 
     def resync(
-        self, channels: ActionResult, queue_status: ActionResult, now: float
+        self,
+        channels: ActionResult,
+        queue_status: ActionResult,
+        now: float,
+        *,
+        pbx_lost_at: float | None = None,
     ) -> list[ev.TelephonyEvent]:
         """Rebuild calls and members from a ``CoreShowChannels`` and a ``QueueStatus`` result.
 
         Returns what the engine needs to catch up: calls it never saw are adopted, calls that
         moved on meanwhile are brought up to date, calls that ended meanwhile are ended.
+        ``pbx_lost_at``: the PBX restarted since the link was lost at that moment, so the
+        calls that are gone died with it then (cause ``pbx-lost``).
         """
         try:
             snapshot = Snapshot.parse(channels, queue_status)
             changes = self._book.members.resync(snapshot.members, snapshot.queues, now)
-            return [*changes, *reconcile(self._book, snapshot, now)]
+            return [*changes, *reconcile(self._book, snapshot, now, pbx_lost_at)]
         except Exception:
             log.exception("ami_resync_failed")
             return []

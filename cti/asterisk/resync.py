@@ -6,7 +6,11 @@ their members (``QueueMember``) and their waiting callers (``QueueEntry``, with 
 ``reconcile()`` compares that snapshot with the calls the ``CallBook`` follows:
 
 - a call whose channel is gone ended meanwhile: ``CallEnded`` (cause ``system``), at the end
-  of the agent's last call (``QueueMember`` ``LastCall``) when it was talking, else now;
+  of the agent's last call (``QueueMember`` ``LastCall``) when it was talking, else now; one
+  that was ringing an agent whose last call ended after that ring began was answered by them
+  meanwhile (``CallAnswered`` at the ring's start, then ``CallEnded``);
+  when the PBX restarted meanwhile, it died with the PBX: cause ``pbx-lost``, at the moment
+  the link was lost (a ``kill -9`` drops the link at once; the outage is no one's talk time);
 - a call still there is brought up to date: answered (``CallAnswered``), moved to another
   queue (``CallTransferred`` + ``CallQueued``), or its ring over (``AgentRingNoAnswer``);
 - a caller never seen is adopted: ``CallOffered``, ``CallQueued`` back-dated by its ``Wait``
@@ -110,11 +114,13 @@ class CallView:
     ringing: tuple[ChannelRow, ...]
 
 
-def reconcile(book: CallBook, snapshot: Snapshot, now: float) -> Events:
+def reconcile(
+    book: CallBook, snapshot: Snapshot, now: float, pbx_lost_at: float | None = None
+) -> Events:
     out: Events = []
     for track in list(book.calls.values()):
         if track.call_id not in snapshot.channels:
-            out += _ended(book, snapshot, track, now)
+            out += _ended(book, snapshot, track, now, pbx_lost_at)
     for track in list(book.calls.values()):
         view = _view(snapshot, snapshot.channels[track.call_id])
         out += _outbound(book, view, now) if track.direction is ev.Direction.OUTBOUND else []
@@ -152,7 +158,15 @@ def _agent(book: CallBook, leg: ChannelRow) -> str:
     return book.members.agent_for(device) or device
 
 
-def _ended(book: CallBook, snapshot: Snapshot, track: Track, now: float) -> Events:
+def _ended(
+    book: CallBook, snapshot: Snapshot, track: Track, now: float, pbx_lost_at: float | None
+) -> Events:
+    if pbx_lost_at is not None:
+        at = min(now, max(pbx_lost_at, track.answered_at or pbx_lost_at))
+        track = book.put(replace(track, ended_by=track.ended_by or ev.EndCause.PBX_LOST))
+        return book.end(track, at)
+    if (unheard := _answered_unheard(book, track, now)) is not None:
+        return unheard
     at = now
     if track.stage is Stage.CONNECTED and track.agent and track.queue:
         member = book.members.get(track.queue, track.agent)
@@ -161,6 +175,23 @@ def _ended(book: CallBook, snapshot: Snapshot, track: Track, now: float) -> Even
             at = max(answered, min(now, member.last_call + 0.5))
     track = book.put(replace(track, ended_by=track.ended_by or ev.EndCause.SYSTEM))
     return book.end(track, at)
+
+
+def _answered_unheard(book: CallBook, track: Track, now: float) -> Events | None:
+    """A call that rang an agent when the link went and is gone now was answered by that
+    agent if the agent's last call (``LastCall``) ended after the ring began (the agent
+    leg's Uniqueid): answered at the ring's start, the earliest it can have been, and ended
+    then. None when nothing says so (an abandon, or another agent took it)."""
+    if track.stage is not Stage.RINGING or not (track.agent and track.queue and track.agent_leg):
+        return None
+    rang = fields.uniqueid_time(track.agent_leg)
+    member = book.members.get(track.queue, track.agent)
+    if rang is None or member is None or not member.last_call or member.last_call < rang:
+        return None
+    out = book.answer(track, track.agent, None, rang + 0.5)
+    answered = book.calls[track.call_id]
+    answered = book.put(replace(answered, ended_by=answered.ended_by or ev.EndCause.SYSTEM))
+    return out + book.end(answered, max(rang + 0.5, min(now, member.last_call + 0.5)))
 
 
 def _catch_up(book: CallBook, view: CallView, now: float) -> Events:

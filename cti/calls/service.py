@@ -235,6 +235,9 @@ class CallCentre:
             case ev.CallTransferred():
                 self._leave_agent(old, "transferred")
                 do(acd.left_queue(new.call_id))
+            case ev.CallEnded(cause=ev.EndCause.PBX_LOST):
+                do(acd.left_queue(new.call_id))  # the PBX lost it: no abandon to count
+                self._leave_agent(old, "ended")
             case ev.CallEnded():
                 if old.answered_at is None:
                     do(acd.abandoned(new.call_id))

@@ -28,6 +28,7 @@ class EndCause(StrEnum):
     BUSY = "busy"
     FAILED = "failed"
     SYSTEM = "system"
+    PBX_LOST = "pbx-lost"  # the PBX went away (crashed, killed, restarted) with the call
 
 
 @dataclass(frozen=True, slots=True)

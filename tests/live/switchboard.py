@@ -34,6 +34,11 @@ AGENTS = ("agent01", "agent02", "agent03", "agent04")
 
 
 def live_settings(workdir: Path, pbx: Pbx, **overrides: Any) -> Settings:
+    return Settings(**live_values(workdir, pbx, **overrides))
+
+
+def live_values(workdir: Path, pbx: Pbx, **overrides: Any) -> dict[str, Any]:
+    """The settings of a live Switchboard on ``pbx``, as plain values."""
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{workdir / 'switchboard.db'}",
         "call_log_spool": workdir / "call-log-spool.jsonl",
@@ -56,7 +61,7 @@ def live_settings(workdir: Path, pbx: Pbx, **overrides: Any) -> Settings:
         "demo_password": PASSWORD,
     }
     values.update(overrides)
-    return Settings(**values)
+    return values
 
 
 class Switchboard:
