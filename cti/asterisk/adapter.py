@@ -106,6 +106,7 @@ class AsteriskTelephony:
         self._tasks: set[asyncio.Task[None]] = set()
         self._sequence = itertools.count((rng or random.Random()).randrange(1, 10**6))
         self.link = link
+        self.ami_events = 0  # every AMI event heard since start (for /metrics)
         link.attach(self._on_event, self._resync)
 
     # The port
@@ -364,6 +365,7 @@ class AsteriskTelephony:
     # Events
 
     def _on_event(self, event: Event) -> None:
+        self.ami_events += 1
         self._channels.observe(event)
         if event.name == "OriginateResponse":
             self._connect_outcome(event)
