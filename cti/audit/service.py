@@ -10,7 +10,7 @@ time (``before``: the last id of the previous page).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -106,9 +106,11 @@ class AuditLog:
 
     async def write(self, entry: AuditEntry) -> None:
         try:
-            await asyncio.to_thread(self.record, entry)
+            await asyncio.to_thread(self.record, _storable(entry))
         except OUTAGES as exc:
             log.error("audit.unwritten", reason=outage_reason(exc), **_loggable(entry))
+        except Exception as exc:  # the action happened: its record must not turn it into a 500
+            log.error("audit.unwritten", reason=repr(exc)[:300], **_loggable(entry))
 
     def search(self, query: AuditQuery) -> AuditPage:
         query.check()
@@ -149,6 +151,22 @@ def _entry(row: AuditRow) -> AuditEntry:
         target=dict(row.target or {}),
         at=row.at,
         id=row.id,
+    )
+
+
+def _clean(text: str, size: int) -> str:
+    """What any database stores: no NUL (PostgreSQL text refuses it), within the column."""
+    return text.replace("\x00", "\ufffd")[:size]
+
+
+def _storable(entry: AuditEntry) -> AuditEntry:
+    return replace(
+        entry,
+        actor=_clean(entry.actor, 120),
+        action=_clean(entry.action, 200),
+        path=_clean(entry.path, 500),
+        address=_clean(entry.address, 64),
+        target={_clean(str(k), 100): _clean(str(v), 500) for k, v in entry.target.items()},
     )
 
 
