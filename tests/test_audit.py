@@ -14,14 +14,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
+from unittest.mock import patch
 
 import pytest
 from fastapi import Depends, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.websockets import WebSocketDisconnect
+from structlog.testing import capture_logs
 
-from cti.audit.service import AuditEntry, AuditQuery
+from cti.audit.service import AuditEntry, AuditLog, AuditQuery
 from cti.auth.deps import principal
 from cti.auth.service import Principal
 from cti.clock import LiveClock, ManualClock
@@ -264,3 +268,41 @@ def test_disabling_a_user_closes_their_open_websocket_and_the_audit_log_says_who
         )
         assert entry.target == {"login": COLLEAGUE}
         assert entry.address == "testclient"
+
+
+# -- storing what a request carried -----------------------------------------------------------
+async def test_an_entry_with_a_nul_or_an_overlong_value_is_still_stored(
+    session_factory: sessionmaker[Session],
+) -> None:
+    audit = AuditLog(session_factory, ManualClock(1_796_000_000.0))
+    entry = AuditEntry(
+        actor="super01",
+        role="supervisor",
+        action="PUT /api/queues/{name}",
+        path="/api/queues/a\x00b" + "x" * 600,
+        status=404,
+        address="203.0.113.7",
+        target={"name": "a\x00b"},
+    )
+    await audit.write(entry)
+    [stored] = audit.search(AuditQuery(user="super01")).entries
+    assert stored.target == {"name": "a\ufffdb"}
+    assert stored.path.startswith("/api/queues/a\ufffdb") and len(stored.path) == 500
+    assert (stored.outcome, stored.address) == ("failed", "203.0.113.7")
+    assert stored.at is not None and stored.at.timestamp() == 1_796_000_000.0
+
+
+async def test_an_entry_the_database_refuses_is_logged_in_full_not_raised(
+    session_factory: sessionmaker[Session],
+) -> None:
+    audit = AuditLog(session_factory, ManualClock(1_796_000_000.0))
+    entry = AuditEntry("admin", "admin", "DELETE /api/skills/{name}", "/api/skills/x", 204, "::1")
+    refusal = OperationalError("x", {}, Exception())
+    with capture_logs() as logs, patch.object(AuditLog, "record", side_effect=refusal):
+        await audit.write(entry)
+    [line] = [line for line in logs if line["event"] == "audit.unwritten"]
+    assert (line["actor"], line["action"], line["address"]) == (
+        "admin",
+        "DELETE /api/skills/{name}",
+        "::1",
+    )
