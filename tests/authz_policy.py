@@ -76,6 +76,9 @@ POLICY: dict[str, Policy] = {
     "GET /redoc": everyone(),
     "GET /healthz": everyone(),
     "GET /readyz": everyone(),
+    # Prometheus: the scrape token (SWITCHBOARD_METRICS_TOKEN) or the loopback, never a user's
+    # token; the matrix's client is neither, so everyone is refused with 401 scrape-refused
+    "GET /metrics": Policy(None, None, refused=401),
     "GET /": everyone(),
     "MOUNT /ui": everyone(),
     # auth
@@ -137,6 +140,8 @@ POLICY: dict[str, Policy] = {
     "POST /api/wfm/schedule": at_least(S),
     "POST /api/wfm/simulate": at_least(S),
     "POST /api/wfm/staff-groups": at_least(S),
+    # the audit log
+    "GET /api/audit": at_least(AD),
     # websockets: connecting, then each message type
     "WS /ws/agent": on_agent(A, S),  # a supervisor may watch anyone's
     "WS /ws/board": at_least(S),

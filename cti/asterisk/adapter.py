@@ -136,6 +136,7 @@ class AsteriskTelephony:
         self._lost_at: float | None = None  # when the last logged-in connection went down
         self._started: str | None = None  # the PBX's start-up time, as CoreStatus said
         self.link = link
+        self.ami_events = 0  # every AMI event heard since start (for /metrics)
         link.attach(self._on_event, self._resync, self._on_lost)
 
     # The port
@@ -398,6 +399,7 @@ class AsteriskTelephony:
     # Events
 
     def _on_event(self, event: Event) -> None:
+        self.ami_events += 1
         self._channels.observe(event)
         if event.name == "OriginateResponse":
             self._connect_outcome(event)

@@ -29,6 +29,10 @@ def agent_topic(agent_id: str) -> str:
     return f"agent:{agent_id}"
 
 
+def _no_observer(seconds: float) -> None:
+    return None
+
+
 class Hub:
     def __init__(self, bus: Bus, clock: Clock, *, board_interval: float = 0.25) -> None:
         self.bus = bus
@@ -37,6 +41,9 @@ class Hub:
         self._board_source: Callable[[], bytes] | None = None
         self._board_pending = False
         self._presence: Counter[str] = Counter()
+        #: Told, for each pop, how long after the call started ringing it went out (seconds
+        #: on the injected clock): the ring-to-pop histogram of ``/metrics``.
+        self.on_pop: Callable[[float], None] = _no_observer
 
     def bind_board(self, source: Callable[[], bytes]) -> None:
         self._board_source = source
@@ -55,7 +62,10 @@ class Hub:
 
     # -- Notifier ---------------------------------------------------------------
     def pop(self, agent_id: str, call: Call, lookup: CallerLookup | None) -> None:
-        self.bus.publish(agent_topic(agent_id), payloads.pop(call, lookup, self.clock.now()))
+        now = self.clock.now()
+        self.bus.publish(agent_topic(agent_id), payloads.pop(call, lookup, now))
+        if call.ringing_at is not None:
+            self.on_pop(max(now - call.ringing_at, 0.0))
 
     def call_changed(self, agent_id: str, call: Call, change: str) -> None:
         self.bus.publish(agent_topic(agent_id), payloads.call_changed(call, change))
