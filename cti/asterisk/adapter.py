@@ -45,6 +45,7 @@ import structlog
 from cti.asterisk.ami import ActionResult, Event, builders
 from cti.asterisk.channels import ChannelIndex
 from cti.asterisk.config import AmiConfig
+from cti.asterisk.legs import AgentLegs, Leg
 from cti.asterisk.link import AmiLink
 from cti.asterisk.normalise import AmiNormaliser
 from cti.clock import Clock
@@ -56,6 +57,9 @@ from cti.telephony.port import EventHandler
 
 log = structlog.get_logger(__name__)
 
+LEG_GRACE_SECONDS = 5.0  # beyond its ring timeout, how long a ringing leg may take to end
+FAILED_AT_ONCE_SECONDS = 2.0  # a leg that fails sooner never rang: busy, unreachable, unknown
+
 
 class Normaliser(Protocol):
     """AMI events in, domain events out (``cti.asterisk.normalise.AmiNormaliser``)."""
@@ -64,6 +68,26 @@ class Normaliser(Protocol):
 
     def resync(
         self, channels: ActionResult, queue_status: ActionResult, now: float
+    ) -> list[TelephonyEvent]: ...
+
+    def agent_ringing(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
+    ) -> list[TelephonyEvent]: ...
+
+    def agent_rang_out(
+        self,
+        call_id: str,
+        agent: str,
+        leg: str,
+        queue: str | None,
+        now: float,
+        *,
+        ring_seconds: float,
+        failed: bool,
+    ) -> list[TelephonyEvent]: ...
+
+    def agent_connected(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
     ) -> list[TelephonyEvent]: ...
 
 
@@ -100,7 +124,8 @@ class AsteriskTelephony:
         self._clock = clock
         self._dialplan = dialplan
         self._channels = ChannelIndex()
-        self._connecting: dict[str, cmd.ConnectAgent] = {}  # agent leg Uniqueid -> command
+        self._legs = AgentLegs()  # mode (b): the agent legs rung for ConnectAgent
+        self._freed: dict[str, asyncio.Event] = {}  # a ringing leg's end, awaited by the next
         self._dialling: dict[str, tuple[cmd.Originate, float]] = {}  # click-to-dial, sent at
         self._handlers: list[EventHandler] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -297,6 +322,7 @@ class AsteriskTelephony:
         context = contexts.get(command.target_kind)
         if context is None:
             raise NotSupported(f"cannot transfer to a {command.target_kind!r}")
+        self._legs.release(command.call_id)  # its agent's leg hangs up: the call goes on
         redirect = partial(
             builders.redirect,
             channel=self._channel(command.call_id),
@@ -310,9 +336,12 @@ class AsteriskTelephony:
 
         The leg's Uniqueid is chosen here (``ChannelId``), so its ``OriginateResponse`` tells
         us the outcome: ``Success`` (answered, bridging) or ``Failure`` (no answer, busy…).
+        An agent whose phone still rings for another caller is rung once that leg is over.
         """
-        plan = self._dialplan
-        leg = f"switchboard-{int(self._clock.now())}.{next(self._sequence)}"
+        if not await self._phone_free(command):
+            return
+        plan, now = self._dialplan, self._clock.now()
+        leg = f"switchboard-{int(now)}.{next(self._sequence)}"
         variables = {
             "SB_CALLER_CHANNEL": self._channel(command.call_id),
             "SB_CALL_ID": command.call_id,
@@ -328,29 +357,89 @@ class AsteriskTelephony:
             variables=variables,
             channel_id=leg,
         )
-        self._connecting[leg] = command
+        self._legs.ring(Leg(leg, command, now))
+        self._emit(
+            self._normaliser.agent_ringing(
+                command.call_id, command.agent_id, leg, command.queue, now
+            )
+        )
         try:
             await self.link.execute(originate)
         except TelephonyError:
-            self._connecting.pop(leg, None)
-            self._emit([self._ring_failed(command)])
+            self._leg_over(leg, answered=False)
             raise
-        now = self._clock.now()
-        self._emit([ev.AgentRinging(command.call_id, now, command.agent_id, command.queue)])
 
-    def _ring_failed(self, command: cmd.ConnectAgent) -> ev.TelephonyEvent:
-        now = self._clock.now()
-        return ev.AgentRingNoAnswer(command.call_id, now, command.agent_id, command.queue)
+    async def _phone_free(self, command: cmd.ConnectAgent) -> bool:
+        """Wait for the agent's ringing leg, if any, to end; ``False`` if it rings on."""
+        waited = command.ring_timeout + LEG_GRACE_SECONDS
+        while (pending := self._legs.ringing_for(command.agent_id)) is not None:
+            freed = self._freed.setdefault(pending, asyncio.Event())
+            try:
+                await asyncio.wait_for(freed.wait(), waited)
+            except TimeoutError:
+                log.warning("agent_leg_still_ringing", agent_id=command.agent_id, leg=pending)
+                now = self._clock.now()
+                self._emit(
+                    [ev.AgentRingNoAnswer(command.call_id, now, command.agent_id, command.queue)]
+                )
+                return False
+        return True
 
     def _connect_outcome(self, event: Event) -> None:
-        command = self._connecting.pop(event.get("Uniqueid") or "", None)
-        if command is None:
+        answered = (event.get("Response") or "").lower() == "success"
+        self._leg_over(event.get("Uniqueid") or "", answered=answered)
+
+    def _leg_over(self, uniqueid: str, *, answered: bool) -> None:
+        """A ``ConnectAgent`` leg rings no more: answered (connected) or not (rang out)."""
+        freed = self._freed.pop(uniqueid, None)
+        if freed is not None:
+            freed.set()
+        leg = self._legs.outcome(uniqueid, answered)
+        if leg is None:  # not ours, or its call is gone
             return
-        if (event.get("Response") or "").lower() == "success":
-            now = self._clock.now()
-            self._emit([ev.CallAnswered(command.call_id, now, command.agent_id, command.queue)])
-        else:
-            self._emit([self._ring_failed(command)])
+        c, now, normaliser = leg.command, self._clock.now(), self._normaliser
+        if answered:
+            self._emit(normaliser.agent_connected(c.call_id, c.agent_id, uniqueid, c.queue, now))
+            return
+        rang = now - leg.sent_at
+        failed = rang < min(FAILED_AT_ONCE_SECONDS, c.ring_timeout / 2)
+        self._emit(
+            normaliser.agent_rang_out(
+                c.call_id, c.agent_id, uniqueid, c.queue, now, ring_seconds=rang, failed=failed
+            )
+        )
+
+    def _follow_legs(self, event: Event) -> None:
+        """A talking agent leg that hangs up ends the conversation; a leg rung for a call
+        that is gone is hung up as soon as its channel exists."""
+        uniqueid = event.get("Uniqueid") or ""
+        if event.name == "Hangup":
+            call_id = self._legs.hung_up(uniqueid)
+            caller = self._channels.channel(call_id) if call_id else None
+            if caller is not None:
+                self._hang_up(caller)
+        elif event.name == "Newchannel" and self._legs.cancelled(uniqueid):
+            self._hang_up(event.get("Channel") or "")
+
+    def _call_over(self, events: Iterable[TelephonyEvent]) -> None:
+        for event in events:
+            if isinstance(event, ev.CallEnded):
+                for leg in self._legs.cancel(event.call_id):
+                    channel = self._channels.channel(leg)
+                    if channel is not None:
+                        self._hang_up(channel)
+
+    def _hang_up(self, channel: str) -> None:
+        """Hang ``channel`` up in the background; that it is gone already is no error."""
+        task = asyncio.get_running_loop().create_task(self._hang_up_quietly(channel))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _hang_up_quietly(self, channel: str) -> None:
+        try:
+            await self.link.execute(partial(builders.hangup, channel=channel))
+        except TelephonyError as exc:
+            log.info("ami.hangup_refused", channel=channel, error=exc.message)
 
     def _channel(self, call_id: str) -> str:
         channel = self._channels.channel(call_id)
@@ -368,6 +457,8 @@ class AsteriskTelephony:
         if event.name == "OriginateResponse":
             self._connect_outcome(event)
             self._dial_outcome(event)
+        elif event.name in ("Hangup", "Newchannel"):
+            self._follow_legs(event)
         if events := self._normaliser.feed(event, self._clock.now()):  # most events: none
             self._emit(events)
 
@@ -383,6 +474,8 @@ class AsteriskTelephony:
         self._emit(caught_up)
 
     def _emit(self, events: Iterable[TelephonyEvent]) -> None:
+        events = list(events)
+        self._call_over(events)
         for event in events:
             for handler in self._handlers:
                 try:

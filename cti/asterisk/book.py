@@ -145,6 +145,8 @@ class CallBook:
                 agent_leg=None,
                 answered_at=None,
                 ended_by=None,
+                first_hangup=None,
+                hangup_code=None,
                 transferred_from=track.queue,
                 redirected=False,
             )

@@ -41,7 +41,7 @@ from types import MappingProxyType
 
 import structlog
 
-from cti.asterisk import calls, dialling
+from cti.asterisk import calls, dialling, routed
 from cti.asterisk.ami import ActionResult, Event, Received
 from cti.asterisk.book import CallBook
 from cti.asterisk.members import MEMBER_EVENTS, Members
@@ -124,6 +124,33 @@ class AmiNormaliser:
         except Exception:
             log.exception("ami_resync_failed")
             return []
+
+    # Mode (b): the agent legs the adapter rings (``routed``)
+
+    def agent_ringing(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
+    ) -> list[ev.TelephonyEvent]:
+        return routed.ringing(self._book, call_id, agent, leg, queue, now)
+
+    def agent_rang_out(
+        self,
+        call_id: str,
+        agent: str,
+        leg: str,
+        queue: str | None,
+        now: float,
+        *,
+        ring_seconds: float,
+        failed: bool,
+    ) -> list[ev.TelephonyEvent]:
+        return routed.rang_out(
+            self._book, call_id, agent, leg, queue, now, ring_seconds=ring_seconds, failed=failed
+        )
+
+    def agent_connected(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
+    ) -> list[ev.TelephonyEvent]:
+        return routed.connected(self._book, call_id, agent, leg, queue, now)
 
     def _event(self, event: Event, now: float) -> list[ev.TelephonyEvent]:
         handler = _HANDLERS.get(event.name)
