@@ -151,3 +151,36 @@ def test_queues_conf_members_never_become_agents_in_route_mode(
     (row,) = logged(sb, call_id)
     assert (row.agent_login, row.outcome) == ("agent03", "answered")
     no_calls_left(sb, pbx)
+
+
+def test_phones_that_fail_at_once_are_backed_off_paused_and_shown_to_supervisors(
+    pbx: Pbx, routed: Switchboard
+) -> None:
+    """Busy phones fail every Originate at once: no retry storm, an alert, callers kept."""
+    sb = routed
+    serve(sb, "sales", ring=5)
+    for agent in ("agent01", "agent02"):
+        pbx.phone(agent, "busy")
+    pbx.phone("agent03", "answer-1-1")
+    log_in(sb, {"agent01": ("sales",), "agent02": ("sales",)})
+    with sb.board() as board, sb.desktop("agent01") as alice, sb.desktop("agent02") as bob:
+        calls = [pbx.call(ROUTED, number=f"+1415555017{n}", patience=40) for n in range(2)]
+        for agent in ("agent01", "agent02"):
+            eventually(lambda a=agent: sb.agent(a)["pause_reason"] == "auto: phone unreachable"
+                       and [x for x in sb.get("/api/alerts") if x["agent_id"] == a
+                            and x["retry_at"] is None],
+                       f"{agent} paused for good after repeated failures", timeout=30)  # fmt: skip
+        time.sleep(2.0)
+        missed = [m for d in (alice, bob) for _, m in d.of("call") if m["change"] == "missed"]
+        assert 2 <= len(missed) <= 6, f"{len(missed)} failed offers"  # 3 per phone at most
+        alerts = {a["agent_id"]: a for a in sb.get("/api/alerts")}
+        assert alerts["agent01"]["failures"] == 3 and "phone failed" in alerts["agent01"]["message"]
+        assert [m for _, m in board.of("alert") if m["alert"]["agent_id"] == "agent02"]
+        assert {c["call_id"] for c in sb.get("/api/calls/waiting")} == set(calls)
+        log_in(sb, {"agent03": ("sales",)})
+        for call_id in calls:
+            (row,) = logged(sb, call_id)
+            assert (row.agent_login, row.outcome) == ("agent03", "answered")
+        no_calls_left(sb, pbx)
+    assert state_of(sb, "agent01") == "paused"
+    assert state_of(sb, "agent03") == "available"
