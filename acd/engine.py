@@ -292,8 +292,8 @@ class Acd:
         try:
             self._apply(agent.agent_id, event)
         except IllegalStateChange:
-            if self.routing:
-                raise
+            if self.routing and agent.state is not AgentState.LOGGED_OUT:
+                raise  # a logged-out agent on a call: found talking at a restart
             forced = replace(
                 agent, state=state, since=self.clock.now(), call_id=call_id, queue=queue
             )

@@ -20,6 +20,7 @@ from structlog.testing import capture_logs
 from cti.asterisk.adapter import AsteriskTelephony, Dialplan
 from cti.asterisk.ami import ActionResult, Event
 from cti.asterisk.client import AmiActionFailed, AmiClient, AmiTimings
+from cti.asterisk.resync import RoutedLegs
 from cti.clock import ManualClock
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
@@ -65,7 +66,12 @@ class RecordingNormaliser:
         ]
 
     def resync(
-        self, channels: ActionResult, queue_status: ActionResult, now: float
+        self,
+        channels: ActionResult,
+        queue_status: ActionResult,
+        now: float,
+        *,
+        routed: RoutedLegs | None = None,
     ) -> list[ev.TelephonyEvent]:
         self.resyncs.append((channels, queue_status, now))
         return [ev.CallQueued("resynced", now, "loadq")]

@@ -48,6 +48,7 @@ from cti.asterisk.config import AmiConfig
 from cti.asterisk.legs import AgentLegs, Leg
 from cti.asterisk.link import AmiLink
 from cti.asterisk.normalise import AmiNormaliser
+from cti.asterisk.resync import RoutedLegs
 from cti.clock import Clock
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
@@ -67,7 +68,12 @@ class Normaliser(Protocol):
     def feed(self, event: Event, now: float) -> list[TelephonyEvent]: ...
 
     def resync(
-        self, channels: ActionResult, queue_status: ActionResult, now: float
+        self,
+        channels: ActionResult,
+        queue_status: ActionResult,
+        now: float,
+        *,
+        routed: RoutedLegs | None = None,
     ) -> list[TelephonyEvent]: ...
 
     def agent_ringing(
@@ -108,6 +114,7 @@ class Dialplan:
     dial_timeout: int = 30  # seconds the customer's leg rings
     agent_ring_timeout: float = 20.0  # seconds the agent's leg rings on click-to-dial
     resync_queue: str | None = None  # QueueStatus of one queue, or of all when None
+    hold_context: str | None = None  # mode (b): where callers wait for Switchboard's ACD
 
 
 class AsteriskTelephony:
@@ -469,9 +476,39 @@ class AsteriskTelephony:
         queues = await self.link.execute(
             partial(builders.queue_status, queue=self._dialplan.resync_queue)
         )
-        caught_up = self._normaliser.resync(channels, queues, self._clock.now())
+        routed = await self._routed_legs(channels) if self._dialplan.hold_context else None
+        caught_up = self._normaliser.resync(channels, queues, self._clock.now(), routed=routed)
         log.info("ami.resynced", channels=len(self._channels), events=len(caught_up))
         self._emit(caught_up)
+
+    async def _routed_legs(self, channels: ActionResult) -> RoutedLegs:
+        """Mode (b): each bridged agent leg's call and agent (``Getvar``), followed again so
+        that its hang-up ends the call; a leg that rings, whose outcome nobody awaits any
+        more (Switchboard restarted), is hung up: the call is offered again."""
+        plan, legs = self._dialplan, {}
+        for row in channels.events:
+            uniqueid, name = row.get("Uniqueid") or "", row.get("Channel") or ""
+            if row.get("Context") != plan.connect_context or not uniqueid or uniqueid in legs:
+                continue
+            if not row.get("BridgeId"):
+                if self._legs.ringing_for_leg(uniqueid) is None:
+                    self._hang_up(name)
+                continue
+            call_id = await self._getvar(name, "SB_CALL_ID")
+            agent = await self._getvar(name, "SB_AGENT_ID")
+            if call_id and agent:
+                legs[uniqueid] = (call_id, agent)
+                self._legs.adopt(uniqueid, call_id)
+        return RoutedLegs(plan.hold_context or "", legs)
+
+    async def _getvar(self, channel: str, variable: str) -> str | None:
+        try:
+            result = await self.link.execute(
+                partial(builders.getvar, channel=channel, variable=variable)
+            )
+        except TelephonyError:
+            return None
+        return result.response.headers.get("Value") or None
 
     def _emit(self, events: Iterable[TelephonyEvent]) -> None:
         events = list(events)

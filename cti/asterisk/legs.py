@@ -42,6 +42,13 @@ class AgentLegs:
     def ringing_for(self, agent_id: str) -> str | None:
         return self._by_agent.get(agent_id)
 
+    def ringing_for_leg(self, uniqueid: str) -> Leg | None:
+        return self._ringing.get(uniqueid)
+
+    def adopt(self, uniqueid: str, call_id: str) -> None:
+        """A talking leg found at a resync (rung before Switchboard restarted)."""
+        self._bridged[uniqueid] = call_id
+
     def outcome(self, uniqueid: str, answered: bool) -> Leg | None:
         """The leg's ``OriginateResponse``: it rings no more; answered, it now talks."""
         leg = self._ringing.pop(uniqueid, None)

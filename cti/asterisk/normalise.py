@@ -45,7 +45,7 @@ from cti.asterisk import calls, dialling, routed
 from cti.asterisk.ami import ActionResult, Event, Received
 from cti.asterisk.book import CallBook
 from cti.asterisk.members import MEMBER_EVENTS, Members
-from cti.asterisk.resync import Snapshot, reconcile
+from cti.asterisk.resync import RoutedLegs, Snapshot, reconcile
 from cti.asterisk.tracks import Track
 from cti.telephony import events as ev
 
@@ -110,7 +110,12 @@ class AmiNormaliser:
         return []
 
     def resync(
-        self, channels: ActionResult, queue_status: ActionResult, now: float
+        self,
+        channels: ActionResult,
+        queue_status: ActionResult,
+        now: float,
+        *,
+        routed: RoutedLegs | None = None,
     ) -> list[ev.TelephonyEvent]:
         """Rebuild calls and members from a ``CoreShowChannels`` and a ``QueueStatus`` result.
 
@@ -118,7 +123,7 @@ class AmiNormaliser:
         moved on meanwhile are brought up to date, calls that ended meanwhile are ended.
         """
         try:
-            snapshot = Snapshot.parse(channels, queue_status)
+            snapshot = Snapshot.parse(channels, queue_status, routed)
             changes = self._book.members.resync(snapshot.members, snapshot.queues, now)
             return [*changes, *reconcile(self._book, snapshot, now)]
         except Exception:

@@ -21,4 +21,5 @@ def dialplan(settings: Settings) -> Dialplan:
         connect_context=settings.asterisk_connect_context,
         caller_id=settings.asterisk_caller_id,
         agent_ring_timeout=settings.asterisk_agent_ring_seconds,
+        hold_context=settings.asterisk_hold_context if route else None,
     )
