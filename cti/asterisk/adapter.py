@@ -49,6 +49,7 @@ from cti.asterisk.legs import AgentLegs, Leg
 from cti.asterisk.link import AmiLink
 from cti.asterisk.normalise import AmiNormaliser
 from cti.asterisk.resync import RoutedLegs
+from cti.asterisk.routed import failed_at_once
 from cti.clock import Clock
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
@@ -59,7 +60,6 @@ from cti.telephony.port import EventHandler
 log = structlog.get_logger(__name__)
 
 LEG_GRACE_SECONDS = 5.0  # beyond its ring timeout, how long a ringing leg may take to end
-FAILED_AT_ONCE_SECONDS = 2.0  # a leg that fails sooner never rang: busy, unreachable, unknown
 
 
 class Normaliser(Protocol):
@@ -409,7 +409,7 @@ class AsteriskTelephony:
             self._emit(normaliser.agent_connected(c.call_id, c.agent_id, uniqueid, c.queue, now))
             return
         rang = now - leg.sent_at
-        failed = rang < min(FAILED_AT_ONCE_SECONDS, c.ring_timeout / 2)
+        failed = failed_at_once(rang, c.ring_timeout)
         self._emit(
             normaliser.agent_rang_out(
                 c.call_id, c.agent_id, uniqueid, c.queue, now, ring_seconds=rang, failed=failed

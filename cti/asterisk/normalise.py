@@ -24,6 +24,9 @@ How AMI maps to the domain (see ``tracks`` for how channels are grouped into cal
   outbound call on the agent whose device it is: ``CallOffered`` (direction outbound, the
   dialled number as the customer's) then ``AgentRinging``, and ``DialEnd`` ANSWER ->
   ``CallAnswered``. ``OriginateResponse`` adds nothing the channel events do not say;
+- mode (b): the agent legs the adapter rings are told by the adapter (``agent_ringing`` &
+  co); a leg another session rang is known by its ``SB_*`` variables and its
+  ``OriginateResponse`` (``routed``), so a capture of route mode replays;
 - ``QueueMember*`` -> ``QueueMemberChanged`` (see ``members``).
 
 A queue event for a call never seen (we joined a busy PBX) adopts it: ``CallOffered`` and
@@ -72,6 +75,7 @@ _HANDLERS: dict[str, Handler] = {
     "AttendedTransfer": dialling.attended_transfer,
     "Hold": dialling.hold,
     "Unhold": dialling.hold,
+    "OriginateResponse": routed.originate_response,
 }
 
 
@@ -135,7 +139,7 @@ class AmiNormaliser:
     def agent_ringing(
         self, call_id: str, agent: str, leg: str, queue: str | None, now: float
     ) -> list[ev.TelephonyEvent]:
-        return routed.ringing(self._book, call_id, agent, leg, queue, now)
+        return routed.told_ringing(self._book, call_id, agent, leg, queue, now)
 
     def agent_rang_out(
         self,
