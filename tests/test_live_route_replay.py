@@ -52,7 +52,7 @@ def test_the_busy_phone_is_a_failed_offer_every_time_and_never_a_ring_out() -> N
     replay = replayed()
     jane, ivan = truth()[0]["call_id"], truth()[1]["call_id"]
     rang = [e for _, e in replay.events if isinstance(e, ev.AgentRingNoAnswer)]
-    assert [(e.call_id, e.failed) for e in rang if e.agent_id == "agent01"][0] == (jane, True)
+    assert next((e.call_id, e.failed) for e in rang if e.agent_id == "agent01") == (jane, True)
     assert all(e.failed for e in rang if e.agent_id == "agent01")
     assert not [e for e in rang if e.agent_id != "agent01"]  # the others answered or were let go
     assert "agent03" in {pop.agent_id for pop in replay.recorder.pops if pop.call_id == ivan}
