@@ -97,6 +97,7 @@ def rang_out(
 ) -> Events:
     """The leg ended unanswered: the call waits again (if it is still there)."""
     book.legs.pop(leg, None)
+    book.routed_legs.pop(leg, None)
     track = book.calls.get(call_id)
     if track is not None and track.stage is Stage.RINGING and track.agent_leg == leg:
         book.put(replace(track, stage=Stage.QUEUED, agent=None, agent_leg=None))
@@ -106,6 +107,7 @@ def rang_out(
 def connected(
     book: CallBook, call_id: str, agent: str, leg: str, queue: str | None, now: float
 ) -> Events:
+    book.routed_legs.pop(leg, None)
     track = book.calls.get(call_id)
     if track is None:
         return [ev.CallAnswered(call_id, now, agent, queue)]

@@ -4,12 +4,11 @@ Switchboard's ACD rings an agent's leg, which the dialplan bridges to the caller
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.live.pbx import Pbx
-from tests.live.routing import ROUTED, connected, log_in, ringing_legs, route_mode, serve
+from tests.live.routing import ROUTED, connected, log_in, ringing_legs, serve
 from tests.live.scenario import (
     SLACK,
     changes,
@@ -22,15 +21,6 @@ from tests.live.scenario import (
 from tests.live.switchboard import Switchboard, eventually
 
 pytestmark = pytest.mark.asterisk
-
-
-@pytest.fixture
-def routed(pbx: Pbx, run_dir: Path):  # type: ignore[no-untyped-def]
-    sb = route_mode(run_dir / "switchboard", pbx)
-    try:
-        yield sb
-    finally:
-        sb.stop()
 
 
 def test_an_agent_who_hangs_up_ends_the_conversation_and_the_talk_time_is_theirs(

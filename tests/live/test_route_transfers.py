@@ -4,25 +4,14 @@ agent, the caller is redirected to that agent's phone."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.live.pbx import Pbx
-from tests.live.routing import ROUTED, log_in, route_mode, serve
+from tests.live.routing import ROUTED, log_in, serve
 from tests.live.scenario import changes, first_pop, logged, near, no_calls_left, state_of
 from tests.live.switchboard import Switchboard, eventually
 
 pytestmark = pytest.mark.asterisk
-
-
-@pytest.fixture
-def routed(pbx: Pbx, run_dir: Path):  # type: ignore[no-untyped-def]
-    sb = route_mode(run_dir / "switchboard", pbx)
-    try:
-        yield sb
-    finally:
-        sb.stop()
 
 
 @pytest.mark.parametrize(("kind", "target"), [("queue", "support"), ("agent", "agent03")])
