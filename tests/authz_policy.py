@@ -97,6 +97,7 @@ POLICY: dict[str, Policy] = {
     "DELETE /api/skills/{name}": at_least(AD),
     # agents
     "GET /api/agents": at_least(S),
+    "GET /api/alerts": at_least(S),
     "GET /api/agents/{agent_id}": on_agent(A, S),
     "PUT /api/agents/{agent_id}/state": on_agent(A, S),
     "PUT /api/agents/{agent_id}/skills": on_agent(S, S),

@@ -20,6 +20,7 @@ from structlog.testing import capture_logs
 from cti.asterisk.adapter import AsteriskTelephony, Dialplan
 from cti.asterisk.ami import ActionResult, Event
 from cti.asterisk.client import AmiActionFailed, AmiClient, AmiTimings
+from cti.asterisk.resync import RoutedLegs
 from cti.clock import ManualClock
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
@@ -72,10 +73,34 @@ class RecordingNormaliser:
         now: float,
         *,
         pbx_lost_at: float | None = None,
+        routed: RoutedLegs | None = None,
     ) -> list[ev.TelephonyEvent]:
         self.resyncs.append((channels, queue_status, now))
         self.lost_at.append(pbx_lost_at)
         return [ev.CallQueued("resynced", now, "loadq")]
+
+    def agent_ringing(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
+    ) -> list[ev.TelephonyEvent]:
+        return [ev.AgentRinging(call_id, now, agent, queue)]
+
+    def agent_rang_out(
+        self,
+        call_id: str,
+        agent: str,
+        leg: str,
+        queue: str | None,
+        now: float,
+        *,
+        ring_seconds: float,
+        failed: bool,
+    ) -> list[ev.TelephonyEvent]:
+        return [ev.AgentRingNoAnswer(call_id, now, agent, queue, ring_seconds, failed=failed)]
+
+    def agent_connected(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
+    ) -> list[ev.TelephonyEvent]:
+        return [ev.CallAnswered(call_id, now, agent, queue)]
 
 
 class Rig:
@@ -231,7 +256,7 @@ async def test_connect_agent_originates_the_agent_leg_into_the_bridge_context() 
         b"Variable: SB_QUEUE=sales\r\n\r\n"
     )
     kinds = [type(e).__name__ for e in r.events if e.call_id == "1795479449.22"]
-    assert kinds[-1] == "AgentRinging"
+    assert "AgentRinging" in kinds
 
 
 def originate_response(leg: str, outcome: str, reason: int) -> bytes:

@@ -18,6 +18,11 @@ their members (``QueueMember``) and their waiting callers (``QueueEntry``, with 
 
 An answer that happened while we were away is not on the wire: it is placed at the ring's
 start (the agent leg's creation), the earliest it can have been.
+
+Mode (b) has no app_queue to ask (``RoutedLegs``): a caller in the holding context waits in
+the queue its extension names, since the channel's age; a caller bridged with an agent leg
+of the connect context talks to the agent that leg's ``SB_AGENT_ID`` names (the adapter
+reads it with ``Getvar``).
 """
 
 from __future__ import annotations
@@ -72,15 +77,30 @@ class ChannelRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RoutedLegs:
+    """Mode (b) at a resync: the holding context, and the call and agent of each agent leg
+    that is bridged in the connect context."""
+
+    hold_context: str
+    legs: Mapping[str, tuple[str, str]]  # agent leg Uniqueid -> (call id, agent)
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     channels: Mapping[str, ChannelRow]
     legs: Mapping[str, tuple[ChannelRow, ...]]  # caller Uniqueid -> channels app_queue dialled
     waits: Mapping[str, tuple[str, float]]  # caller Uniqueid -> (queue, seconds waited)
     members: tuple[Event, ...]
     queues: frozenset[str]
+    routed: RoutedLegs | None = None
 
     @classmethod
-    def parse(cls, channels: ActionResult | None, queue_status: ActionResult | None) -> Snapshot:
+    def parse(
+        cls,
+        channels: ActionResult | None,
+        queue_status: ActionResult | None,
+        routed: RoutedLegs | None = None,
+    ) -> Snapshot:
         rows = channels.events if channels is not None else ()
         parsed = (ChannelRow.parse(e) for e in rows if e.name == "CoreShowChannel")
         listing = queue_status.events if queue_status is not None else ()
@@ -100,7 +120,18 @@ class Snapshot:
             waits,
             tuple(e for e in listing if e.name == "QueueMember"),
             frozenset(q for e in listing if e.name == "QueueParams" and (q := e.get("Queue"))),
+            routed,
         )
+
+    def routed_leg(self, caller: ChannelRow) -> tuple[ChannelRow, str] | None:
+        """Mode (b): the agent leg bridged with ``caller``, and its agent."""
+        if self.routed is None or not caller.bridge:
+            return None
+        for uniqueid, (call_id, agent) in self.routed.legs.items():
+            leg = self.channels.get(uniqueid)
+            if call_id == caller.uniqueid and leg is not None and leg.bridge == caller.bridge:
+                return leg, agent
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +143,7 @@ class CallView:
     wait: float | None
     connected: ChannelRow | None  # the agent leg bridged with the caller
     ringing: tuple[ChannelRow, ...]
+    agent: str | None = None  # mode (b): the connected leg's agent
 
 
 def reconcile(
@@ -149,8 +181,13 @@ def _view(snapshot: Snapshot, row: ChannelRow) -> CallView:
     queue, wait = snapshot.waits.get(row.uniqueid, (None, None))
     if queue is None and row.application == "Queue":
         queue = row.app_data.split(",", 1)[0] or None
+    routed, agent = snapshot.routed, None
+    if queue is None and routed is not None and row.context == routed.hold_context:
+        queue = row.exten or None
+    if connected is None and (found := snapshot.routed_leg(row)) is not None:
+        connected, agent = found
     ringing = tuple(leg for leg in legs if not leg.bridge)
-    return CallView(row, queue, wait, connected, ringing)
+    return CallView(row, queue, wait, connected, ringing, agent)
 
 
 def _agent(book: CallBook, leg: ChannelRow) -> str:
@@ -197,7 +234,7 @@ def _answered_unheard(book: CallBook, track: Track, now: float) -> Events | None
 def _catch_up(book: CallBook, view: CallView, now: float) -> Events:
     track, out = book.ensure_offered(book.calls[view.row.uniqueid], view.row.caller, now)
     if view.connected is not None:
-        agent = _agent(book, view.connected)
+        agent = view.agent or _agent(book, view.connected)
         if track.stage is Stage.CONNECTED and track.agent == agent:
             return out
         if track.stage is Stage.CONNECTED:
@@ -243,7 +280,11 @@ def _leg(leg: ChannelRow, now: float) -> tuple[str, float]:
 def _adopt(book: CallBook, view: CallView, now: float) -> Events:
     row = view.row
     track = Track(row.uniqueid, row.name, ev.Direction.INBOUND, row.exten)
-    out = book.offer(track, row.caller, row.since(now)) + _queue(book, view, now)
+    out = book.offer(track, row.caller, row.since(now))
+    if view.agent is not None and view.connected is not None:  # mode (b): talking already
+        track = book.put(replace(book.calls[row.uniqueid], queue=view.queue))
+        return out + book.answer(track, view.agent, *_leg(view.connected, now))
+    out += _queue(book, view, now)
     if view.connected is not None:
         agent = _agent(book, view.connected)
         return out + book.answer(book.calls[row.uniqueid], agent, *_leg(view.connected, now))

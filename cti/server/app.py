@@ -168,7 +168,11 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
             # observe mode: the PBX's queue members say who is in a queue, not the directory
             own = account.skills if routing else observed_skills(account.skills, queue_names)
             centre.acd.add_agent(account.login, account.display_name, own)
-    hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
+    hub.bind_board(
+        lambda: payloads.board(
+            centre.acd.snapshots(), centre.acd.agents(), list(centre.alerts.values())
+        )
+    )
     auth, account_events = build_auth(settings, clock, directory, sessions, bus)
     account_events.start()
     routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import structlog
 
 from acd.agents import Agent
-from acd.views import agent_view
+from acd.commands import PhoneFailed
+from acd.views import agent_view, alert_view
 from cti.calls.model import Call
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
@@ -85,6 +86,13 @@ class Hub:
             error = {"type": "error", "error_id": event.error_id, "message": event.message,
                      "details": {"command_id": event.command_id}}  # fmt: skip
             self.bus.publish(agent_topic(event.agent_id), payloads.encode(error))
+
+    def phone_failed(self, alert: PhoneFailed) -> None:
+        """Supervisors see the alert on the board; the agent sees why they were paused."""
+        message = payloads.encode({"type": "alert", "alert": alert_view(alert)})
+        self.bus.publish(BOARD, message)
+        self.bus.publish(agent_topic(alert.agent_id), message)
+        self._board_dirty()
 
     # -- board ------------------------------------------------------------------
     def board_now(self) -> bytes:
