@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.live.pbx import Pbx
+from tests.live.routing import log_in, serve
 from tests.live.scenario import SLACK, logged, near, no_calls_left, queue_log_of, state_of
 from tests.live.switchboard import AGENTS, Switchboard, eventually
 
@@ -128,9 +129,8 @@ def test_in_route_mode_calls_killed_with_asterisk_are_logged_pbx_lost_when_the_l
     sb = Switchboard(run_dir / "switchboard", pbx, asterisk_mode="route").start()
     try:
         phones(pbx, "answer-1-60")
-        for agent in ("agent01", "agent02"):
-            res = sb.request("PUT", f"/api/agents/{agent}/state", json={"state": "available"})
-            assert res.status_code == 200, res.text
+        serve(sb, "sales")
+        log_in(sb, {"agent01": ("sales",), "agent02": ("sales",)})
         talking = [
             pbx.call("+14155550103", number="+14155550123", name="Jane Roe", patience=60),
             pbx.call("+14155550103", number="+442071234567", name="Ivan", patience=60),
