@@ -42,12 +42,14 @@ class SwitchboardProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.proc.wait()
                 raise RuntimeError(f"Switchboard exited: {self.log.read_text()[-3000:]}")
             try:
                 httpx.get(f"{self.url}/healthz", timeout=2)  # 200 active, 503 standby
                 return self
             except httpx.HTTPError:
                 time.sleep(0.2)
+        self.kill()  # never leave a half-started server behind (nor its Popen to the collector)
         raise RuntimeError(f"Switchboard did not start: {self.log.read_text()[-3000:]}")
 
     def health(self) -> int:
