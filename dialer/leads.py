@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.errors import InvalidLeadFile
 from dialer.models import DialerDnc, DialerLead, DncSource, LeadStatus
-from dialer.window import zones_for
+from dialer.window import zones_of
 
 BATCH = 1000
 MAX_LINE_BYTES = 64 * 1024
@@ -37,6 +37,7 @@ NAME_COLUMNS = ("name", "full_name")
 ACCOUNT_COLUMNS = ("account", "account_number", "customer_account")
 CONSENT_COLUMN = "consent"
 YES = {"yes", "y", "true", "1"}
+Parsed = tuple[int, str, tuple[str, ...], dict[str, str | None]]  # row, E.164, zones, cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +69,20 @@ def _key(name: str) -> str:
 
 
 def normalise(raw: str, region: str) -> str | None:
+    found = parse(raw, region)
+    return found[0] if found else None
+
+
+def parse(raw: str, region: str) -> tuple[str, tuple[str, ...]] | None:
+    """The number as E.164 and its time zones, or None when it is not a valid number."""
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, zones_of(number, e164)
 
 
 class _Lines:
@@ -153,7 +161,7 @@ def load(
     )
     known = {phone_col, name_col, account_col, consent_col}
     report = UploadReport(filename)
-    batch: list[tuple[int, str, dict[str, str | None]]] = []
+    batch: list[Parsed] = []
     for row in reader:
         number = reader.line_num
         report.rows += 1
@@ -161,21 +169,22 @@ def load(
             report.refused.append(Refusal(number, "*", "malformed", "more cells than columns"))
             continue
         raw = (row.get(phone_col) or "").strip()
-        phone = normalise(raw, region)
-        if phone is None:
+        found = parse(raw, region)
+        if found is None:
             report.refused.append(
                 Refusal(number, phone_col, "bad-number", f"{raw!r} is not a valid number")
             )
             continue
+        phone, zones = found
         if consent_col is not None and (row.get(consent_col) or "").strip().lower() not in YES:
             report.refused.append(Refusal(number, consent_col, "no-consent", "consent is not yes"))
             continue
-        batch.append((number, phone, row))
+        batch.append((number, phone, zones, row))
         if len(batch) >= BATCH:
-            _store(sessions, campaign_id, batch, (name_col, account_col), known, report)
+            _store(sessions, campaign_id, batch, (phone_col, name_col, account_col), known, report)
             batch = []
     if batch:
-        _store(sessions, campaign_id, batch, (name_col, account_col), known, report)
+        _store(sessions, campaign_id, batch, (phone_col, name_col, account_col), known, report)
     _undecodable(lines, report)
     return report
 
@@ -191,12 +200,12 @@ def _undecodable(lines: _Lines, report: UploadReport | DncReport) -> None:
 def _store(
     sessions: sessionmaker[Session],
     campaign_id: int,
-    batch: list[tuple[int, str, dict[str, str | None]]],
-    cols: tuple[str | None, str | None],
+    batch: list[Parsed],
+    cols: tuple[str, str | None, str | None],
     known: set[str | None],
     report: UploadReport,
 ) -> None:
-    phones = [p for _, p, _ in batch]
+    phones = [p for _, p, _, _ in batch]
     with sessions.begin() as s:
         existing = set(
             s.scalars(
@@ -207,19 +216,17 @@ def _store(
         )
         listed = set(s.scalars(select(DialerDnc.phone).where(DialerDnc.phone.in_(phones))))
         rows = []
-        for number, phone, row in batch:
+        for number, phone, zones, row in batch:
             if phone in listed:
-                report.refused.append(
-                    Refusal(number, cols[0] or "phone", "dnc", f"{phone} is on a DNC list")
-                )
+                report.refused.append(Refusal(number, cols[0], "dnc", f"{phone} is on a DNC list"))
                 continue
             if phone in existing:
                 report.refused.append(
-                    Refusal(number, "phone", "duplicate", f"{phone} is already a lead")
+                    Refusal(number, cols[0], "duplicate", f"{phone} is already a lead")
                 )
                 continue
             existing.add(phone)
-            rows.append(_lead_row(campaign_id, number, phone, row, cols, known))
+            rows.append(_lead_row(campaign_id, (number, phone, zones, row), cols[1:], known))
         if rows:
             s.execute(insert(DialerLead), rows)
             report.loaded += len(rows)
@@ -227,12 +234,11 @@ def _store(
 
 def _lead_row(
     campaign_id: int,
-    number: int,
-    phone: str,
-    row: dict[str, str | None],
+    parsed: Parsed,
     cols: tuple[str | None, str | None],
     known: set[str | None],
 ) -> dict[str, object]:
+    number, phone, zones, row = parsed
     name_col, account_col = cols
     extra = {k: (v or "")[:MAX_FIELD] for k, v in row.items() if k not in known and k}
     account = (row.get(account_col) or "").strip() if account_col else ""
@@ -242,7 +248,7 @@ def _lead_row(
         "name": ((row.get(name_col) or "").strip() if name_col else "")[:200],
         "account": account[:64] or None,
         "fields": extra,
-        "zones": ";".join(zones_for(phone)),
+        "zones": ";".join(zones),
         "status": LeadStatus.NEW.value,
         "attempts": 0,
         "source_row": number,

@@ -72,6 +72,7 @@ class Live:
     ringing_at: float | None = None
     answered_at: float | None = None
     verdict: ob.AmdVerdict | None = None
+    verdict_at: float | None = None  # the end of the greeting, AMD having listened to it
     person: bool = False  # told to the pacer as a person
     agent_id: str | None = None
     connected_at: float | None = None
@@ -281,6 +282,7 @@ class CampaignRuntime:
         if live.answered_at is not None:
             return
         live.answered_at, live.verdict = event.answered_at, event.verdict
+        live.verdict_at = event.at
         self._tell(live, pe.Answered(live.attempt_id, event.answered_at))
         if event.verdict is ob.AmdVerdict.MACHINE:
             live.outcome = AttemptOutcome.MACHINE
@@ -412,8 +414,8 @@ class CampaignRuntime:
         if live.answered_at is not None:
             ring = live.answered_at - (live.ringing_at or live.dialled_at)
         to_agent = None
-        if live.connected_at is not None and live.answered_at is not None:
-            to_agent = live.connected_at - live.answered_at
+        if live.connected_at is not None and live.verdict_at is not None:
+            to_agent = live.connected_at - live.verdict_at  # the rules' 2 s run from here
         return DialerAttempt(
             id=live.attempt_id,
             campaign_id=self.campaign_id,

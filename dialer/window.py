@@ -30,9 +30,24 @@ class WindowCheck:
 
 def zones_for(e164_number: str) -> tuple[str, ...]:
     """The IANA zones the number may be in (empty when unknown)."""
-    number = phonenumbers.parse(e164_number, None)
-    zones = pn_timezone.time_zones_for_number(number)
-    return tuple(z for z in zones if z != UNKNOWN)
+    return zones_of(phonenumbers.parse(e164_number, None), e164_number)
+
+
+def zones_of(number: phonenumbers.PhoneNumber, e164_number: str) -> tuple[str, ...]:
+    """The zones of a valid, parsed number. The zone tables go by prefix, never down to the
+    last four digits, so numbers that differ only there share one lookup."""
+    prefix = e164_number[:-4]
+    zones = _BY_PREFIX.get(prefix)
+    if zones is None:
+        found = pn_timezone.time_zones_for_geographical_number(number)
+        zones = tuple(z for z in found if z != UNKNOWN)
+        if len(_BY_PREFIX) < MAX_PREFIXES:
+            _BY_PREFIX[prefix] = zones
+    return zones
+
+
+MAX_PREFIXES = 100_000
+_BY_PREFIX: dict[str, tuple[str, ...]] = {}
 
 
 @lru_cache(maxsize=512)

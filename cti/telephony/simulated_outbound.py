@@ -15,7 +15,8 @@ Each ``DialLead`` draws its fate at the dial, from ``OutboundProfile``:
   during it with probability ``opt_out_share``; a machine message lasts as long.
 
 Agents' persistent legs answer ``leg_answer_seconds`` after ``OpenAgentLeg``. A person
-nobody connects hangs up after ``person_patience`` seconds of silence.
+nobody connects hangs up after ``person_patience`` seconds of silence; a machine nobody
+hangs up stops recording after ``machine_recording_seconds``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class OutboundProfile:
     message_seconds: float = 10.0
     opt_out_share: float = 0.1
     person_patience: float = 6.0
+    machine_recording_seconds: float = 30.0
     leg_answer_seconds: float = 1.0
 
 
@@ -140,15 +142,16 @@ class SimulatedOutbound:
             says_machine = self.rng.random() < wrong
             v = ob.AmdVerdict.MACHINE if says_machine else ob.AmdVerdict.HUMAN
             self.emit(ob.LeadAnswered(lead.attempt_id, v, self.clock.now(), answered_at))
-            if not says_machine:
-                self._patience(lead)
+            if lead.attempt_id in self.leads and lead.agent_id is None:
+                self._patience(lead)  # until Switchboard bridges, plays or hangs up
 
         self._after(lead, p.amd_seconds, verdict)
 
     def _patience(self, lead: _Lead) -> None:
-        if lead.person:
-            hang_up = lambda: self._end(lead, ob.LineOutcome.CALLEE_HUNG_UP, "16")  # noqa: E731
-            self._after(lead, self.profile.person_patience, hang_up)
+        p = self.profile
+        wait = p.person_patience if lead.person else p.machine_recording_seconds
+        hang_up = lambda: self._end(lead, ob.LineOutcome.CALLEE_HUNG_UP, "16")  # noqa: E731
+        self._after(lead, wait, hang_up)
 
     # -- agents' legs and bridges -----------------------------------------------------
     def _open(self, agent_id: str) -> None:

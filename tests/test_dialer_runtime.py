@@ -1,0 +1,283 @@
+"""The campaign runtime on a manual clock, the simulated PBX's outbound side and the real ACD
+(the seats): what it dials, why it does not, what it records, and a PBX link that drops."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from acd import agents as ag
+from acd.commands import Commands, Offer
+from acd.engine import Acd
+from acd.model import QueueConfig
+from cti.clock import ManualClock
+from cti.telephony import outbound as ob
+from cti.telephony.simulated_outbound import OutboundProfile, SimulatedOutbound
+from dialer.engine import DialerEngine, Disposition
+from dialer.models import AttemptOutcome, DncSource, LeadStatus
+from dialer.runtime import RESYNC_GRACE
+from dialer.service import CampaignService
+from tests.dialer_support import csv_bytes, spec
+
+QUEUE = "sales"
+
+
+class AcdSeats:
+    """The real ACD as the seats (the application uses the call centre's own, the same way)."""
+
+    def __init__(self, clock: ManualClock, agents: list[str]) -> None:
+        self.acd = Acd(clock, (QueueConfig(QUEUE, wrapup_seconds=5.0),), rng=random.Random(1))
+        self.on_offer: Any = None
+        for agent in agents:
+            self.acd.add_agent(agent, agent, ((QUEUE, 1),))
+            self._do(self.acd.apply(agent, ag.Login()))
+
+    def _do(self, commands: Commands) -> None:
+        for command in commands:
+            if isinstance(command, Offer) and self.on_offer is not None:
+                self._do(self.acd.answered(command.call_id, command.agent_id, QUEUE, 0.0))
+                self.on_offer(command.call_id, command.agent_id)
+
+    def agents(self, queue: str) -> dict[str, bool]:
+        return {
+            a.agent_id: a.state is ag.AgentState.AVAILABLE
+            for a in self.acd.members(queue)
+            if a.state is not ag.AgentState.LOGGED_OUT
+        }
+
+    def person(self, attempt_id: str, queue: str) -> None:
+        self._do(self.acd.enqueue(attempt_id, queue))
+
+    def waiting(self, attempt_id: str) -> bool:
+        return self.acd.waiting_call(attempt_id) is not None
+
+    def abandon(self, attempt_id: str) -> None:
+        self._do(self.acd.abandoned(attempt_id))
+
+    def done(self, attempt_id: str, agent_id: str, queue: str) -> None:
+        self._do(self.acd.call_done(attempt_id, agent_id, queue))
+
+
+@dataclass
+class Pbx:
+    """The simulated PBX's outbound side with a link that can drop (``connected``)."""
+
+    clock: ManualClock
+    profile: OutboundProfile
+    connected: bool = True
+    handlers: list[Any] = field(default_factory=list)
+    sent: list[ob.OutboundCommand] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sim = SimulatedOutbound(self.clock, random.Random(5), self.emit, self.profile)
+
+    def emit(self, event: ob.OutboundEvent) -> None:
+        for handler in self.handlers:
+            handler(event)
+
+    async def execute_outbound(self, command: ob.OutboundCommand) -> None:
+        self.sent.append(command)
+        await self.sim.execute_outbound(command)
+
+
+@dataclass
+class Rig:
+    clock: ManualClock
+    service: CampaignService
+    pbx: Pbx
+    seats: AcdSeats
+    engine: DialerEngine
+    campaign_id: int = 0
+
+    async def run(self, seconds: float, step: float = 1.0) -> None:
+        end = self.clock.now() + seconds
+        while self.clock.now() < end:
+            await self.engine.step()
+            await self.engine.store.flush()
+            self.clock.advance(step)
+            await self.engine.store.flush()
+
+    def dials(self) -> list[ob.DialLead]:
+        return [c for c in self.pbx.sent if isinstance(c, ob.DialLead)]
+
+    def status(self) -> Any:
+        return self.engine.status(self.service.get("renewals"))
+
+
+def _leads(n: int) -> bytes:
+    return csv_bytes("phone,name", [f"+1212555{i:04d},Lead {i}" for i in range(n)])
+
+
+@pytest.fixture
+def rig_for(session_factory: sessionmaker[Session]) -> Iterator[Any]:
+    async def build(agents: int = 3, leads: int = 30, **changes: Any) -> Rig:
+        clock = ManualClock(1_784_000_000.0)  # Monday 13 July 2026, 23:33 in New York
+        service = CampaignService(session_factory, clock)
+        profile = changes.pop("profile", OutboundProfile(live_rate=0.5, machine_rate=0.2))
+        pbx = Pbx(clock, profile)
+        seats = AcdSeats(clock, [f"agent{i + 1:02d}" for i in range(agents)])
+        engine = DialerEngine(service, pbx, seats, clock)
+        seats.on_offer = engine.offered
+        pbx.handlers.append(engine.handle)
+        campaign = service.create("renewals", spec(**changes))
+        service.upload("renewals", io.BytesIO(_leads(leads)), "leads.csv")
+        service.control("renewals", "start")
+        await engine.start()
+        if engine._task is not None:
+            engine._task.cancel()  # the test ticks it on the manual clock
+        return Rig(clock, service, pbx, seats, engine, campaign.id)
+
+    yield build
+
+
+async def test_a_predictive_campaign_dials_and_records_every_attempt(rig_for: Any) -> None:
+    rig: Rig = await rig_for(agents=3, leads=30)
+    await rig.run(600)
+    attempts = list(rig.service.attempts(rig.campaign_id))
+    assert len(attempts) == len(rig.dials()) > 3
+    ended = [a for a in attempts if a.ended_at is not None]
+    assert len(ended) >= len(attempts) - 3  # the last few may still be in flight
+    live = [a for a in ended if a.outcome == AttemptOutcome.LIVE and a.agent_id]
+    assert live, "some people reached an agent"
+    for a in live:
+        assert a.seconds_to_agent is not None and a.seconds_to_agent <= 2.0 + 1e-6
+        assert a.ring_seconds is not None and a.amd_verdict in ("human", "not-sure")
+    assert {a.outcome for a in ended} <= {o.value for o in AttemptOutcome}
+    for a in ended:
+        assert a.outcome is not None and a.ended_at is not None and a.dialled_at <= a.ended_at
+    # every lead dialled at most max_attempts times
+    by_lead: dict[int, int] = {}
+    for a in attempts:
+        by_lead[a.lead_id] = by_lead.get(a.lead_id, 0) + 1
+    assert max(by_lead.values()) <= 3
+
+
+async def test_a_campaign_with_no_agents_dials_nothing_and_says_why(rig_for: Any) -> None:
+    rig: Rig = await rig_for(agents=0, leads=5)
+    await rig.run(5)
+    assert rig.dials() == []
+    status = rig.status()
+    assert not status.dialling and "no agents" in status.reason
+
+
+async def test_outside_the_window_nothing_is_dialled_and_the_status_says_why(rig_for: Any) -> None:
+    # The rig starts at 23:33 on a Monday in New York, past a 09:00-19:00 window.
+    rig: Rig = await rig_for(agents=2, leads=5, window={"start": "09:00", "end": "19:00"})
+    await rig.run(5)
+    assert rig.dials() == []
+    assert "outside its calling window" in rig.status().reason
+
+
+async def test_a_lead_put_on_the_dnc_list_after_upload_is_never_dialled(rig_for: Any) -> None:
+    rig: Rig = await rig_for(agents=2, leads=3)
+    rig.service.dnc_add(["+12125550001"], DncSource.INTERNAL, "asked on another channel")
+    await rig.run(300)
+    assert "+12125550001" not in {d.number for d in rig.dials()}
+    lead = next(x for x in rig.service.leads("renewals", 10, 0) if x.phone == "+12125550001")
+    assert lead.status == LeadStatus.DNC
+
+
+async def test_an_edit_takes_effect_at_the_next_decision(rig_for: Any) -> None:
+    rig: Rig = await rig_for(agents=2, leads=20)
+    await rig.run(3)
+    rig.service.edit("renewals", spec(caller_id="+12125550111", ring_seconds=30))
+    before = len(rig.dials())
+    await rig.run(120)
+    later = rig.dials()[before:]
+    assert later and {(d.caller_id, d.ring_timeout) for d in later} == {("+12125550111", 30.0)}
+
+
+async def test_pacing_waits_for_the_pbx_after_a_drop_and_counts_nothing_twice(rig_for: Any) -> None:
+    rig: Rig = await rig_for(
+        agents=3,
+        leads=30,
+        profile=OutboundProfile(live_rate=0.0, machine_rate=0.0, busy_share=0.0, failed_share=0.0),
+    )
+    await rig.run(3)  # everything rings out at 20 s, so these are in flight
+    runtime = rig.engine.runtimes[rig.campaign_id]
+    in_flight = sorted(runtime.live)
+    assert in_flight
+    rig.pbx.connected = False
+    rig.pbx.sim.stop()  # what the PBX does meanwhile is unknown to us
+    dials = len(rig.dials())
+    await rig.run(5)
+    assert len(rig.dials()) == dials and "link is down" in rig.status().reason
+    rig.pbx.connected = True
+    await rig.run(2)
+    assert len(rig.dials()) == dials and "waiting for the PBX" in rig.status().reason
+    # the resync reports the first call ended, twice (a replayed event): counted once
+    first, *rest = in_flight
+    for _ in range(2):
+        rig.pbx.emit(ob.LeadEnded(first, ob.LineOutcome.NO_ANSWER, rig.clock.now(), "19"))
+    await rig.run(2)
+    assert len(rig.dials()) == dials and f"report {len(rest)} call" in rig.status().reason
+    for attempt_id in rest:
+        rig.pbx.emit(ob.LeadRinging(attempt_id, rig.clock.now()))  # still up: known again
+    await rig.run(2)
+    assert len(rig.dials()) > dials, rig.status().reason
+    ended = rig.service.attempt(first)
+    assert ended.outcome == AttemptOutcome.NO_ANSWER and ended.ended_at is not None
+    assert runtime.pacer.bound.book(0).in_flight == len(runtime.live)
+
+
+async def test_calls_never_heard_of_after_a_resync_are_closed_once_as_failed(rig_for: Any) -> None:
+    quiet = OutboundProfile(live_rate=0.0, machine_rate=0.0, busy_share=0.0, failed_share=0.0)
+    rig: Rig = await rig_for(agents=2, leads=10, profile=quiet)
+    await rig.run(2)
+    lost = sorted(rig.engine.runtimes[rig.campaign_id].live)
+    rig.pbx.connected = False
+    rig.pbx.sim.stop()
+    await rig.run(2)
+    rig.pbx.connected = True
+    await rig.run(RESYNC_GRACE + 2)
+    for attempt_id in lost:
+        row = rig.service.attempt(attempt_id)
+        assert row.outcome == AttemptOutcome.FAILED and row.cause == "no state after resync"
+    # a late report of a closed attempt changes nothing
+    rig.pbx.emit(ob.LeadEnded(lost[0], ob.LineOutcome.BUSY, rig.clock.now(), "17"))
+    await rig.engine.store.flush()
+    assert rig.service.attempt(lost[0]).outcome == AttemptOutcome.FAILED
+
+
+async def test_an_opt_out_during_the_safe_harbour_message_puts_the_number_on_the_dnc_list(
+    rig_for: Any,
+) -> None:
+    everyone_opts_out = OutboundProfile(
+        live_rate=1.0, machine_rate=0.0, opt_out_share=1.0, amd_false_positive=0.0
+    )
+    rig: Rig = await rig_for(agents=1, leads=10, profile=everyone_opts_out)
+    await rig.run(120)
+    abandoned = [a for a in rig.service.attempts(rig.campaign_id) if a.outcome == "abandoned"]
+    opted = [x for x in rig.service.leads("renewals", 20, 0) if x.status == LeadStatus.OPTED_OUT]
+    assert {a.phone for a in abandoned} <= rig.service.on_dnc(a.phone for a in abandoned)
+    assert {x.phone for x in opted} == {a.phone for a in abandoned}
+
+
+async def test_a_disposition_sets_the_lead_and_can_ask_for_the_agents_own_callback(
+    rig_for: Any,
+) -> None:
+    rig: Rig = await rig_for(
+        agents=1,
+        leads=5,
+        profile=OutboundProfile(
+            live_rate=1.0, machine_rate=0.0, amd_false_positive=0.0, mean_talk=30.0
+        ),
+    )
+    await rig.run(60)
+    talked = next(a for a in rig.service.attempts(rig.campaign_id) if a.agent_id)
+    later = rig.clock.now() + 3600
+    await rig.engine.dispose(
+        talked.id,
+        talked.agent_id,
+        Disposition("call-back", final=False, callback_at=later, callback_mine=True),
+    )
+    lead = rig.service.lead(talked.lead_id)
+    assert lead.status == LeadStatus.CALLBACK and lead.callback_agent == talked.agent_id
+    assert lead.next_at is not None and lead.next_at.timestamp() == pytest.approx(later)
+    assert rig.service.attempt(talked.id).disposition == "call-back"
