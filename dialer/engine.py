@@ -2,7 +2,7 @@
 
 It subscribes to the port's events and hands each to the campaign whose attempt it is; it
 keeps the agents' persistent legs (opened for every agent signed in to the queue of a
-progressive or predictive campaign that is running, closed when they are no longer needed);
+campaign that is running, closed when they are no longer needed);
 it ticks every campaign on the injected clock; and it carries out what the API asks: a
 campaign started, paused, stopped or edited (the edit is used from the next tick), a preview
 lead dialled or skipped, an agent's disposition.
@@ -146,7 +146,7 @@ class DialerEngine:
     async def _legs(self) -> None:
         wanted: set[str] = set()
         for runtime in self.runtimes.values():
-            if runtime.running and runtime.spec.mode is not DialMode.PREVIEW:
+            if runtime.running:
                 wanted |= set(self.seats.agents(runtime.spec.queue))
         busy = {live.agent_id for r in self.runtimes.values() for live in r.live.values()}
         for agent_id in sorted(wanted - self.legs - self._opening):

@@ -37,7 +37,8 @@ def test_a_campaign_reaches_agents_through_the_inbound_acd(tmp_path: Path) -> No
                 for a in centre.acd.agents()
             )
             export = client.get("/api/dialer/campaigns/blend/attempts.csv", headers=headers)
-            assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+            assert export.status_code == 200
+            assert export.headers["content-type"].startswith("text/csv")
             records = list(csv.DictReader(io.StringIO(export.text)))
             connected = [r for r in records if r["agent_id"] and r["connected_at"]]
         assert seen_on_call, "an agent of the sales queue took a dialer call in the ACD"

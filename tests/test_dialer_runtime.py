@@ -281,3 +281,24 @@ async def test_a_disposition_sets_the_lead_and_can_ask_for_the_agents_own_callba
     assert lead.status == LeadStatus.CALLBACK and lead.callback_agent == talked.agent_id
     assert lead.next_at is not None and lead.next_at.timestamp() == pytest.approx(later)
     assert rig.service.attempt(talked.id).disposition == "call-back"
+
+
+async def test_in_preview_the_agent_sees_the_lead_and_dials_or_skips_it(rig_for: Any) -> None:
+    people = OutboundProfile(live_rate=1.0, machine_rate=0.0, amd_false_positive=0.0)
+    rig: Rig = await rig_for(agents=1, leads=3, mode="preview", profile=people)
+    await rig.run(3)
+    assert rig.dials() == [] and "preview" in rig.status().reason
+    campaign = rig.service.get("renewals")
+    first = await rig.engine.preview_next(campaign, "agent01")
+    assert first is not None
+    again = await rig.engine.preview_next(campaign, "agent01")
+    assert again is not None and again.id == first.id  # the same lead until they choose
+    await rig.engine.preview_choose(campaign, "agent01", first.id, dial=False)
+    skipped = rig.service.lead(first.id)
+    assert skipped.next_at is not None and skipped.next_at.timestamp() > rig.clock.now()
+    second = await rig.engine.preview_next(campaign, "agent01")
+    assert second is not None and second.id != first.id
+    attempt_id = await rig.engine.preview_choose(campaign, "agent01", second.id, dial=True)
+    await rig.run(30)
+    row = rig.service.attempt(str(attempt_id))
+    assert row.agent_id == "agent01" and row.phone == second.phone
