@@ -20,8 +20,8 @@ from cti.clock import ManualClock
 from cti.telephony import outbound as ob
 from cti.telephony.simulated_outbound import OutboundProfile, SimulatedOutbound
 from dialer.engine import DialerEngine, Disposition
-from dialer.models import AttemptOutcome, DncSource, LeadStatus
-from dialer.runtime import RESYNC_GRACE
+from dialer.models import AttemptOutcome, DialerAttempt, DncSource, LeadStatus
+from dialer.runtime import RESYNC_GRACE, utc
 from dialer.service import CampaignService
 from tests.dialer_support import csv_bytes, spec
 
@@ -245,18 +245,28 @@ async def test_calls_never_heard_of_after_a_resync_are_closed_once_as_failed(rig
     assert rig.service.attempt(lost[0]).outcome == AttemptOutcome.FAILED
 
 
+async def _abandon_one(rig: Rig) -> str:
+    """Dial for the one free agent, then pause them: the person answers with nobody free."""
+    await rig.run(2)
+    dialled = rig.dials()
+    assert len(dialled) == 1
+    rig.seats._do(rig.seats.acd.apply("agent01", ag.Pause("break")))
+    await rig.run(60, step=0.25)  # ring (under 20 s), AMD, 2 s, then the 10 s message
+    return dialled[0].attempt_id
+
+
 async def test_an_opt_out_during_the_safe_harbour_message_puts_the_number_on_the_dnc_list(
     rig_for: Any,
 ) -> None:
-    everyone_opts_out = OutboundProfile(
+    opts_out = OutboundProfile(
         live_rate=1.0, machine_rate=0.0, opt_out_share=1.0, amd_false_positive=0.0
     )
-    rig: Rig = await rig_for(agents=1, leads=10, profile=everyone_opts_out)
-    await rig.run(120)
-    abandoned = [a for a in rig.service.attempts(rig.campaign_id) if a.outcome == "abandoned"]
-    opted = [x for x in rig.service.leads("renewals", 20, 0) if x.status == LeadStatus.OPTED_OUT]
-    assert {a.phone for a in abandoned} <= rig.service.on_dnc(a.phone for a in abandoned)
-    assert {x.phone for x in opted} == {a.phone for a in abandoned}
+    rig: Rig = await rig_for(agents=1, leads=10, profile=opts_out)
+    attempt_id = await _abandon_one(rig)
+    row = rig.service.attempt(attempt_id)
+    assert row.outcome == AttemptOutcome.ABANDONED and row.agent_id is None
+    assert rig.service.on_dnc([row.phone]) == {row.phone}
+    assert rig.service.lead(row.lead_id).status == LeadStatus.OPTED_OUT
 
 
 async def test_a_disposition_sets_the_lead_and_can_ask_for_the_agents_own_callback(
@@ -302,3 +312,55 @@ async def test_in_preview_the_agent_sees_the_lead_and_dials_or_skips_it(rig_for:
     await rig.run(30)
     row = rig.service.attempt(str(attempt_id))
     assert row.agent_id == "agent01" and row.phone == second.phone
+
+
+async def test_uk_no_uncovered_call_to_a_number_abandoned_within_72_hours(rig_for: Any) -> None:
+    rig: Rig = await rig_for(agents=1, leads=1, abandon_rule="uk")
+    runtime = rig.engine.runtimes[rig.campaign_id]
+    lead = rig.service.leads("renewals", 1, 0)[0]
+    earlier = DialerAttempt(
+        id="att-earlier",
+        campaign_id=rig.campaign_id,
+        lead_id=lead.id,
+        phone=lead.phone,
+        dialled_at=utc(rig.clock.now() - 71 * 3600),
+        outcome=AttemptOutcome.ABANDONED.value,
+        cause="",
+    )
+    rig.service.record(earlier)
+    now = rig.clock.now()
+    assert (await runtime._place(1, 0, now))[0] == 0  # uncovered: refused
+    assert (await runtime._place(1, 1, now))[0] == 1  # an agent reserved: allowed
+    assert [d.number for d in rig.dials()] == [lead.phone]
+
+
+async def test_a_machine_gets_the_campaigns_message_and_a_person_left_waiting_the_safe_harbour(
+    rig_for: Any,
+) -> None:
+    machines = OutboundProfile(live_rate=0.0, machine_rate=1.0, amd_false_negative=0.0)
+    rig: Rig = await rig_for(
+        agents=1, leads=3, profile=machines, machine_action="message", machine_message="Hi"
+    )
+    await rig.run(60)
+    messages = [c for c in rig.pbx.sent if isinstance(c, ob.PlayMachineMessage)]
+    assert messages and not any(isinstance(c, ob.ConnectLead) for c in rig.pbx.sent)
+    outcomes = {a.outcome for a in rig.service.attempts(rig.campaign_id) if a.ended_at}
+    assert outcomes == {AttemptOutcome.MACHINE.value}
+
+
+async def test_a_person_with_no_agent_within_2_s_hears_the_safe_harbour_message(
+    rig_for: Any,
+) -> None:
+    people = OutboundProfile(live_rate=1.0, machine_rate=0.0, amd_false_positive=0.0)
+    rig: Rig = await rig_for(agents=1, leads=10, profile=people)
+    attempt_id = await _abandon_one(rig)
+    harbour = [c for c in rig.pbx.sent if isinstance(c, ob.PlaySafeHarbour)]
+    assert [c.attempt_id for c in harbour] == [attempt_id]
+    row = rig.service.attempt(attempt_id)
+    assert row.outcome == AttemptOutcome.ABANDONED and row.ended_at is not None
+    assert (
+        row.answered_at is not None
+        and rig.engine.runtimes[rig.campaign_id].pacer.bound.book(0).abandoned == 1
+    )
+    lead = rig.service.lead(row.lead_id)
+    assert lead.status == LeadStatus.RETRY  # abandoned leads are tried again, after the delay
