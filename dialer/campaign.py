@@ -118,7 +118,7 @@ class CampaignSpec(BaseModel):
     region: str = Field("US", pattern=r"^[A-Z]{2}$")  # numbers without a + are read as here
     window: CallingWindow = Field(default_factory=CallingWindow)
     unknown_zone: UnknownZonePolicy = UnknownZonePolicy.SKIP
-    assume_zone: str | None = None
+    assume_zone: str | None = Field(None, max_length=64)
     max_attempts: int = Field(3, ge=1, le=20)
     retries: dict[RetryOutcome, RetryRule] = Field(default_factory=_default_retries)
     recycle_minutes: float = Field(60.0, ge=0.0, le=60.0 * 24 * 30)  # a skip, or "try again"
@@ -173,5 +173,5 @@ def check_zone(name: str) -> None:
 
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"assume_zone: {name!r} is not an IANA time zone") from None

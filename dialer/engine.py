@@ -62,6 +62,9 @@ class DialerEngine:
     # -- lifecycle ------------------------------------------------------------------
     async def start(self) -> None:
         self.store.start()
+        closed = await asyncio.to_thread(self.service.close_stale, "open when the server stopped")
+        if closed:
+            log.warning("dialer.stale_attempts_closed", count=closed)
         for campaign in await asyncio.to_thread(self.service.campaigns):
             if campaign.state is not CampaignState.DRAFT:
                 self._changed(campaign)

@@ -103,7 +103,7 @@ class _Lines:
                 yield "\n"
                 continue
             try:
-                yield raw.decode("utf-8")
+                yield raw.decode("utf-8").replace("\x00", "")  # no database stores a NUL
             except UnicodeDecodeError as exc:
                 where = f"byte 0x{raw[exc.start]:02x} at position {exc.start + 1}"
                 self.undecodable.append(
@@ -148,6 +148,19 @@ def _header(reader: csv.DictReader[str], filename: str) -> tuple[str, str | None
     return phone, name, account, CONSENT_COLUMN in keys
 
 
+def _rows(reader: csv.DictReader[str], filename: str) -> Iterator[dict[str, str | None]]:
+    """The reader's rows; a file the csv module cannot read on (a NUL, an endless quoted
+    field) is refused at the row where it stopped, after the rows before it have loaded."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        row = reader.line_num + 1  # the row being read when it stopped
+        raise InvalidLeadFile(
+            f"{filename}: row {row} cannot be read as CSV ({exc}); the rows before it loaded",
+            details={"file": filename, "row": row, "field": "*"},
+        ) from None
+
+
 def load(
     sessions: sessionmaker[Session], campaign_id: int, region: str, data: IO[bytes], filename: str
 ) -> UploadReport:
@@ -162,7 +175,7 @@ def load(
     known = {phone_col, name_col, account_col, consent_col}
     report = UploadReport(filename)
     batch: list[Parsed] = []
-    for row in reader:
+    for row in _rows(reader, filename):
         number = reader.line_num
         report.rows += 1
         if None in row:
@@ -269,7 +282,7 @@ def load_dnc(
     phone_col, _, _, _ = _header(reader, filename)
     report = DncReport(filename)
     batch: dict[str, int] = {}
-    for row in reader:
+    for row in _rows(reader, filename):
         number = reader.line_num
         report.rows += 1
         raw = (row.get(phone_col) or "").strip()

@@ -259,6 +259,22 @@ class CampaignService:
                 raise NoSuchAttempt(f"no attempt {attempt_id!r}", details={"attempt": attempt_id})
             return row
 
+    def close_stale(self, cause: str) -> int:
+        """Attempts left open by a process that stopped: closed as failed, their leads due
+        again, so none is lost or left dialling for ever. Returns how many."""
+        now = self.now()
+        with self.sessions.begin() as s:
+            stale = list(s.scalars(select(DialerAttempt).where(DialerAttempt.ended_at.is_(None))))
+            for row in stale:
+                row.ended_at, row.cause = now, cause
+                row.outcome = row.outcome or "failed"
+                s.execute(
+                    update(DialerLead)
+                    .where(DialerLead.id == row.lead_id, DialerLead.status == LeadStatus.DIALLING)
+                    .values(status=LeadStatus.RETRY.value, next_at=now)
+                )
+        return len(stale)
+
     def abandoned_since(self, phone: str, since: datetime) -> bool:
         with self.sessions() as s:
             q = select(func.count()).where(

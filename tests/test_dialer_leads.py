@@ -165,3 +165,13 @@ def test_zones_come_from_the_number() -> None:
     assert zones_for("+12125550101") == ("America/New_York",)
     assert zones_for("+442079460000") == ("Europe/London",)
     assert len(zones_for("+61212345678")) >= 1
+
+
+def test_a_row_the_csv_reader_cannot_read_stops_the_file_with_its_row(
+    campaigns: CampaignService,
+) -> None:
+    endless = b'"' + b"x" * 60_000 + b"\n" + b"y" * 60_000 + b"\n" + b"z" * 60_000 + b"\n"
+    data = b"phone,name\n+12125550101,Ann\n" + endless
+    with pytest.raises(InvalidLeadFile) as refused:
+        campaigns.upload("renewals", io.BytesIO(data), "broken.csv")
+    assert refused.value.details["file"] == "broken.csv" and refused.value.details["row"] >= 3

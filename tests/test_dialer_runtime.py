@@ -364,3 +364,21 @@ async def test_a_person_with_no_agent_within_2_s_hears_the_safe_harbour_message(
     )
     lead = rig.service.lead(row.lead_id)
     assert lead.status == LeadStatus.RETRY  # abandoned leads are tried again, after the delay
+
+
+async def test_attempts_left_open_by_a_stopped_server_are_closed_and_their_leads_due_again(
+    rig_for: Any,
+) -> None:
+    quiet = OutboundProfile(live_rate=0.0, machine_rate=0.0, busy_share=0.0, failed_share=0.0)
+    rig: Rig = await rig_for(agents=2, leads=5, profile=quiet)
+    await rig.run(2)
+    open_ones = sorted(rig.engine.runtimes[rig.campaign_id].live)
+    assert open_ones
+    await rig.engine.stop()  # the process stops with calls in flight
+    again = DialerEngine(rig.service, rig.pbx, rig.seats, rig.clock)
+    await again.start()
+    await again.stop()
+    for attempt_id in open_ones:
+        row = rig.service.attempt(attempt_id)
+        assert row.ended_at is not None and row.cause == "open when the server stopped"
+        assert rig.service.lead(row.lead_id).status == LeadStatus.RETRY
