@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     demo_password: SecretStr = SecretStr("switchboard")
     demo_calls_per_minute: float = Field(12.0, ge=0)
     demo_seed: int = 7
+    # The demo's small predictive campaign on the sales queue, beside the inbound traffic
+    # (simulated PBX only; it runs only when the demo has inbound traffic too).
+    demo_campaign: bool = True
     demo_agents: int = Field(24, ge=1, le=5000)
     demo_customers: int = Field(2000, ge=2)
     demo_traffic_days: int = Field(56, ge=0, le=730)  # call-log history for the planner

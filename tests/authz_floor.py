@@ -16,7 +16,7 @@ from acd.agents import AgentState
 from cti.calls.model import Phase
 from cti.roles import Role
 from cti.telephony import commands as cmd
-from tests import support
+from tests import dialer_support, support
 from tests.authz_policy import COLLEAGUE, LOGINS, ME, POLICY, THIRD, Case, Owns
 from tests.support import services
 
@@ -124,6 +124,13 @@ URLS = {
     "POST /api/ivr/flows/{name}/versions": "POST /api/ivr/flows/main-menu/versions",
     "POST /api/ivr/flows/{name}/activate": "POST /api/ivr/flows/main-menu/activate",
     "POST /api/ivr/flows/{name}/rollback": "POST /api/ivr/flows/main-menu/rollback",
+    "POST /api/dialer/campaigns/{name}/preview/{lead_id}": (
+        "POST /api/dialer/campaigns/matrix/preview/1"
+    ),
+    "POST /api/dialer/attempts/{attempt_id}/disposition": (
+        "POST /api/dialer/attempts/att-matrix/disposition"
+    ),
+    "DELETE /api/dialer/dnc/{phone}": "DELETE /api/dialer/dnc/+12125550188",
 }
 
 
@@ -144,7 +151,15 @@ NOWHERE = {
     "demand": [{"queue": "no-such-queue", "calls": [1], "aht": 180}],
     "groups": [{"name": "g", "skills": {"support": 1}, "agents": [1]}],
 }
+LEADS = {"files": {"file": ("matrix.csv", b"phone\n+12125550188\n", "text/csv")}}
 BODIES: dict[str, dict[str, Any]] = {
+    "POST /api/dialer/campaigns": {"json": {"name": "matrix", "spec": dialer_support.spec()}},
+    "PUT /api/dialer/campaigns/{name}": {"json": dialer_support.spec()},
+    "POST /api/dialer/campaigns/{name}/leads": LEADS,
+    "POST /api/dialer/campaigns/{name}/preview/{lead_id}": {"json": {"dial": False}},
+    "POST /api/dialer/attempts/{attempt_id}/disposition": {"json": {"code": "sale"}},
+    "POST /api/dialer/dnc": {"json": {"phone": "+12125550188"}},
+    "POST /api/dialer/dnc/import": LEADS,
     "POST /api/auth/token": {"data": {"username": ME, "password": "switchboard"}},
     "PUT /api/queues/{name}": {"json": {"label": "Sales", "skills": {"sales": 1}}},
     "PUT /api/skills/{name}": {"json": {"description": "selling"}},

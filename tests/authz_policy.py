@@ -143,6 +143,25 @@ POLICY: dict[str, Policy] = {
     "POST /api/wfm/staff-groups": at_least(S),
     # the audit log
     "GET /api/audit": at_least(AD),
+    # the dialer: campaigns, leads and DNC for supervisors; preview and wrap-up for agents
+    "GET /api/dialer/campaigns": at_least(S),
+    "POST /api/dialer/campaigns": at_least(S),
+    "GET /api/dialer/campaigns/{name}": at_least(S),
+    "PUT /api/dialer/campaigns/{name}": at_least(S),
+    "POST /api/dialer/campaigns/{name}/start": at_least(S),
+    "POST /api/dialer/campaigns/{name}/pause": at_least(S),
+    "POST /api/dialer/campaigns/{name}/stop": at_least(S),
+    "GET /api/dialer/campaigns/{name}/status": at_least(S),
+    "POST /api/dialer/campaigns/{name}/leads": at_least(S),
+    "GET /api/dialer/campaigns/{name}/leads": at_least(S),
+    "GET /api/dialer/campaigns/{name}/attempts.csv": at_least(S),
+    "POST /api/dialer/campaigns/{name}/preview": at_least(A),
+    "POST /api/dialer/campaigns/{name}/preview/{lead_id}": at_least(A),
+    "POST /api/dialer/attempts/{attempt_id}/disposition": at_least(A),  # their own attempt
+    "GET /api/dialer/dnc": at_least(S),
+    "POST /api/dialer/dnc": at_least(S),
+    "DELETE /api/dialer/dnc/{phone}": at_least(S),
+    "POST /api/dialer/dnc/import": at_least(S),
     # websockets: connecting, then each message type
     "WS /ws/agent": on_agent(A, S),  # a supervisor may watch anyone's
     "WS /ws/board": at_least(S),

@@ -157,7 +157,7 @@ def _body(content: dict[str, Any]) -> dict[str, Any]:
     """The JSON body's documentation; for a text format, a documented string stands in."""
     if "application/json" in content:
         return dict(content["application/json"])
-    texts = [c for t, c in content.items() if t.startswith("text/plain")]  # /metrics
+    texts = [c for t, c in content.items() if t.startswith(("text/plain", "text/csv"))]  # /metrics, CSV exports
     if texts and texts[0].get("schema", {}).get("type") == "string":
         return {"schema": {"$ref": "text"}}
     return {}

@@ -45,6 +45,7 @@ from cti.errors import SwitchboardError
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall
+from cti.telephony.outbound import OUTBOUND_EVENTS
 from cti.telephony.port import TelephonyPort
 
 log = structlog.get_logger(__name__)
@@ -94,6 +95,8 @@ class CallCentre:
         self._found: dict[str, CallerLookup | None] = {}  # CRM answers, per call
         self._pops_waiting: dict[str, list[str]] = {}  # agents ringing before the answer
         self.alerts: dict[str, PhoneFailed] = {}  # agent -> their phone's last failure
+        # Takes the ACD's offers of a dialer's calls (cti.calls.outbound); False: not its call.
+        self.outbound_offers: Callable[[Offer], bool] | None = None
         port.subscribe(self.handle)
 
     # -- carrying out what the ACD decided ----------------------------------------
@@ -105,6 +108,8 @@ class CallCentre:
             elif isinstance(command, QueueChanged):
                 self.notifier.queue_changed(command.queue)
             elif isinstance(command, Offer):
+                if self.outbound_offers is not None and self.outbound_offers(command):
+                    continue  # a dialer's call: bridged to the agent's persistent leg
                 self.port.dispatch(
                     cmd.ConnectAgent(
                         command.call_id, command.agent_id, command.queue, command.ring_timeout
@@ -141,6 +146,8 @@ class CallCentre:
 
     # -- telephony events and the CRM's answers -----------------------------------
     def handle(self, event: ev.TelephonyEvent | CallerIdentified) -> None:
+        if isinstance(event, OUTBOUND_EVENTS):
+            return  # the dialer's (cti.telephony.outbound), on the same stream
         if isinstance(event, CallerIdentified):
             self._identified(event)
             return

@@ -53,6 +53,7 @@ from cti.pbx import dialplan as configured
 from cti.server import handlers, health, payloads, sockets, ws
 from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus
+from cti.server.dialer_wiring import build_dialer, seed_demo_campaign
 from cti.server.engine_lock import EngineLock
 from cti.server.hub import Hub
 from cti.server.ivr_wiring import IVR_ENTRY, agi_server, build_ivr
@@ -63,6 +64,7 @@ from cti.server.services import Services
 from cti.settings import AsteriskMode, Settings, TelephonyBackend
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
+from dialer import api as dialer_api
 from ivr import api as ivr_api
 from wfm import api as wfm_api
 from wfm.service import WfmService
@@ -178,6 +180,9 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)
     await _resume_interval(routing_service, store, clock)
     ivr, front_door = await build_ivr(settings, clock, sessions, crm, centre, routing_service, port)
+    dialer = build_dialer(sessions, clock, centre, port)
+    if dialer is not None and _demo_campaign(settings):
+        await seed_demo_campaign(dialer, numbers)
     return Services(
         settings,
         clock,
@@ -196,8 +201,15 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         AuditLog(sessions, clock),
         front_door,
         account_events,
+        dialer=dialer,
         database=engine,
     )
+
+
+def _demo_campaign(settings: Settings) -> bool:
+    simulated = settings.telephony is TelephonyBackend.SIMULATED
+    busy = settings.demo_calls_per_minute > 0
+    return settings.demo and settings.demo_campaign and simulated and busy
 
 
 async def _resume_interval(routing: RoutingService, store: RoutingStore, clock: Clock) -> None:
@@ -282,6 +294,7 @@ def create_app(
         ivr_api.router,
         wfm_api.router,
         audit_api.router,
+        dialer_api.router,
         ws.router,
         health.router,
         metrics_router,
@@ -304,6 +317,8 @@ def provide(state: State, svc: Services) -> None:
     crm_api.provide(state, svc.crm)
     ivr_api.provide(state, svc.ivr)
     wfm_api.provide(state, svc.wfm)
+    if svc.dialer is not None:
+        dialer_api.provide(state, svc.dialer)
     sockets.provide(
         state, sockets.Sockets(svc.auth, svc.centre, svc.bus, svc.hub, svc.clock, svc.audit)
     )
@@ -336,6 +351,8 @@ class Engine:
             self._agi = agi_server(settings, svc.ivr, self.clock, svc.centre, svc.crm)
             await self._agi.start()
         await svc.telephony.start()
+        if svc.dialer is not None:
+            await svc.dialer.start()
         self._flusher = asyncio.create_task(_flush_periodically(svc), name="stats-flush")
         self.running = True
         log.info("engine.started")
@@ -349,6 +366,8 @@ class Engine:
             self._flusher.cancel()
         if svc.ivr_front_door is not None:
             await svc.ivr_front_door.stop()
+        if svc.dialer is not None:
+            await svc.dialer.stop()
         await svc.telephony.stop()
         if self._agi is not None:
             await self._agi.stop()

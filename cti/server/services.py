@@ -22,6 +22,7 @@ from cti.server.bus import Bus
 from cti.server.hub import Hub
 from cti.settings import Settings
 from cti.telephony.port import TelephonyPort
+from dialer.engine import DialerEngine
 from ivr.service import IvrService
 from ivr.sim_runtime import SimIvr
 from wfm.service import WfmService
@@ -46,4 +47,5 @@ class Services:
     audit: AuditLog
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
     account_events: AccountEvents | None = None  # tells every process of account changes
+    dialer: DialerEngine | None = None  # None when the PBX adapter cannot dial campaigns
     database: Engine | None = None  # for /readyz's probe; the services hold their sessions
