@@ -38,9 +38,13 @@ from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock, LiveClock
 from cti.crm import api as crm_api
+from cti.crm import records_api
 from cti.crm.calllog import CallLog
 from cti.crm.cards import CallerLookup
+from cti.crm.customer_csv import CustomerCsv
 from cti.crm.directory import Directory
+from cti.crm.erasure import CustomerData
+from cti.crm.records import CustomerRecords
 from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
 from cti.demo import seed
@@ -182,6 +186,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         routing_service,
         ivr,
         WfmService(call_log, clock, lambda: list(centre.acd.queues.values())),
+        CustomerRecords(CustomerCsv(sessions), CustomerData(sessions), clock),
         front_door,
         account_events,
         database=engine,
@@ -264,6 +269,7 @@ def create_app(
     routers = (auth_api.router, acd_api.router, floor_api.router, calls_api.router, crm_api.router)
     for router in (
         *routers,
+        records_api.router,
         pbx_api.router,
         ivr_api.router,
         wfm_api.router,
@@ -285,6 +291,7 @@ def provide(state: State, svc: Services) -> None:
     calls_api.provide(state, CallControl(svc.centre, svc.writer))
     pbx_api.provide(state, pbx_api.Pbx(svc.centre, svc.settings.telephony.value))
     crm_api.provide(state, svc.crm)
+    records_api.provide(state, svc.records)
     ivr_api.provide(state, svc.ivr)
     wfm_api.provide(state, svc.wfm)
     sockets.provide(state, sockets.Sockets(svc.auth, svc.centre, svc.bus, svc.hub, svc.clock))

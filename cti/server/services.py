@@ -15,6 +15,7 @@ from cti.calls.writer import CallLogWriter
 from cti.clock import Clock
 from cti.crm.calllog import CallLog
 from cti.crm.directory import Directory
+from cti.crm.records import CustomerRecords
 from cti.crm.service import CrmService
 from cti.server.account_events import AccountEvents
 from cti.server.bus import Bus
@@ -42,6 +43,7 @@ class Services:
     routing: RoutingService
     ivr: IvrService
     wfm: WfmService
+    records: CustomerRecords
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
     account_events: AccountEvents | None = None  # tells every process of account changes
     database: Engine | None = None  # for /readyz's probe; the services hold their sessions
