@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -90,7 +91,7 @@ def _customer_csv() -> CustomerCsv:
 
 @crm_app.command("import")
 def crm_import(
-    path: Path = typer.Argument(..., help="the CSV file (docs/crm.md gives its columns)"),
+    path: Annotated[Path, typer.Argument(help="the CSV file (docs/crm.md gives its columns)")],
 ) -> None:
     """Upsert customers by account number; each refused row is printed (row, field, reason)."""
 
@@ -113,7 +114,9 @@ def crm_import(
 
 @crm_app.command("export")
 def crm_export(
-    path: Path | None = typer.Argument(None, help="where to write (default: standard output)"),
+    path: Annotated[
+        Path | None, typer.Argument(help="where to write (default: standard output)")
+    ] = None,
 ) -> None:
     """Write every customer in the import's CSV format."""
     try:

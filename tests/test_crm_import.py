@@ -37,7 +37,8 @@ def test_phones_are_stored_in_e164_and_the_caller_is_found_by_any_spelling(
     records: CustomerCsv, session_factory: sessionmaker[Session]
 ) -> None:
     created, _, refused = load(
-        records, HEADER + 'A-1,Ada Lovelace,"(212) 555-0147; 1 415 555 0100",ada@x.org,gold,10,0.2,1\n'
+        records,
+        HEADER + 'A-1,Ada Lovelace,"(212) 555-0147; 1 415 555 0100",ada@x.org,gold,10,0.2,1\n',
     )
     assert (created, refused) == (1, [])
     lookup = CrmService(session_factory).lookup_caller("+12125550147")

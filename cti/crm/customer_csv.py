@@ -167,7 +167,7 @@ class CustomerCsv:
                 inserted = session.execute(
                     insert(Customer).returning(Customer.account_number, Customer.id), fresh
                 )
-                ids.update((account, id_) for account, id_ in inserted)
+                ids.update((account or "", id_) for account, id_ in inserted)
             if existing:
                 rows = [{"id": ids[a], **_columns(batch[a])} for a in existing]
                 session.execute(update(Customer), rows)
@@ -263,7 +263,8 @@ def _header(header: list[str]) -> list[str]:
     doubled = sorted({c for c in columns if columns.count(c) > 1})
     if doubled:
         raise InvalidCsv(
-            f"row 1: the column {doubled[0]!r} appears twice", details={"row": 1, "field": doubled[0]}
+            f"row 1: the column {doubled[0]!r} appears twice",
+            details={"row": 1, "field": doubled[0]},
         )
     return columns
 

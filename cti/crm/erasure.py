@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cti.crm.cards import load_cards
 from cti.crm.errors import NoSuchCustomer
-from cti.crm.models import Customer, CustomerPhone, CrmErasure, CrmWriteBack, Interaction
+from cti.crm.models import CrmErasure, CrmWriteBack, Customer, CustomerPhone, Interaction
 from cti.crm.views import card_view
 
 #: The interaction columns an export carries (everything but internal keys).
@@ -106,9 +106,7 @@ class CustomerData:
 
     def erasures(self, customer_id: int) -> list[Erasure]:
         with self._sessions() as session:
-            rows = session.scalars(
-                select(CrmErasure).where(CrmErasure.customer_id == customer_id)
-            )
+            rows = session.scalars(select(CrmErasure).where(CrmErasure.customer_id == customer_id))
             return [
                 Erasure(r.id, r.customer_id, r.erased_by, r.erased_at, r.interactions) for r in rows
             ]

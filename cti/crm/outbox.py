@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cti.clock import Clock
 from cti.crm.errors import CrmError
-from cti.crm.models import Customer, CrmWriteBack, Interaction
+from cti.crm.models import CrmWriteBack, Customer, Interaction
 from cti.crm.phones import normalise
 
 log = structlog.get_logger(__name__)

@@ -4,7 +4,7 @@ format), and a customer's own data, exported or erased (``cti.crm.erasure``)."""
 from __future__ import annotations
 
 import asyncio
-import codecs
+import io
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -21,9 +21,7 @@ from cti.openapi import AUTHENTICATED, IdPath, error_responses
 from cti.provide import Provided
 from cti.roles import Role
 
-router = APIRouter(
-    prefix="/api/crm", tags=["crm"], responses=error_responses(400, *AUTHENTICATED)
-)
+router = APIRouter(prefix="/api/crm", tags=["crm"], responses=error_responses(400, *AUTHENTICATED))
 
 records_service: Provided[CustomerRecords] = Provided("crm.records")
 provide = records_service.provide
@@ -36,8 +34,8 @@ async def import_customers(
 ) -> dict[str, Any]:
     """Upsert the customers of a CSV file; each refused row is named (row, field, reason)."""
     who.require(Role.ADMIN)
-    text = codecs.getreader("utf-8-sig")(file.file, errors="strict")
-    report = await asyncio.to_thread(records.csv.import_csv, text)  # type: ignore[arg-type]
+    text = io.TextIOWrapper(file.file, encoding="utf-8-sig", newline="")
+    report = await asyncio.to_thread(records.csv.import_csv, text)
     return _report_view(report)
 
 
@@ -77,9 +75,7 @@ def _report_view(report: ImportReport) -> dict[str, Any]:
         "created": report.created,
         "updated": report.updated,
         "refused_count": report.refused_count,
-        "refused": [
-            {"row": r.row, "field": r.field, "reason": r.reason} for r in report.refused
-        ],
+        "refused": [{"row": r.row, "field": r.field, "reason": r.reason} for r in report.refused],
     }
 
 

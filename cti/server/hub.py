@@ -16,6 +16,7 @@ from acd.views import agent_view
 from cti.calls.model import Call
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
+from cti.crm.external import ExternalLookup
 from cti.server import payloads
 from cti.server.bus import Bus
 from cti.telephony.events import CommandFailed
@@ -54,8 +55,18 @@ class Hub:
         return self._presence[agent_id] > 0 if agent_id in self._presence else False
 
     # -- Notifier ---------------------------------------------------------------
-    def pop(self, agent_id: str, call: Call, lookup: CallerLookup | None) -> None:
-        self.bus.publish(agent_topic(agent_id), payloads.pop(call, lookup, self.clock.now()))
+    def pop(
+        self,
+        agent_id: str,
+        call: Call,
+        lookup: CallerLookup | None,
+        crm: ExternalLookup | None = None,
+    ) -> None:
+        message = payloads.pop(call, lookup, self.clock.now(), crm)
+        self.bus.publish(agent_topic(agent_id), message)
+
+    def enriched(self, agent_id: str, call: Call, crm: ExternalLookup) -> None:
+        self.bus.publish(agent_topic(agent_id), payloads.enriched(call, crm, self.clock.now()))
 
     def call_changed(self, agent_id: str, call: Call, change: str) -> None:
         self.bus.publish(agent_topic(agent_id), payloads.call_changed(call, change))

@@ -14,7 +14,9 @@ from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock
 from cti.crm.calllog import CallLog
+from cti.crm.connector import HttpCrm
 from cti.crm.directory import Directory
+from cti.crm.outbox import OutboxSender
 from cti.crm.records import CustomerRecords
 from cti.crm.service import CrmService
 from cti.server.account_events import AccountEvents
@@ -47,3 +49,5 @@ class Services:
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
     account_events: AccountEvents | None = None  # tells every process of account changes
     database: Engine | None = None  # for /readyz's probe; the services hold their sessions
+    crm_link: HttpCrm | None = None  # the external CRM (SWITCHBOARD_CRM=http)
+    outbox: OutboxSender | None = None  # its write-backs, sent by the active process
