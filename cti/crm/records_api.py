@@ -42,7 +42,12 @@ async def import_customers(
 @router.get(
     "/customers/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "the import's CSV format"}},
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "every customer, in the import's CSV format",
+        }
+    },
 )
 async def export_customers(records: RecordsDep, who: PrincipalDep) -> StreamingResponse:
     who.require(Role.ADMIN)
