@@ -77,7 +77,11 @@ def test_a_crm_answering_in_two_seconds_pops_at_ring_then_enriches(
         assert enrich["call_id"] == call_id
         assert enrich["crm"]["status"] == "found"
         (card,) = enrich["crm"]["cards"]
-        assert (card["external_id"], card["name"], card["tier"]) == ("ext-77", "Grace Hopper", "vip")
+        assert (card["external_id"], card["name"], card["tier"]) == (
+            "ext-77",
+            "Grace Hopper",
+            "vip",
+        )
         assert (card["lifetime_value"], card["churn_risk"], card["open_complaints"]) == (
             18250.5,
             0.7,

@@ -152,7 +152,9 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     accounts = await asyncio.to_thread(directory.list_agents)
     held = {skill: "" for account in accounts for skill, _ in account.skills}
     skills = {**held, **catalogue}  # a skill an agent holds is known, catalogued or not
-    numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if settings.demo else []
+    # the simulated callers ring from the customers' numbers, the demo's or those imported
+    simulated = settings.telephony is TelephonyBackend.SIMULATED
+    numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if simulated else []
     bus: Bus = InProcessBus()
     if settings.redis_url:
         bus = RedisBus(settings.redis_url, prefix=settings.redis_prefix)
