@@ -64,7 +64,7 @@ def test_a_crm_answering_in_two_seconds_pops_at_ring_then_enriches(
 ) -> None:
     crm.behaviour.delay = 2.0
     with crm_app(tmp_path, crm) as client:
-        agent, socket = desktop(client)
+        _, socket = desktop(client)
         with socket as ws:
             next_of(ws, "hello")
             call_id = place_call(client, "sales", CALLER)
@@ -96,11 +96,11 @@ def test_a_crm_that_is_down_pops_with_the_number_only_and_the_breaker_opens(
 ) -> None:
     crm.down()
     with crm_app(tmp_path, crm) as client:
-        agent, socket = desktop(client)
+        _, socket = desktop(client)
         svc = services(client)
         with socket as ws:
             next_of(ws, "hello")
-            for attempt in range(3):
+            for _ in range(3):
                 call_id = place_call(client, "sales", CALLER)
                 pop = next_of(ws, "pop")
                 assert pop["customer"]["status"] == "unknown"
@@ -109,7 +109,7 @@ def test_a_crm_that_is_down_pops_with_the_number_only_and_the_breaker_opens(
                 if crm_part["status"] == "pending":
                     crm_part = next_of(ws, "enrich")["crm"]
                 assert crm_part["status"] == "unavailable" and crm_part["cards"] == []
-                client.portal.call(svc.telephony.caller_hangs_up, call_id)  # type: ignore[union-attr]
+                client.portal.call(svc.telephony.caller_hangs_up, call_id)  # type: ignore[attr-defined]
         assert svc.crm_link is not None
         assert svc.crm_link.breaker_state is BreakerState.OPEN
 
@@ -143,7 +143,7 @@ def test_a_refused_write_back_waits_in_the_outbox_and_is_sent_after_a_restart(
         for _ in range(200):
             if crm.behaviour.refused_writes >= 2:
                 break
-            client.portal.call(_pause)  # type: ignore[union-attr]
+            client.portal.call(_pause)
         (owed,) = _outbox(client)
         assert owed.sent_at is None and owed.attempts >= 1 and owed.last_error
     assert crm.behaviour.writes == []
@@ -152,7 +152,7 @@ def test_a_refused_write_back_waits_in_the_outbox_and_is_sent_after_a_restart(
         for _ in range(200):
             if _outbox(client)[0].sent_at is not None:
                 break
-            client.portal.call(_pause)  # type: ignore[union-attr]
+            client.portal.call(_pause)
         (sent,) = _outbox(client)
         assert sent.sent_at is not None
     (write,) = crm.behaviour.writes
