@@ -227,7 +227,9 @@ def _rows(source: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
         header = next(reader)
     except StopIteration:
         raise InvalidCsv("the file is empty: it needs a header row", details={"row": 1}) from None
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    except csv.Error as exc:
         raise InvalidCsv(f"row 1: {exc}", details={"row": 1}) from None
     columns = _header(header)
     row_number = 1
@@ -237,7 +239,9 @@ def _rows(source: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
             values = next(reader)
         except StopIteration:
             return
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise _not_utf8() from None
+        except csv.Error as exc:
             raise InvalidCsv(f"row {row_number}: {exc}", details={"row": row_number}) from None
         if not any(v.strip() for v in values):
             continue
@@ -245,6 +249,12 @@ def _rows(source: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
             yield row_number, {"__shape__": f"has {len(values)} fields, the header {len(columns)}"}
             continue
         yield row_number, dict(zip(columns, values, strict=True))
+
+
+def _not_utf8() -> InvalidCsv:
+    return InvalidCsv(
+        "the file is not UTF-8 text: save it as CSV UTF-8", details={"encoding": "utf-8"}
+    )
 
 
 def _header(header: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ CrmError                      400 crm-error
 ├── InvalidInteraction        422 invalid-interaction   details: field, reason
 ├── NoSuchAgent               404 no-such-agent         details: login
 ├── InvalidAgent              422 invalid-agent         details: field, reason
-├── InvalidCsv                422 invalid-csv           details: row, field
+├── InvalidCsv                422 invalid-csv           details: row, field (or encoding)
 ├── InvalidCrmMap             422 invalid-crm-map       details: file, errors
 ├── InvalidCrmResponse        502 invalid-crm-response  details: field, reason
 └── CrmUnavailable            503 crm-unavailable       details: reason
