@@ -37,7 +37,8 @@ def upload(client: TestClient, body: bytes) -> tuple[int, dict[str, object]]:
 def test_an_admin_imports_a_csv_and_each_refused_row_is_named(client: TestClient) -> None:
     status, report = upload(
         client,
-        b"\xef\xbb\xbfaccount_number,name,phones\nAPI-1,Ann Api,(415) 555-0101\nAPI-2,,4155550102\n",
+        b"\xef\xbb\xbfaccount_number,name,phones\n"
+        b"API-1,Ann Api,(415) 555-0101\nAPI-2,,4155550102\n",
     )
     assert status == 200
     assert report == {
