@@ -44,12 +44,22 @@ TABLES = {
     "ivr_flow_versions",
     "ivr_sessions",
     "login_failures",
+    "crm_outbox",
+    "crm_erasures",
 }
 #: Each feature's models module, and the tables it owns on the shared ``Base``.
 OWNERS = {
     acd.models: {"queues", "skills", "queue_intervals"},
     cti.auth.models: {"login_failures"},
-    cti.crm.models: {"customers", "customer_phones", "interactions", "agents", "agent_skills"},
+    cti.crm.models: {
+        "customers",
+        "customer_phones",
+        "interactions",
+        "agents",
+        "agent_skills",
+        "crm_outbox",
+        "crm_erasures",
+    },
     ivr.models: {"ivr_flows", "ivr_flow_versions", "ivr_sessions"},
 }
 ALEMBIC_INI = Path(__file__).parents[1] / "cti" / "migrations" / "alembic.ini"
