@@ -35,10 +35,6 @@ class CrmLookups:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._handed: set[asyncio.Future[None]] = set()
 
-    @property
-    def enriches(self) -> bool:
-        return self._enrich is not None
-
     def ask(self, call_id: str, number: str | None) -> None:
         """Look ``number`` up; the answer reaches the engine as ``CallerIdentified`` (and the
         external CRM's as ``CallerEnriched``)."""

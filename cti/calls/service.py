@@ -99,6 +99,7 @@ class CallCentre:
         self.acd = Acd(clock, queues, routing=routing)
         self.members = members.Memberships(self.acd, self.carry_out)
         self.lookups = CrmLookups(lookup, self.handle, enrich)
+        self._enriches = enrich is not None
         self.calls: dict[str, Call] = {}
         self._found: dict[str, CallerLookup | None] = {}  # CRM answers, per call
         self._external: dict[str, ExternalLookup] = {}  # the external CRM's, per call
@@ -182,7 +183,7 @@ class CallCentre:
     def _offered(self, event: ev.CallOffered) -> None:
         self.calls[event.call_id] = model.offered(event)
         self._pops_waiting[event.call_id] = []
-        if self.lookups.enriches:
+        if self._enriches:
             self._external[event.call_id] = pending(event.caller_number)
         self.lookups.ask(event.call_id, event.caller_number)
 
