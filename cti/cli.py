@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -10,7 +13,15 @@ from rich.console import Console
 
 from cti import logs
 from cti.auth.secret import signing_secret
-from cti.db import check_database, make_engine, masked, migrate, schema_revisions
+from cti.crm.customer_csv import CustomerCsv, Refusal
+from cti.db import (
+    check_database,
+    make_engine,
+    make_session_factory,
+    masked,
+    migrate,
+    schema_revisions,
+)
 from cti.errors import SwitchboardError
 from cti.pbx import cli as pbx_cli
 from cti.replay import cli as replay_cli
@@ -118,6 +129,59 @@ app.add_typer(pbx_cli.app, name="pbx")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(ivr_cli.app, name="ivr")
 app.add_typer(dialer_cli.app, name="dialer")
+crm_app = typer.Typer(help="Customers: import and export CSV.", no_args_is_help=True)
+app.add_typer(crm_app, name="crm")
+
+
+def _customer_csv() -> CustomerCsv:
+    engine = make_engine(Settings().database_url)
+    check_database(engine)
+    migrate(engine)
+    return CustomerCsv(make_session_factory(engine))
+
+
+@crm_app.command("import")
+def crm_import(
+    path: Annotated[Path, typer.Argument(help="the CSV file (docs/crm.md gives its columns)")],
+) -> None:
+    """Upsert customers by account number; each refused row is printed (row, field, reason)."""
+
+    def refused(refusal: Refusal) -> None:
+        console.print(f"{path}: row {refusal.row}: {refusal.field}: {refusal.reason}",
+                      highlight=False, markup=False)  # fmt: skip
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as source:
+            report = _customer_csv().import_csv(source, refused)
+    except (OSError, SwitchboardError) as exc:
+        message = exc.message if isinstance(exc, SwitchboardError) else str(exc)
+        console.print(f"[red]error:[/red] {path}: {message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"{report.created} created, {report.updated} updated, "
+                  f"{report.refused_count} refused", highlight=False)  # fmt: skip
+    if report.refused_count:
+        raise typer.Exit(2)
+
+
+@crm_app.command("export")
+def crm_export(
+    path: Annotated[
+        Path | None, typer.Argument(help="where to write (default: standard output)")
+    ] = None,
+) -> None:
+    """Write every customer in the import's CSV format."""
+    try:
+        records = _customer_csv()
+        if path is None:
+            written = records.export_csv(sys.stdout)
+        else:
+            with path.open("w", encoding="utf-8", newline="") as out:
+                written = records.export_csv(out)
+    except (OSError, SwitchboardError) as exc:
+        message = exc.message if isinstance(exc, SwitchboardError) else str(exc)
+        console.print(f"[red]error:[/red] {message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"{written} customers exported", highlight=False)
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:

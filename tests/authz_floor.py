@@ -116,6 +116,7 @@ def _request(floor: Floor, operation: str, owner: str | None) -> tuple[str, str,
 URLS = {
     "MOUNT /ui": "GET /ui/",
     "PUT /api/queues/{name}": "PUT /api/queues/matrix",  # never change or delete the demo's
+    "DELETE /api/crm/customers/{customer_id}": "DELETE /api/crm/customers/299",  # not customer 1
     "DELETE /api/queues/{name}": "DELETE /api/queues/matrix",
     "PUT /api/skills/{name}": "PUT /api/skills/matrix",
     "DELETE /api/skills/{name}": "DELETE /api/skills/matrix",
@@ -174,6 +175,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/calls/{call_id}/recording": {"json": {}},
     "GET /api/customers": {"params": {"q": "smith"}},
     "POST /api/customers": {"json": {"name": "Matrix Test"}},
+    "POST /api/crm/customers/import": {
+        "files": {"file": ("customers.csv", b"account_number,name\nMATRIX-1,Matrix\n", "text/csv")}
+    },
     "POST /api/pbx/queues/{queue}/members": {"json": {"agent_id": COLLEAGUE}},
     "PUT /api/pbx/members/{agent_id}/pause": {"json": {"paused": True}},
     "PUT /api/pbx/queues/{queue}/members/{agent_id}/penalty": {"json": {"penalty": 1}},

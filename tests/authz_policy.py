@@ -120,6 +120,11 @@ POLICY: dict[str, Policy] = {
     "GET /api/customers": at_least(A),
     "GET /api/customers/{customer_id}": at_least(A),
     "POST /api/customers": at_least(A),
+    # customer records: CSV import and export, a customer's data exported or erased
+    "POST /api/crm/customers/import": at_least(AD),
+    "GET /api/crm/customers/export": at_least(AD),
+    "GET /api/crm/customers/{customer_id}/data": at_least(AD),
+    "DELETE /api/crm/customers/{customer_id}": at_least(AD),
     # PBX queue members
     "POST /api/pbx/queues/{queue}/members": at_least(S),
     "DELETE /api/pbx/queues/{queue}/members/{agent_id}": on_agent(S, S),

@@ -49,12 +49,22 @@ TABLES = {
     "dialer_leads",
     "dialer_dnc",
     "dialer_attempts",
+    "crm_outbox",
+    "crm_erasures",
 }
 #: Each feature's models module, and the tables it owns on the shared ``Base``.
 OWNERS = {
     acd.models: {"queues", "skills", "queue_intervals"},
     cti.auth.models: {"login_failures"},
-    cti.crm.models: {"customers", "customer_phones", "interactions", "agents", "agent_skills"},
+    cti.crm.models: {
+        "customers",
+        "customer_phones",
+        "interactions",
+        "agents",
+        "agent_skills",
+        "crm_outbox",
+        "crm_erasures",
+    },
     ivr.models: {"ivr_flows", "ivr_flow_versions", "ivr_sessions"},
     dialer.models: {"dialer_campaigns", "dialer_leads", "dialer_dnc", "dialer_attempts"},
 }

@@ -94,7 +94,8 @@ async def _send_hello(ws: WebSocket, svc: Sockets, agent_id: str) -> None:
     await _send(ws, payloads.encode(hello))
     if call is not None and call.phase in (Phase.RINGING, Phase.CONNECTED):
         lookup = svc.centre.lookup_result(call.call_id)
-        await _send(ws, payloads.pop(call, lookup, svc.clock.now()))
+        crm = svc.centre.external_result(call.call_id)
+        await _send(ws, payloads.pop(call, lookup, svc.clock.now(), crm))
 
 
 async def _agent_message(
