@@ -10,6 +10,7 @@ package's root a leaf here (its branch is drawn in its own errors module)::
     ├── cti.crm.errors.CrmError                   400 crm-error
     ├── cti.auth.errors.AuthError                 401 auth-error
     ├── cti.auth.errors.InsecureSecret            500 insecure-jwt-secret
+    ├── cti.users.errors.UsersError               400 users-error
     ├── acd.errors.AcdError                       400 acd-error
     ├── ivr.errors.IvrError                       400 ivr-error
     ├── wfm.errors.WfmError                       400 wfm-error

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cti.asterisk.config import AsteriskMode
@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     login_backoff_max_seconds: int = Field(300, ge=1, le=86400)
     login_failure_window_seconds: int = Field(900, ge=60)  # failures older are forgotten
 
+    # on by default with the simulated PBX only; with Asterisk, off unless asked for
     demo: bool = True
     demo_password: SecretStr = SecretStr("switchboard")
     demo_calls_per_minute: float = Field(12.0, ge=0)
@@ -99,6 +100,15 @@ class Settings(BaseSettings):
     demo_traffic_days: int = Field(56, ge=0, le=730)  # call-log history for the planner
     demo_mean_talk_seconds: float = Field(120.0, gt=0)
     demo_mean_patience_seconds: float = Field(90.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _demo_follows_the_pbx(cls, values: Any) -> Any:
+        """No demo accounts on a real PBX unless ``SWITCHBOARD_DEMO`` says so."""
+        if isinstance(values, dict) and values.get("demo") is None:
+            telephony = values.get("telephony", TelephonyBackend.SIMULATED)
+            values = {**values, "demo": str(telephony).lower() == TelephonyBackend.SIMULATED}
+        return values
 
     def sqlite_path(self) -> Path | None:
         """The file behind a SQLite URL, so the caller can create its folder."""

@@ -49,6 +49,7 @@ from cti.server import handlers, health, payloads, sockets, ws
 from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus
 from cti.server.engine_lock import EngineLock
+from cti.server.floor_sync import FloorSync
 from cti.server.hub import Hub
 from cti.server.ivr_wiring import IVR_ENTRY, agi_server, build_ivr
 from cti.server.redis_bus import RedisBus
@@ -56,6 +57,8 @@ from cti.server.services import Services
 from cti.settings import AsteriskMode, Settings, TelephonyBackend
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
+from cti.users import api as users_api
+from cti.users.service import Users
 from ivr import api as ivr_api
 from wfm import api as wfm_api
 from wfm.service import WfmService
@@ -163,6 +166,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
             centre.acd.add_agent(account.login, account.display_name, own)
     hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
     auth, account_events = build_auth(settings, clock, directory, sessions, bus)
+    account_events.on_change(FloorSync(directory, centre, routing).follow)
     account_events.start()
     routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)
     await _resume_interval(routing_service, store, clock)
@@ -265,6 +269,7 @@ def create_app(
     for router in (
         *routers,
         pbx_api.router,
+        users_api.router,
         ivr_api.router,
         wfm_api.router,
         ws.router,
@@ -285,6 +290,7 @@ def provide(state: State, svc: Services) -> None:
     calls_api.provide(state, CallControl(svc.centre, svc.writer))
     pbx_api.provide(state, pbx_api.Pbx(svc.centre, svc.settings.telephony.value))
     crm_api.provide(state, svc.crm)
+    users_api.provide(state, Users(svc.directory, lambda: svc.routing.skills))
     ivr_api.provide(state, svc.ivr)
     wfm_api.provide(state, svc.wfm)
     sockets.provide(state, sockets.Sockets(svc.auth, svc.centre, svc.bus, svc.hub, svc.clock))
