@@ -48,7 +48,7 @@ function row(user) {
     h("td", {},
       h("button", { class: "btn btn-small", type: "button", "aria-label": `Edit ${who}`,
         onclick: () => editMode(user) }, "Edit"),
-      h("button", { class: "btn btn-small", type: "button", "aria-label": `Reset the password of ${who}`,
+      h("button", { class: "btn btn-small", type: "button", "aria-label": `Reset password of ${who}`,
         onclick: () => passwordMode(user) }, "Reset password"),
       user.enabled
         ? h("button", { class: "btn btn-small btn-danger", type: "button", "aria-label": `Disable ${who}`,
