@@ -56,7 +56,6 @@ def test_an_agent_created_by_an_admin_logs_in_and_joins_the_floor_with_their_ski
     [
         ({"password": "short"}, "password"),
         ({"skills": {"juggling": 2}}, "skills.juggling"),
-        ({"skills": {"sales": 9}}, "skills"),
         ({"login": "Not A Login"}, "login"),
         ({"login": "agent01"}, "login"),
     ],
@@ -67,6 +66,14 @@ def test_an_invalid_user_is_refused_naming_the_field(
     res = client.post("/api/users", json={**NEW, **fields}, headers=admin)
     assert res.status_code == 422, res.text
     assert (res.json()["error_id"], res.json()["details"]["field"]) == ("invalid-agent", field)
+
+
+def test_a_skill_level_outside_1_to_5_is_refused_naming_it(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    res = client.post("/api/users", json={**NEW, "skills": {"sales": 9}}, headers=admin)
+    assert res.status_code == 422
+    assert res.json()["details"]["errors"][0]["field"] == "body.skills.sales"
 
 
 def test_only_an_admin_provisions(client: TestClient) -> None:

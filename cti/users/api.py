@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from cti.auth.deps import PrincipalDep
-from cti.crm.directory import AgentAccount
+from cti.crm.directory import MAX_LEVEL, MIN_LEVEL, AgentAccount
 from cti.crm.errors import InvalidAgent
 from cti.openapi import AUTHENTICATED, error_responses
 from cti.provide import Provided
@@ -31,7 +31,10 @@ UsersDep = Annotated[Users, Depends(users_service)]
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 LoginField = Annotated[str, Field(min_length=1, max_length=64)]
-SkillLevels = Annotated[dict[Annotated[str, Field(max_length=32)], int], Field(max_length=50)]
+SkillLevel = Annotated[int, Field(ge=MIN_LEVEL, le=MAX_LEVEL)]
+SkillLevels = Annotated[
+    dict[Annotated[str, Field(max_length=32)], SkillLevel], Field(max_length=50)
+]
 
 
 class UserOut(BaseModel):
