@@ -219,3 +219,30 @@ def test_5_the_admin_page_is_usable_by_keyboard(admin_page: Any, fresh: LiveServ
     page.keyboard.press("Enter")
     expect(row).to_contain_text("disabled")
     assert logs_in(fresh, "kim", "kim-password") == 401
+
+
+def test_6_users_are_imported_from_csv_with_each_refused_row_named_and_a_password_reset(
+    admin_page: Any, fresh: LiveServer, tmp_path: Path
+) -> None:
+    page = admin_page
+    csv = tmp_path / "agents.csv"
+    csv.write_text(
+        "login,display_name,password,role\n"
+        "cara,Cara Import,imported-password,agent\n"
+        "dan,Dan Import,short,agent\n"
+    )
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Import").click()
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("1 created, 1 refused")
+    expect(result.locator("li")).to_have_text(["Row 3: password: must be at least 10 characters"])
+    expect(page.locator('#users-table tr[data-login="cara"]')).to_be_visible()
+    page.get_by_role("button", name="Reset password of Cara Import").click()
+    page.get_by_label("New password").fill("a-new-password")
+    page.get_by_role("button", name="Set the password").click()
+    expect(page.locator("#users-status")).to_have_text(
+        "cara: password changed, their sessions have ended"
+    )
+    assert logs_in(fresh, "cara", "imported-password") == 401
+    assert logs_in(fresh, "cara", "a-new-password") == 200
+    assert axe_violations(page) == []
