@@ -199,3 +199,41 @@ def test_an_import_from_the_command_line_names_each_refused_row(tmp_path: Path) 
     assert lines[1] == f"{agents}:4: role: 'boss' is not agent, supervisor or admin"
     assert lines[2] == "2 created, 2 refused"
     assert {a.login for a in directory(tmp_path).list_agents()} == {"admin", "ada", "dora"}
+
+
+def test_a_user_disabled_from_the_command_line_is_cut_off_a_running_server_at_once_via_redis(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """Another process (the command) writes the account; Redis carries the announcement, so
+    the running server closes the agent's websocket and logs them out of the ACD at once,
+    long before any cache or re-check timer would."""
+    from fastapi.testclient import TestClient
+
+    from acd.agents import AgentState
+    from cti.server.app import create_app
+    from tests.support import bearer, next_of, services, settings_for, token
+    from tests.test_auth_sessions import closed_with
+
+    prefix = f"admin-cli-{time.monotonic_ns()}:"
+    settings = settings_for(
+        tmp_path,
+        redis_url=redis_url,
+        redis_prefix=prefix,
+        demo_agents=4,
+        demo_customers=20,
+        auth_cache_seconds=60,
+    )
+    with TestClient(create_app(settings)) as client:
+        access = token(client, "agent02")
+        with client.websocket_connect("/ws/agent", subprotocols=bearer(access)) as ws:
+            next_of(ws, "hello")
+            command = {
+                "SWITCHBOARD_DATABASE_URL": settings.database_url,
+                "SWITCHBOARD_REDIS_URL": redis_url,
+                "SWITCHBOARD_REDIS_PREFIX": prefix,
+            }
+            result = runner.invoke(app, ["users", "disable", "agent02"], env=command)
+            assert result.exit_code == 0, result.output
+            code, reason = closed_with(ws, within=5)  # the websocket re-check is 15 s
+        assert code == 1008 and "revoked" in reason
+        assert services(client).centre.acd.agent("agent02").state is AgentState.LOGGED_OUT
