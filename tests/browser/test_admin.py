@@ -56,7 +56,8 @@ def admin_page(browser: Any, fresh: LiveServer, request: pytest.FixtureRequest) 
     tab.get_by_label("Password").fill(ADMIN_PASSWORD)
     tab.get_by_role("button", name="Log in").click()
     tab.wait_for_url("**/ui/board.html")
-    tab.goto("/ui/admin.html")
+    tab.get_by_role("link", name="Admin").click()  # shown on the board to admins only
+    tab.wait_for_url("**/ui/admin.html")
     try:
         yield tab
     finally:
