@@ -211,8 +211,9 @@ def test_a_user_disabled_from_the_command_line_is_cut_off_a_running_server_at_on
 
     from acd.agents import AgentState
     from cti.server.app import create_app
-    from tests.support import bearer, next_of, services, settings_for, token
+    from tests.support import bearer, next_of, settings_for, token
     from tests.test_auth_sessions import closed_with
+    from tests.test_users_api import on_the_floor
 
     prefix = f"admin-cli-{time.monotonic_ns()}:"
     settings = settings_for(
@@ -236,4 +237,4 @@ def test_a_user_disabled_from_the_command_line_is_cut_off_a_running_server_at_on
             assert result.exit_code == 0, result.output
             code, reason = closed_with(ws, within=5)  # the websocket re-check is 15 s
         assert code == 1008 and "revoked" in reason
-        assert services(client).centre.acd.agent("agent02").state is AgentState.LOGGED_OUT
+        on_the_floor(client, "agent02", lambda a: a.state is AgentState.LOGGED_OUT)

@@ -3,15 +3,29 @@ admin creates, edits, disables and resets accounts; the ACD and open websockets 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from acd.agents import AgentState
+from acd.agents import Agent, AgentState
 from tests.support import auth, bearer, next_of, running_app, services, token
 from tests.test_auth_sessions import closed_with
+
+
+def on_the_floor(client: TestClient, login: str, check: Callable[[Agent], bool]) -> Agent:
+    """The ACD's agent once ``check`` holds: the floor follows the account's announcement
+    a moment after the API has answered (``cti.server.floor_sync``)."""
+    deadline = time.monotonic() + 10
+    while True:
+        agent = services(client).centre.acd.find_agent(login)
+        if agent is not None and check(agent):
+            return agent
+        assert time.monotonic() < deadline, f"the floor never showed {login} as expected: {agent}"
+        time.sleep(0.02)
+
 
 NEW = {"login": "ada", "display_name": "Ada Lovelace", "password": "analytical-engine"}
 
@@ -45,7 +59,7 @@ def test_an_agent_created_by_an_admin_logs_in_and_joins_the_floor_with_their_ski
         "skills": {"sales": 3},
     }
     token(client, "ada", "analytical-engine")
-    agent = services(client).centre.acd.agent("ada")
+    agent = on_the_floor(client, "ada", lambda a: True)
     assert (agent.state, dict(agent.skills)) == (AgentState.LOGGED_OUT, {"sales": 3})
     logins = [u["login"] for u in client.get("/api/users", headers=admin).json()]
     assert "ada" in logins and "admin" in logins
@@ -95,7 +109,7 @@ def test_disabling_a_user_closes_their_open_websocket_at_once_and_logs_them_out(
     assert me.status_code == 401
     res = client.post("/api/auth/token", data={"username": "agent02", "password": "switchboard"})
     assert res.status_code == 401
-    assert services(client).centre.acd.agent("agent02").state is AgentState.LOGGED_OUT
+    on_the_floor(client, "agent02", lambda a: a.state is AgentState.LOGGED_OUT)
 
 
 def test_a_password_reset_ends_the_sessions_and_only_the_new_password_works(
@@ -120,10 +134,10 @@ def test_editing_a_user_changes_name_role_and_skills_and_a_demoted_agent_leaves_
     change = {"display_name": "Team Lead", "skills": {"support": 4}}
     res = client.patch("/api/users/agent04", json=change, headers=admin)
     assert res.json()["display_name"] == "Team Lead" and res.json()["skills"] == {"support": 4}
-    assert dict(services(client).centre.acd.agent("agent04").skills) == {"support": 4}
+    on_the_floor(client, "agent04", lambda a: dict(a.skills) == {"support": 4})
     res = client.patch("/api/users/agent04", json={"role": "supervisor"}, headers=admin)
     assert res.json()["role"] == "supervisor"
-    assert services(client).centre.acd.agent("agent04").state is AgentState.LOGGED_OUT
+    on_the_floor(client, "agent04", lambda a: a.state is AgentState.LOGGED_OUT)
     assert client.get("/api/users/agent04", headers=admin).json()["role"] == "supervisor"
 
 
@@ -163,7 +177,7 @@ def test_an_import_creates_the_good_rows_and_names_each_refused_one(
         (7, "login"),
     ]
     assert "already in use" in res.json()["refused"][4]["reason"]
-    assert dict(services(client).centre.acd.agent("grace").skills) == {"sales": 2, "support": 1}
+    on_the_floor(client, "grace", lambda a: dict(a.skills) == {"sales": 2, "support": 1})
 
 
 def test_an_import_missing_a_column_is_refused_at_its_header(
