@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     # without one, only a client on this host's loopback (127.0.0.1, ::1) may scrape
     metrics_token: SecretStr | None = None
 
+    # on by default with the simulated PBX only; with Asterisk, off unless asked for
     demo: bool = True
     demo_password: SecretStr = SecretStr("switchboard")
     demo_calls_per_minute: float = Field(12.0, ge=0)
@@ -137,6 +138,15 @@ class Settings(BaseSettings):
         if self.crm is CrmBackend.HTTP and not self.crm_url:
             raise ValueError("SWITCHBOARD_CRM=http needs SWITCHBOARD_CRM_URL")
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _demo_follows_the_pbx(cls, values: Any) -> Any:
+        """No demo accounts on a real PBX unless ``SWITCHBOARD_DEMO`` says so."""
+        if isinstance(values, dict) and values.get("demo") is None:
+            telephony = values.get("telephony", TelephonyBackend.SIMULATED)
+            values = {**values, "demo": str(telephony).lower() == TelephonyBackend.SIMULATED}
+        return values
 
     def sqlite_path(self) -> Path | None:
         """The file behind a SQLite URL, so the caller can create its folder."""

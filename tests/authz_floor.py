@@ -3,6 +3,7 @@ phase an operation needs, a valid request for each route, and the outcome seen."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,7 @@ class Floor:
         return self.client.portal.call(fn, *args)  # type: ignore[union-attr]
 
     def reset(self) -> None:
-        """No calls, no callbacks waiting, nobody in wrap-up, everyone paused."""
+        """No calls, no callbacks waiting, nobody in wrap-up, everyone paused (or logged out)."""
         self.run(self._reset)
 
     def _reset(self) -> None:
@@ -54,7 +55,8 @@ class Floor:
         for agent in centre.acd.agents():
             if agent.state is AgentState.WRAP_UP:
                 centre.apply(agent.agent_id, ag.EndWrapUp())
-            if centre.acd.agent(agent.agent_id).state is not AgentState.PAUSED:
+            now = centre.acd.agent(agent.agent_id).state
+            if now not in (AgentState.PAUSED, AgentState.LOGGED_OUT):  # logged out: new here
                 centre.set_agent_state(agent.agent_id, AgentState.PAUSED, "authz")
         assert not centre.calls and not centre.acd.waiting()
 
@@ -103,12 +105,13 @@ def _request(floor: Floor, operation: str, owner: str | None) -> tuple[str, str,
     method, template = URLS.get(operation, operation).split(" ", 1)
     policy = POLICY[operation]
     values = {"name": "sales", "queue": "sales", "customer_id": "1", "outcome": "cancel"}
-    values |= {"version": "1", "agent_id": owner or COLLEAGUE}
+    values |= {"version": "1", "agent_id": owner or COLLEAGUE, "login": USER}
     if policy.owns is Owns.CALL:
         values["call_id"] = floor.call(owner, policy.phase)
     kwargs = dict(BODIES.get(operation, {}))
-    if callable(kwargs.get("json")):
-        kwargs["json"] = kwargs["json"](floor, values)
+    for key in ("json", "content"):
+        if callable(kwargs.get(key)):
+            kwargs[key] = kwargs[key](floor, values)
     return method, template.format(**values), kwargs
 
 
@@ -132,7 +135,10 @@ URLS = {
         "POST /api/dialer/attempts/att-matrix/disposition"
     ),
     "DELETE /api/dialer/dnc/{phone}": "DELETE /api/dialer/dnc/+12125550188",
+    "POST /api/ivr/flows/{name}/upload": "POST /api/ivr/flows/main-menu/upload",
 }
+#: The account the users routes act on: no case logs in as it.
+USER = "agent04"
 
 
 def _skills_of(floor: Floor, values: dict[str, str]) -> dict[str, Any]:
@@ -146,6 +152,10 @@ def _flow(floor: Floor, values: dict[str, str]) -> Any:
         headers={"Authorization": f"Bearer {floor.bearers[Role.ADMIN]}"},
     )
     return stored.json()["definition"]
+
+
+def _flow_text(floor: Floor, values: dict[str, str]) -> str:
+    return json.dumps(_flow(floor, values))  # JSON is YAML
 
 
 NOWHERE = {
@@ -185,6 +195,19 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/ivr/flows/{name}/versions": {"json": _flow},
     "POST /api/ivr/flows/{name}/activate": {"json": {"version": 1}},
     "POST /api/ivr/flows/{name}/rollback": {"json": {}},
+    "POST /api/ivr/flows/{name}/upload": {
+        "content": _flow_text,
+        "headers": {"Content-Type": "application/yaml"},
+    },
+    "POST /api/users": {
+        "json": {"login": "matrix-user", "display_name": "Matrix", "password": "long-enough-1"}
+    },
+    "POST /api/users/import": {
+        "content": "login,display_name,password\n",
+        "headers": {"Content-Type": "text/csv"},
+    },
+    "PATCH /api/users/{login}": {"json": {"display_name": "Agent Four"}},
+    "PUT /api/users/{login}/password": {"json": {"password": "long-enough-2"}},
     "POST /api/wfm/erlang": {"json": {"calls": 100, "aht": 180}},
     "POST /api/wfm/forecast": {"json": {"start": "2026-01-05", "days": 1}},
     "POST /api/wfm/staff": {
@@ -201,6 +224,7 @@ BODIES: dict[str, dict[str, Any]] = {
 def http_outcome(floor: Floor, case: Case) -> str | int:
     method, url, kwargs = _request(floor, case.operation, _owner(case))
     headers = {"Authorization": f"Bearer {floor.bearers[case.role]}"} if case.role else {}
+    headers |= kwargs.pop("headers", {})
     res = floor.client.request(method, url, headers=headers, **kwargs)
     # the simulated PBX has no queue members and no recorder: 501, answered after authorising
     unsupported = res.status_code == 501 and res.json()["error_id"] == "not-supported-by-pbx"

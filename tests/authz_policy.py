@@ -125,6 +125,13 @@ POLICY: dict[str, Policy] = {
     "GET /api/crm/customers/export": at_least(AD),
     "GET /api/crm/customers/{customer_id}/data": at_least(AD),
     "DELETE /api/crm/customers/{customer_id}": at_least(AD),
+    # provisioning: admins only
+    "GET /api/users": at_least(AD),
+    "POST /api/users": at_least(AD),
+    "POST /api/users/import": at_least(AD),
+    "GET /api/users/{login}": at_least(AD),
+    "PATCH /api/users/{login}": at_least(AD),
+    "PUT /api/users/{login}/password": at_least(AD),
     # PBX queue members
     "POST /api/pbx/queues/{queue}/members": at_least(S),
     "DELETE /api/pbx/queues/{queue}/members/{agent_id}": on_agent(S, S),
@@ -137,6 +144,7 @@ POLICY: dict[str, Policy] = {
     "GET /api/ivr/flows/{name}/versions/{version}": at_least(S),
     "POST /api/ivr/validate": at_least(S),
     "POST /api/ivr/flows/{name}/versions": at_least(S),
+    "POST /api/ivr/flows/{name}/upload": at_least(S),
     "POST /api/ivr/flows/{name}/activate": at_least(S),
     "POST /api/ivr/flows/{name}/rollback": at_least(S),
     "GET /api/ivr/reports": at_least(S),

@@ -199,4 +199,5 @@ def test_every_operation_documents_its_success_response_with_a_schema(
         "DELETE /api/skills/{name}",
         "POST /api/auth/logout",
         "PUT /api/skills/{name}",
+        "PUT /api/users/{login}/password",
     ]

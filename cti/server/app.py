@@ -64,6 +64,7 @@ from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus
 from cti.server.dialer_wiring import build_dialer, seed_demo_campaign
 from cti.server.engine_lock import EngineLock
+from cti.server.floor_sync import FloorSync
 from cti.server.hub import Hub
 from cti.server.ivr_wiring import IVR_ENTRY, agi_server, build_ivr
 from cti.server.metrics import Metrics
@@ -74,6 +75,8 @@ from cti.settings import AsteriskMode, CrmBackend, Settings, TelephonyBackend
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
 from dialer import api as dialer_api
+from cti.users import api as users_api
+from cti.users.service import Users
 from ivr import api as ivr_api
 from wfm import api as wfm_api
 from wfm.service import WfmService
@@ -192,6 +195,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         )
     )
     auth, account_events = build_auth(settings, clock, directory, sessions, bus)
+    account_events.on_change(FloorSync(directory, centre, routing).follow)
     account_events.start()
     routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)
     await _resume_interval(routing_service, store, clock)
@@ -343,6 +347,7 @@ def create_app(
         *routers,
         records_api.router,
         pbx_api.router,
+        users_api.router,
         ivr_api.router,
         wfm_api.router,
         audit_api.router,
@@ -368,6 +373,7 @@ def provide(state: State, svc: Services) -> None:
     pbx_api.provide(state, pbx_api.Pbx(svc.centre, svc.settings.telephony.value))
     crm_api.provide(state, svc.crm)
     records_api.provide(state, svc.records)
+    users_api.provide(state, Users(svc.directory, lambda: svc.routing.skills))
     ivr_api.provide(state, svc.ivr)
     wfm_api.provide(state, svc.wfm)
     if svc.dialer is not None:

@@ -102,8 +102,8 @@ class Gate:
 class LiveServer:
     """Switchboard on a free port, reached by the browser through ``url`` (the gate)."""
 
-    def __init__(self, workdir: Path) -> None:
-        self.settings = browser_settings(workdir)
+    def __init__(self, workdir: Path, settings: Settings | None = None) -> None:
+        self.settings = settings or browser_settings(workdir)
         self.app = create_app(self.settings)
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
