@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
 
+from cti.db import make_session_factory
 from cti.server.app import create_app
 from cti.server.services import Services
 from cti.settings import Settings
@@ -163,6 +165,13 @@ class LiveServer:
     def services(self) -> Services:
         services: Services = self.app.state.services
         return services
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on the running server's own database engine."""
+        engine = self.services.database
+        assert engine is not None, "the server was built without its database engine"
+        return make_session_factory(engine)
 
     def run(self, make: Callable[[], Coroutine[Any, Any, T]], timeout: float = 10.0) -> T:
         """Run a coroutine on the server's loop and return its result."""
