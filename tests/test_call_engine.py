@@ -89,11 +89,7 @@ class Rig:
         self.clock.advance(1)
 
     def messages(self, agent_id: str) -> list[dict]:  # type: ignore[type-arg]
-        sub = self.subs[agent_id]
-        out = []
-        while not sub._queue.empty():
-            out.append(orjson.loads(sub._queue.get_nowait()))
-        return out
+        return [orjson.loads(payload) for payload in self.subs[agent_id].drain()]
 
     async def crm_answered(self) -> None:
         """Wait until every CRM answer asked for has reached the engine as an event."""
