@@ -226,6 +226,7 @@ def crm_export(
         raise typer.Exit(1) from None
     console.print(f"{written} customers exported", highlight=False)
 
+
 app.add_typer(users_cli.app, name="users")
 
 

@@ -155,9 +155,10 @@ def test_an_unknown_path_is_a_404_with_the_error_body(client: TestClient) -> Non
 
 def _body(content: dict[str, Any]) -> dict[str, Any]:
     """The JSON body's documentation; for a text format, a documented string stands in."""
+    # /metrics, and the CSV exports
     if "application/json" in content:
         return dict(content["application/json"])
-    texts = [c for t, c in content.items() if t.startswith(("text/plain", "text/csv"))]  # /metrics, CSV exports
+    texts = [c for t, c in content.items() if t.startswith(("text/plain", "text/csv"))]
     if texts and texts[0].get("schema", {}).get("type") == "string":
         return {"schema": {"$ref": "text"}}
     return {}

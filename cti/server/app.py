@@ -74,9 +74,9 @@ from cti.server.services import Services
 from cti.settings import AsteriskMode, CrmBackend, Settings, TelephonyBackend
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
-from dialer import api as dialer_api
 from cti.users import api as users_api
 from cti.users.service import Users
+from dialer import api as dialer_api
 from ivr import api as ivr_api
 from wfm import api as wfm_api
 from wfm.service import WfmService
