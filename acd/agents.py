@@ -142,25 +142,11 @@ def transition(agent: Agent, event: AgentEvent, now: float) -> Agent:
     # cases in order of frequency (each is an isinstance check): the call-side ones first
     match event:
         case Reserve(call_id=call_id, queue=queue):
-            if agent.state not in (AgentState.AVAILABLE, AgentState.PAUSED):
-                raise _refuse(agent, event)
-            resume = agent.pause_reason if agent.state is AgentState.PAUSED else agent.pending_pause
-            return _to(
-                agent, AgentState.RESERVED, now, call_id=call_id, queue=queue, pending_pause=resume
-            )
+            return reserve(agent, call_id, queue, now)
         case Connect(call_id=call_id):
-            if agent.state is AgentState.ON_CALL and agent.call_id == call_id:
-                return agent
-            if agent.state not in (AgentState.RESERVED, AgentState.AVAILABLE):
-                raise _refuse(agent, event)
-            return _to(agent, AgentState.ON_CALL, now, call_id=call_id, rna_streak=0)
+            return connect(agent, call_id, now)
         case CallDone(call_id=call_id, wrapup_seconds=wrap):
-            if agent.call_id != call_id or agent.state not in _BUSY:
-                return agent
-            taken = agent.calls_taken + (agent.state is AgentState.ON_CALL)
-            if wrap > 0 and agent.state is AgentState.ON_CALL:
-                return _to(agent, AgentState.WRAP_UP, now, calls_taken=taken)
-            return _after_call(agent, now, calls_taken=taken)
+            return call_done(agent, call_id, wrap, now)
         case EndWrapUp():
             if agent.state is not AgentState.WRAP_UP:
                 raise _refuse(agent, event)
@@ -183,6 +169,49 @@ def transition(agent: Agent, event: AgentEvent, now: float) -> Agent:
         case Pause(reason=reason):
             return _pause(agent, event, reason, now)
     raise AssertionError(f"unhandled agent event {event!r}")
+
+
+# The three call-side steps every routed call takes, as functions of their own: ``transition``
+# hands them its event's fields, and an engine on its hot path may call them directly
+# without building the event (same result either way).
+def reserve(agent: Agent, call_id: str, queue: str | None, now: float) -> Agent:
+    """``transition(agent, Reserve(call_id, queue), now)``."""
+    state = agent.state
+    if state is AgentState.AVAILABLE:
+        resume = agent.pending_pause
+    elif state is AgentState.PAUSED:
+        resume = agent.pause_reason
+    else:
+        raise _refuse(agent, Reserve(call_id, queue))
+    return agent.evolve(
+        state=AgentState.RESERVED,
+        since=now,
+        call_id=call_id,
+        queue=queue,
+        pending_pause=resume,
+    )
+
+
+def connect(agent: Agent, call_id: str, now: float) -> Agent:
+    """``transition(agent, Connect(call_id), now)``."""
+    state = agent.state
+    if state is AgentState.ON_CALL and agent.call_id == call_id:
+        return agent
+    if state is not AgentState.RESERVED and state is not AgentState.AVAILABLE:
+        raise _refuse(agent, Connect(call_id))
+    return agent.evolve(state=AgentState.ON_CALL, since=now, call_id=call_id, rna_streak=0)
+
+
+def call_done(agent: Agent, call_id: str, wrap: float, now: float) -> Agent:
+    """``transition(agent, CallDone(call_id, wrap), now)``."""
+    state = agent.state
+    if agent.call_id != call_id or state not in _BUSY:
+        return agent
+    on_call = state is AgentState.ON_CALL
+    taken = agent.calls_taken + on_call
+    if wrap > 0 and on_call:
+        return agent.evolve(state=AgentState.WRAP_UP, since=now, calls_taken=taken)
+    return _after_call(agent, now, calls_taken=taken)
 
 
 def _make_available(agent: Agent, event: AgentEvent, now: float) -> Agent:

@@ -38,7 +38,7 @@ from acd.commands import (
 from acd.errors import IllegalStateChange, NoSuchAcdAgent, NoSuchQueue, NotWaiting, QueueInUse
 from acd.explain import Decision, Explanation
 from acd.index import Index
-from acd.model import OverflowKind, QueueConfig, Requirements, WaitingCall
+from acd.model import OverflowKind, QueueConfig, Requirements, WaitingCall, new_waiting_call
 from acd.stats import QueueSnapshot, StatsBook
 from cti.clock import Clock
 
@@ -124,15 +124,18 @@ class Acd:
             self._phone_tokens.pop(agent_id, None)
         return self._take()
 
-    def _apply(self, agent_id: str, event: ag.AgentEvent) -> Agent:
+    def _apply(self, agent_id: str, event: ag.AgentEvent, now: float | None = None) -> Agent:
         before = self._agents.get(agent_id) or self.agent(agent_id)
-        now = self.clock.now()
+        if now is None:
+            now = self.clock.now()
         after = ag.transition(before, event, now)
         if after is not before:
             self._store(before, after, now)
         return after
 
     def _store(self, before: Agent, after: Agent, now: float | None = None) -> None:
+        if now is None:
+            now = self.clock.now()
         self._agents[after.agent_id] = after
         self.stats.agent_changed(before, after, now)
         if before.state is AgentState.WRAP_UP and after.state is not AgentState.WRAP_UP:
@@ -141,7 +144,7 @@ class Acd:
             self._out.append(AgentChanged(after))
         if after.state is AgentState.AVAILABLE:
             # offered a call at once, the agent never enters the available index
-            if not self._serve_agent(after):
+            if not self._serve_agent(after, now):
                 self._index_available(after)
         else:
             self._index.agent_busy(after.agent_id)
@@ -206,26 +209,20 @@ class Acd:
         requirements: Requirements | None = None,
     ) -> Commands:
         config = self.queue(queue)
-        at = self.clock.now() if since is None else since
+        now = self.clock.now()
+        at = now if since is None else since
         wanted = requirements or self._plain(config)
         owner_until = 0.0
         if wanted.owner is not None and config.owner_first_seconds > 0:
             owner_until = at + config.owner_first_seconds
-        call = WaitingCall(
-            call_id,
-            queue,
-            at,
-            next(self._seq),
-            wanted,
-            config.weight,
-            queues=(queue,),
-            owner_until=owner_until,
+        call = new_waiting_call(
+            call_id, queue, at, next(self._seq), wanted, config.weight, owner_until
         )
         self._calls[call_id] = call
-        self.stats.offered(queue)
+        self.stats.offered(queue, now)
         if config.escalation or owner_until or config.max_wait_seconds is not None:
             self._schedule(call, config)
-        if not self._serve_call(call):  # an agent was free: it never waits in the index
+        if not self._serve_call(call, now):  # an agent was free: it never waits in the index
             self._index.call_waiting(call)
         if self._report:
             self._out.append(QueueChanged(queue))
@@ -344,17 +341,24 @@ class Acd:
     def answered(self, call_id: str, agent_id: str, queue: str | None, wait: float) -> Commands:
         call = self._calls.get(call_id)
         offered = self._offering.pop(call_id, None)
+        now = self.clock.now()
         if call is not None:
             self._finish(call_id)
-            self.stats.answered(call.queue, wait)
+            self.stats.answered(call.queue, wait, now)
             if self._report:
                 self._out.append(QueueChanged(call.queue))
         self._failures.agent_ok(agent_id)
         if offered is not None and len(offered) > 1:  # ring-all: the first answer wins
             for other in sorted(offered - {agent_id}):
-                self._apply(other, ag.Release(call_id))
+                self._apply(other, ag.Release(call_id), now)
         agent = self._agents.get(agent_id)
-        if agent is not None:
+        if agent is None:
+            return self._take()
+        if self.routing:  # the usual case, without building the event: same as _follow
+            after = ag.connect(agent, call_id, now)
+            if after is not agent:
+                self._store(agent, after, now)
+        else:
             self._follow(
                 agent, ag.Connect(call_id), AgentState.ON_CALL, call_id, agent.queue or queue
             )
@@ -409,11 +413,14 @@ class Acd:
         agent = self._agents.get(agent_id) if agent_id else None
         if agent is None or agent.call_id != call_id:
             return self._take()
-        wrap = self.queues[queue].wrapup_seconds if queue in self.queues else 0.0
-        after = self._apply(agent.agent_id, ag.CallDone(call_id, wrap))
+        config = self.queues.get(queue) if queue is not None else None
+        wrap = config.wrapup_seconds if config is not None else 0.0
+        now = self.clock.now()
+        after = ag.call_done(agent, call_id, wrap, now)  # transition(CallDone), unbuilt
+        if after is not agent:
+            self._store(agent, after, now)
         if after.state is AgentState.WRAP_UP:
             token = self._wrap_tokens[after.agent_id] = next(self._tokens)
-            now = self.clock.now()
             self._out.append(Wake(now + wrap, WakeKind.WRAP_UP, after.agent_id, token))
         return self._take()
 
@@ -500,47 +507,54 @@ class Acd:
         self._out.append(Overflowed(call.call_id, call.queue, target.kind, target.target))
 
     # -- routing ------------------------------------------------------------------
-    def _serve_call(self, call: WaitingCall) -> bool:
+    def _serve_call(self, call: WaitingCall, now: float | None = None) -> bool:
         """Offer ``call`` to the agent(s) the chooser picks; whether it was offered."""
         if not self.routing or call.call_id in self._offering:
             return False
-        now = self.clock.now()
+        if now is None:
+            now = self.clock.now()
         choice = choose.choose_agents(
             self._index, call, self._agents, now, rr_last=self._rr_last, rng=self._rng
         )
         if choice is None:
             return False
-        self._offer(call, choice.agent_ids, choice.rule, choice.passed_over)
+        self._offer(call, choice.agent_ids, choice, now)
         return True
 
-    def _serve_agent(self, agent: Agent) -> bool:
+    def _serve_agent(self, agent: Agent, now: float | None = None) -> bool:
         """Offer ``agent`` the best call they may take; whether there was one."""
         if not self.routing or not self._calls:
             return False
-        choice = choose.choose_call(self._index, agent, self._calls, self.clock.now())
+        if now is None:
+            now = self.clock.now()
+        choice = choose.choose_call(self._index, agent, self._calls, now)
         if choice is None:
             return False
-        self._offer(choice.call, (agent.agent_id,), choice.rule, choice.passed_over)
+        self._offer(choice.call, (agent.agent_id,), choice, now)
         return True
 
     def _offer(
         self,
         call: WaitingCall,
         agent_ids: tuple[str, ...],
-        rule: str,
-        passed: tuple[tuple[str, str], ...],
+        choice: choose.Choice | choose.CallChoice,
+        now: float,
     ) -> None:
-        self._index.call_gone(call.call_id)
-        self._offering[call.call_id] = set(agent_ids)
-        if self._log:
-            log = self._decisions.get(call.call_id)
+        call_id, queue = call.call_id, call.queue
+        self._index.call_gone(call_id)
+        self._offering[call_id] = set(agent_ids)
+        if self._log:  # the rule's text is written only here, when it is kept
+            log = self._decisions.get(call_id)
             if log is None:
-                log = self._decisions[call.call_id] = deque(maxlen=DECISIONS_KEPT)
-            log.append(Decision(self.clock.now(), rule, agent_ids, passed))
-        config = self.queues[call.queue]
-        reserve = ag.Reserve(call.call_id, call.queue)
-        for agent_id in agent_ids:
-            self._apply(agent_id, reserve)
+                log = self._decisions[call_id] = deque(maxlen=DECISIONS_KEPT)
+            log.append(Decision(now, choice.rule, agent_ids, choice.passed_over))
+        config = self.queues[queue]
+        agents = self._agents
+        for agent_id in agent_ids:  # transition(Reserve(call_id, queue)), the event unbuilt
+            before = agents.get(agent_id) or self.agent(agent_id)
+            after = ag.reserve(before, call_id, queue, now)
+            if after is not before:
+                self._store(before, after, now)
         self._rr_last[call.queue] = float(self._positions[agent_ids[-1]])
         if call.callback_number is not None:
             due = CallbackDue(call.call_id, agent_ids[0], call.queue, call.callback_number)

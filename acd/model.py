@@ -82,10 +82,13 @@ class Requirements:
     reasons: tuple[str, ...] = ()  # why priority or skills were changed, for explanations
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WaitingCall:
     """One call waiting (or ringing) in the ACD. Immutable: a change is a new value, which
-    the engine stores in place of the old (``dataclasses.replace``)."""
+    the engine stores in place of the old (``dataclasses.replace``).
+
+    Not ``slots``, like ``acd.agents.Agent``: the engine makes one per call, and with a
+    ``__dict__`` ``new_waiting_call`` fills it in one C-level update."""
 
     call_id: str
     queue: str
@@ -114,3 +117,37 @@ class WaitingCall:
         if self.min_level is None:
             return self.requirements.skills
         return tuple((s, min(level, self.min_level)) for s, level in self.requirements.skills)
+
+
+_new = object.__new__
+
+
+def new_waiting_call(
+    call_id: str,
+    queue: str,
+    since: float,
+    seq: int,
+    requirements: Requirements,
+    weight: float,
+    owner_until: float,
+) -> WaitingCall:
+    """``WaitingCall(call_id, queue, since, seq, requirements, weight, queues=(queue,),
+    owner_until=owner_until)``, the same value, without the frozen ``__init__``'s one
+    ``object.__setattr__`` per field (the engine's hot path: one per call)."""
+    call = _new(WaitingCall)
+    call.__dict__.update(
+        call_id=call_id,
+        queue=queue,
+        since=since,
+        seq=seq,
+        requirements=requirements,
+        weight=weight,
+        step=0,
+        min_level=None,
+        alternatives=(),
+        queues=(queue,),
+        declined_by=frozenset(),
+        callback_number=None,
+        owner_until=owner_until,
+    )
+    return call

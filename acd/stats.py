@@ -104,19 +104,21 @@ class StatsBook:
         self._served[agent_id] = queues
 
     # -- counting -----------------------------------------------------------------
-    def _both(self, queue: str) -> tuple[Counters, Counters]:
-        key = (queue, int(self.clock.now() // INTERVAL_SECONDS) * INTERVAL_SECONDS)
+    def _both(self, queue: str, now: float | None = None) -> tuple[Counters, Counters]:
+        at = self.clock.now() if now is None else now
+        key = (queue, int(at // INTERVAL_SECONDS) * INTERVAL_SECONDS)
         self._dirty.add(key)
         return self.day[queue], self.intervals[key]
 
-    def offered(self, queue: str) -> None:
-        day, interval = self._both(queue)
+    def offered(self, queue: str, now: float | None = None) -> None:
+        """``now``, when the caller has just read the clock, saves reading it again."""
+        day, interval = self._both(queue, now)
         day.offered += 1
         interval.offered += 1
 
-    def answered(self, queue: str, wait: float) -> None:
+    def answered(self, queue: str, wait: float, now: float | None = None) -> None:
         within = wait <= self._targets.get(queue, 0.0)
-        day, interval = self._both(queue)
+        day, interval = self._both(queue, now)
         day.answered += 1
         day.answered_in_sl += within
         day.answer_wait_total += wait

@@ -1,6 +1,6 @@
 """``make bench``: every figure beside its target and its peer, measured in the same run.
 
-``python -m benchmarks [section ...]`` runs some sections only: ami, acd, wfm, pop.
+``python -m benchmarks [section ...]`` runs some sections only: ami, acd, wfm, pop, dialer, crm.
 ``--json PATH`` also writes every row to PATH (see ``benchmarks.report``).
 """
 
@@ -14,7 +14,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import acd_routing, ami_ingest, dialer_bench, pop_latency, report, wfm_bench
+from benchmarks import (
+    acd_routing,
+    ami_ingest,
+    crm_import,
+    dialer_bench,
+    pop_latency,
+    report,
+    wfm_bench,
+)
 
 console = Console(width=150)
 Row = tuple[str, str, str, str, str]
@@ -103,6 +111,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "wfm": wfm_rows,
     "pop": pop_rows,
     "dialer": dialer_bench.rows,
+    "crm": crm_import.rows,
 }
 
 

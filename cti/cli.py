@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import contextlib
+import sys
+from pathlib import Path
+from typing import Annotated
 
+import redis
 import typer
 import uvicorn
 from rich.console import Console
+from sqlalchemy import Engine, inspect
 
+from acd.store import RoutingStore
 from cti import logs
 from cti.auth.secret import signing_secret
-from cti.db import check_database, make_engine, masked, migrate, schema_revisions
+from cti.crm.customer_csv import CustomerCsv, Refusal
+from cti.crm.directory import Directory
+from cti.db import (
+    check_database,
+    make_engine,
+    make_session_factory,
+    masked,
+    migrate,
+    schema_revisions,
+)
 from cti.errors import SwitchboardError
 from cti.pbx import cli as pbx_cli
 from cti.replay import cli as replay_cli
+from cti.server.account_events import TOPIC as ACCOUNTS_CHANGED
 from cti.server.redis_bus import check_redis
 from cti.settings import Settings
+from cti.users import cli as users_cli
+from cti.users.service import Users
 from ivr import cli as ivr_cli
 from simulations import outbound_cli as dialer_cli
 from wfm import cli as wfm_cli
@@ -25,9 +43,42 @@ console = Console(stderr=True, soft_wrap=True)
 STARTUP_FAILURE = 3  # uvicorn's exit status when the application does not start
 
 
+ADMIN_PASSWORD_ENV = "SWITCHBOARD_ADMIN_PASSWORD"
+NO_ADMIN = "error: no admin account yet: run `switchboard init` to create the first one"
+
+
 @app.callback()
-def main() -> None:
+def main(ctx: typer.Context) -> None:
     """Switchboard: ACD, IVR, dialer, screen-pops and WFM on Asterisk."""
+    ctx.obj = _open_users  # what `switchboard users` acts on
+
+
+@app.command()
+def init(
+    login: str = typer.Option("admin", help="the first admin's login"),
+    name: str = typer.Option("Administrator", help="the first admin's display name"),
+) -> None:
+    """Create the schema and the first admin (the password is asked for, or read from
+    SWITCHBOARD_ADMIN_PASSWORD when there is no terminal)."""
+    settings = Settings()
+    if settings.demo:
+        users_cli.fail(
+            "the demo is on and seeds its own accounts: set SWITCHBOARD_DEMO=false to set up"
+            " a real centre"
+        )
+    try:
+        users = _open_users(settings)
+        admins = users.admins()
+        if admins:  # said before asking for a password that would not be used
+            users_cli.fail(f"already set up: the admins are {', '.join(admins)}")
+        password = users_cli.read_password(ADMIN_PASSWORD_ENV, f"Password for {login}")
+        users.first_admin(login, name, password)
+    except SwitchboardError as exc:
+        users_cli.fail(exc.message)
+    console.print(
+        f"Admin [bold]{login}[/bold] created. Start the server with [bold]switchboard serve"
+        "[/bold] and open /ui/admin.html to add agents, queues and IVR flows."
+    )
 
 
 @app.command()
@@ -44,6 +95,9 @@ def serve(
         check_database(make_engine(settings.database_url))
         if settings.redis_url:
             check_redis(settings.redis_url)
+        if not settings.demo and not _has_admin(make_engine(settings.database_url)):
+            console.print(NO_ADMIN, soft_wrap=True, highlight=False, markup=False)
+            raise typer.Exit(1)
     except SwitchboardError as exc:
         console.print(f"[red]error:[/red] {exc.message}", soft_wrap=True, highlight=False)
         raise typer.Exit(1) from None
@@ -118,6 +172,102 @@ app.add_typer(pbx_cli.app, name="pbx")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(ivr_cli.app, name="ivr")
 app.add_typer(dialer_cli.app, name="dialer")
+crm_app = typer.Typer(help="Customers: import and export CSV.", no_args_is_help=True)
+app.add_typer(crm_app, name="crm")
+
+
+def _customer_csv() -> CustomerCsv:
+    engine = make_engine(Settings().database_url)
+    check_database(engine)
+    migrate(engine)
+    return CustomerCsv(make_session_factory(engine))
+
+
+@crm_app.command("import")
+def crm_import(
+    path: Annotated[Path, typer.Argument(help="the CSV file (docs/crm.md gives its columns)")],
+) -> None:
+    """Upsert customers by account number; each refused row is printed (row, field, reason)."""
+
+    def refused(refusal: Refusal) -> None:
+        console.print(f"{path}: row {refusal.row}: {refusal.field}: {refusal.reason}",
+                      highlight=False, markup=False)  # fmt: skip
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as source:
+            report = _customer_csv().import_csv(source, refused)
+    except (OSError, SwitchboardError) as exc:
+        message = exc.message if isinstance(exc, SwitchboardError) else str(exc)
+        console.print(f"[red]error:[/red] {path}: {message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"{report.created} created, {report.updated} updated, "
+                  f"{report.refused_count} refused", highlight=False)  # fmt: skip
+    if report.refused_count:
+        raise typer.Exit(2)
+
+
+@crm_app.command("export")
+def crm_export(
+    path: Annotated[
+        Path | None, typer.Argument(help="where to write (default: standard output)")
+    ] = None,
+) -> None:
+    """Write every customer in the import's CSV format."""
+    try:
+        records = _customer_csv()
+        if path is None:
+            written = records.export_csv(sys.stdout)
+        else:
+            with path.open("w", encoding="utf-8", newline="") as out:
+                written = records.export_csv(out)
+    except (OSError, SwitchboardError) as exc:
+        message = exc.message if isinstance(exc, SwitchboardError) else str(exc)
+        console.print(f"[red]error:[/red] {message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"{written} customers exported", highlight=False)
+
+
+app.add_typer(users_cli.app, name="users")
+
+
+def _has_admin(engine: Engine) -> bool:
+    """Whether an enabled admin exists (an empty or unmigrated database has none)."""
+    try:
+        if not inspect(engine).has_table("agents"):
+            return False
+        return bool(Users(Directory(make_session_factory(engine)), set).admins())
+    finally:
+        engine.dispose()
+
+
+def _open_users(settings: Settings | None = None) -> Users:
+    """The accounts on the configured database, migrated first; with Redis, every change is
+    announced to the running servers, so their sessions end at once."""
+    settings = settings or Settings()
+    path = settings.sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    check_database(engine)
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    directory = Directory(sessions)
+    if settings.redis_url:
+        check_redis(settings.redis_url)
+        client = redis.Redis.from_url(settings.redis_url)
+        channel = settings.redis_prefix + ACCOUNTS_CHANGED
+
+        def announce(login: str) -> None:
+            client.publish(channel, login.encode())
+
+        directory.on_account_change(announce)
+    store = RoutingStore(sessions)
+
+    def catalogue() -> set[str]:
+        held = {skill for a in directory.list_agents() for skill, _ in a.skills}
+        return set(store.skills()) | held
+
+    return Users(directory, catalogue)
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:

@@ -11,6 +11,7 @@ package's root a leaf here (its branch is drawn in its own errors module)::
     ├── cti.auth.errors.AuthError                 401 auth-error
     ├── cti.auth.errors.InsecureSecret            500 insecure-jwt-secret
     ├── cti.audit.errors.AuditError               400 audit-error
+    ├── cti.users.errors.UsersError               400 users-error
     ├── acd.errors.AcdError                       400 acd-error
     ├── ivr.errors.IvrError                       400 ivr-error
     ├── wfm.errors.WfmError                       400 wfm-error

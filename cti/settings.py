@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cti.asterisk.config import AsteriskMode
 from ivr.webhook import WEBHOOK_HOST_PATTERN
 
-__all__ = ["AsteriskMode", "Settings", "TelephonyBackend", "WebhookHost"]
+__all__ = ["AsteriskMode", "CrmBackend", "CrmPreset", "Settings", "TelephonyBackend", "WebhookHost"]
 
 WebhookHost = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=WEBHOOK_HOST_PATTERN)
@@ -32,6 +32,16 @@ CONTEXT = r"^[A-Za-z0-9_-]+$"
 class TelephonyBackend(StrEnum):
     SIMULATED = "simulated"
     ASTERISK = "asterisk"
+
+
+class CrmBackend(StrEnum):
+    LOCAL = "local"  # the customers in Switchboard's own database only
+    HTTP = "http"  # and the customer's own CRM over HTTP (cti.crm.connector; docs/crm.md)
+
+
+class CrmPreset(StrEnum):
+    REST = "rest"
+    SALESFORCE = "salesforce"
 
 
 class Settings(BaseSettings):
@@ -77,6 +87,22 @@ class Settings(BaseSettings):
     # hosts IVR webhook nodes may call: "crm.example.com" or "*.example.com"; none: no webhooks
     ivr_webhook_hosts: list[WebhookHost] = Field(default_factory=list)
 
+    # The external CRM (docs/crm.md): looked up beside the local records, written back to.
+    crm: CrmBackend = CrmBackend.LOCAL
+    crm_url: str | None = Field(None, pattern=r"^https?://")  # e.g. https://x.my.salesforce.com
+    crm_preset: CrmPreset = CrmPreset.REST
+    crm_map_file: Path | None = None  # a JSON map replacing the preset's
+    crm_token: SecretStr | None = None  # sent as "Authorization: Bearer ..." (OAuth)
+    crm_api_version: str = Field("v60.0", pattern=r"^v\d{2,3}\.\d$")  # Salesforce's vXX.X
+    crm_timeout_seconds: float = Field(1.5, gt=0, le=30)
+    crm_retries: int = Field(1, ge=0, le=5)
+    crm_breaker_failures: int = Field(5, ge=1, le=1000)
+    crm_breaker_reset_seconds: float = Field(30.0, gt=0, le=3600)
+    crm_cache_seconds: float = Field(60.0, ge=0, le=86400)
+    crm_outbox_poll_seconds: float = Field(2.0, gt=0, le=3600)
+    crm_outbox_retry_seconds: float = Field(5.0, gt=0, le=3600)  # doubling from here
+    crm_outbox_max_retry_seconds: float = Field(600.0, gt=0, le=86400)
+
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
 
@@ -93,15 +119,34 @@ class Settings(BaseSettings):
     # without one, only a client on this host's loopback (127.0.0.1, ::1) may scrape
     metrics_token: SecretStr | None = None
 
+    # on by default with the simulated PBX only; with Asterisk, off unless asked for
     demo: bool = True
     demo_password: SecretStr = SecretStr("switchboard")
     demo_calls_per_minute: float = Field(12.0, ge=0)
     demo_seed: int = 7
+    # The demo's small predictive campaign on the sales queue, beside the inbound traffic
+    # (simulated PBX only; it runs only when the demo has inbound traffic too).
+    demo_campaign: bool = True
     demo_agents: int = Field(24, ge=1, le=5000)
     demo_customers: int = Field(2000, ge=2)
     demo_traffic_days: int = Field(56, ge=0, le=730)  # call-log history for the planner
     demo_mean_talk_seconds: float = Field(120.0, gt=0)
     demo_mean_patience_seconds: float = Field(90.0, gt=0)
+
+    @model_validator(mode="after")
+    def _crm_needs_its_url(self) -> Settings:
+        if self.crm is CrmBackend.HTTP and not self.crm_url:
+            raise ValueError("SWITCHBOARD_CRM=http needs SWITCHBOARD_CRM_URL")
+        return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _demo_follows_the_pbx(cls, values: Any) -> Any:
+        """No demo accounts on a real PBX unless ``SWITCHBOARD_DEMO`` says so."""
+        if isinstance(values, dict) and values.get("demo") is None:
+            telephony = values.get("telephony", TelephonyBackend.SIMULATED)
+            values = {**values, "demo": str(telephony).lower() == TelephonyBackend.SIMULATED}
+        return values
 
     def sqlite_path(self) -> Path | None:
         """The file behind a SQLite URL, so the caller can create its folder."""

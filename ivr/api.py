@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from cti.auth.deps import PrincipalDep
@@ -13,6 +13,7 @@ from cti.openapi import AUTHENTICATED, MAX_ID, VersionPath, error_responses
 from cti.provide import Provided
 from cti.roles import Role
 from ivr import schema
+from ivr.errors import InvalidFlow
 from ivr.reports import FlowReport
 from ivr.responses import (
     FlowOut,
@@ -28,6 +29,7 @@ from ivr.store import StoredVersion
 
 router = APIRouter(prefix="/api/ivr", tags=["ivr"], responses=error_responses(400, *AUTHENTICATED))
 FlowPath = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
+MAX_YAML_BYTES = 512 * 1024
 
 ivr_service: Provided[IvrService] = Provided("ivr")
 provide = ivr_service.provide
@@ -86,6 +88,37 @@ async def add_version(
     """Store a new version (kept even if invalid, with its errors; it cannot be activated)."""
     who.require(Role.SUPERVISOR)
     return _brief(await ivr.add_version(definition, by=who.login, name=name))
+
+
+@router.post(
+    "/flows/{name}/upload",
+    status_code=201,
+    response_model=VersionOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/yaml": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def upload(name: FlowPath, request: Request, ivr: IvrDep, who: PrincipalDep) -> Any:
+    """A new version from a YAML (or JSON) file as the admin page uploads it; kept with its
+    errors like any other version, refused (422, each ``path: message``) if it does not parse."""
+    who.require(Role.SUPERVISOR)
+    text = await _text(request)
+    return _brief(await ivr.add_version(schema.load_text(text), by=who.login, name=name))
+
+
+async def _text(request: Request) -> str:
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_YAML_BYTES:
+            raise InvalidFlow([f"(file): larger than {MAX_YAML_BYTES // 1024} KiB"])
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidFlow([f"(file): not UTF-8 (byte {exc.start})"]) from None
 
 
 @router.post("/flows/{name}/activate", response_model=VersionOut)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -110,9 +110,14 @@ class Model:
         ]
         return heapq.merge(*streams, key=lambda a: a.at)
 
+    def _after(self, delay: float, callback: Callable[[simpy.Event], None]) -> None:
+        """``callback(event)`` in ``delay`` seconds: a bare timeout, as ``SimClock.call_later``
+        but without its cancellable timer (nothing here is ever cancelled)."""
+        self.env.timeout(delay if delay > 0 else 0.0).callbacks.append(callback)  # type: ignore[union-attr,unused-ignore]
+
     def run(self) -> RunResult:
         for k in range(self.scenario.intervals):
-            self.clock.call_later(k * self.scenario.interval, partial(self._staff, k))
+            self._after(k * self.scenario.interval, partial(self._staff, k))
         self._next_arrival()
         self.env.run()
         self.result.occupancy = {
@@ -124,9 +129,9 @@ class Model:
     def _next_arrival(self) -> None:
         arrival = next(self._arrivals, None)
         if arrival is not None:
-            self.clock.call_later(arrival.at - self.env.now, lambda: self._arrive(arrival))
+            self._after(arrival.at - self.env.now, partial(self._arrive, arrival))
 
-    def _arrive(self, arrival: Arrival) -> None:
+    def _arrive(self, arrival: Arrival, _timeout: simpy.Event) -> None:
         self._seq += 1
         call_id = f"c{self._seq}"
         counted = arrival.at >= self.scenario.warmup
@@ -142,10 +147,10 @@ class Model:
                 t.offered += 1
         self._carry_out(self.acd.enqueue(call_id, arrival.queue))
         if not caller.done and arrival.patience != math.inf:  # answered at once: no timer
-            self.clock.call_later(arrival.patience, partial(self._give_up, call_id))
+            self._after(arrival.patience, partial(self._give_up, call_id))
         self._next_arrival()
 
-    def _give_up(self, call_id: str) -> None:
+    def _give_up(self, call_id: str, _timeout: simpy.Event) -> None:
         caller = self.callers.get(call_id)
         if caller is None or caller.done:
             return
@@ -163,11 +168,11 @@ class Model:
             if isinstance(command, Offer):
                 self._answer(command)
             elif isinstance(command, Wake):
-                self.clock.at(command.at, partial(self._wake, command))
+                self._after(command.at - self.clock.now(), partial(self._wake, command))
             elif isinstance(command, Overflowed):
                 self._overflowed(command)
 
-    def _wake(self, wake: Wake) -> None:
+    def _wake(self, wake: Wake, _timeout: simpy.Event) -> None:
         self._carry_out(self.acd.wake(wake))
 
     def _overflowed(self, overflow: Overflowed) -> None:
@@ -193,14 +198,14 @@ class Model:
                 t.wait_sum += wait
         call_id, agent_id, queue = offer.call_id, offer.agent_id, offer.queue
         then = self.acd.answered(call_id, agent_id, queue, wait)
-        self.clock.call_later(caller.arrival.handle, partial(self._end, call_id, agent_id, queue))
+        self._after(caller.arrival.handle, partial(self._end, call_id, agent_id, queue))
         self._carry_out(then)
 
-    def _end(self, call_id: str, agent_id: str, queue: str) -> None:
+    def _end(self, call_id: str, agent_id: str, queue: str, _timeout: simpy.Event) -> None:
         self._carry_out(self.acd.call_done(call_id, agent_id, queue))
 
     # -- staffing -------------------------------------------------------------------
-    def _staff(self, k: int) -> None:
+    def _staff(self, k: int, _timeout: simpy.Event) -> None:
         for roster in self._rosters:
             agents = roster.group.agents
             scheduled = agents[k] if k < len(agents) else 0

@@ -3,6 +3,7 @@ phase an operation needs, a valid request for each route, and the outcome seen."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from acd.agents import AgentState
 from cti.calls.model import Phase
 from cti.roles import Role
 from cti.telephony import commands as cmd
-from tests import support
+from tests import dialer_support, support
 from tests.authz_policy import COLLEAGUE, LOGINS, ME, POLICY, THIRD, Case, Owns
 from tests.support import services
 
@@ -42,7 +43,7 @@ class Floor:
         return self.client.portal.call(fn, *args)  # type: ignore[union-attr]
 
     def reset(self) -> None:
-        """No calls, no callbacks waiting, nobody in wrap-up, everyone paused."""
+        """No calls, no callbacks waiting, nobody in wrap-up, everyone paused (or logged out)."""
         self.run(self._reset)
 
     def _reset(self) -> None:
@@ -54,7 +55,8 @@ class Floor:
         for agent in centre.acd.agents():
             if agent.state is AgentState.WRAP_UP:
                 centre.apply(agent.agent_id, ag.EndWrapUp())
-            if centre.acd.agent(agent.agent_id).state is not AgentState.PAUSED:
+            now = centre.acd.agent(agent.agent_id).state
+            if now not in (AgentState.PAUSED, AgentState.LOGGED_OUT):  # logged out: new here
                 centre.set_agent_state(agent.agent_id, AgentState.PAUSED, "authz")
         assert not centre.calls and not centre.acd.waiting()
 
@@ -103,12 +105,13 @@ def _request(floor: Floor, operation: str, owner: str | None) -> tuple[str, str,
     method, template = URLS.get(operation, operation).split(" ", 1)
     policy = POLICY[operation]
     values = {"name": "sales", "queue": "sales", "customer_id": "1", "outcome": "cancel"}
-    values |= {"version": "1", "agent_id": owner or COLLEAGUE}
+    values |= {"version": "1", "agent_id": owner or COLLEAGUE, "login": USER}
     if policy.owns is Owns.CALL:
         values["call_id"] = floor.call(owner, policy.phase)
     kwargs = dict(BODIES.get(operation, {}))
-    if callable(kwargs.get("json")):
-        kwargs["json"] = kwargs["json"](floor, values)
+    for key in ("json", "content"):
+        if callable(kwargs.get(key)):
+            kwargs[key] = kwargs[key](floor, values)
     return method, template.format(**values), kwargs
 
 
@@ -116,6 +119,7 @@ def _request(floor: Floor, operation: str, owner: str | None) -> tuple[str, str,
 URLS = {
     "MOUNT /ui": "GET /ui/",
     "PUT /api/queues/{name}": "PUT /api/queues/matrix",  # never change or delete the demo's
+    "DELETE /api/crm/customers/{customer_id}": "DELETE /api/crm/customers/299",  # not customer 1
     "DELETE /api/queues/{name}": "DELETE /api/queues/matrix",
     "PUT /api/skills/{name}": "PUT /api/skills/matrix",
     "DELETE /api/skills/{name}": "DELETE /api/skills/matrix",
@@ -124,7 +128,17 @@ URLS = {
     "POST /api/ivr/flows/{name}/versions": "POST /api/ivr/flows/main-menu/versions",
     "POST /api/ivr/flows/{name}/activate": "POST /api/ivr/flows/main-menu/activate",
     "POST /api/ivr/flows/{name}/rollback": "POST /api/ivr/flows/main-menu/rollback",
+    "POST /api/dialer/campaigns/{name}/preview/{lead_id}": (
+        "POST /api/dialer/campaigns/matrix/preview/1"
+    ),
+    "POST /api/dialer/attempts/{attempt_id}/disposition": (
+        "POST /api/dialer/attempts/att-matrix/disposition"
+    ),
+    "DELETE /api/dialer/dnc/{phone}": "DELETE /api/dialer/dnc/+12125550188",
+    "POST /api/ivr/flows/{name}/upload": "POST /api/ivr/flows/main-menu/upload",
 }
+#: The account the users routes act on: no case logs in as it.
+USER = "agent04"
 
 
 def _skills_of(floor: Floor, values: dict[str, str]) -> dict[str, Any]:
@@ -140,11 +154,23 @@ def _flow(floor: Floor, values: dict[str, str]) -> Any:
     return stored.json()["definition"]
 
 
+def _flow_text(floor: Floor, values: dict[str, str]) -> str:
+    return json.dumps(_flow(floor, values))  # JSON is YAML
+
+
 NOWHERE = {
     "demand": [{"queue": "no-such-queue", "calls": [1], "aht": 180}],
     "groups": [{"name": "g", "skills": {"support": 1}, "agents": [1]}],
 }
+LEADS = {"files": {"file": ("matrix.csv", b"phone\n+12125550188\n", "text/csv")}}
 BODIES: dict[str, dict[str, Any]] = {
+    "POST /api/dialer/campaigns": {"json": {"name": "matrix", "spec": dialer_support.spec()}},
+    "PUT /api/dialer/campaigns/{name}": {"json": dialer_support.spec()},
+    "POST /api/dialer/campaigns/{name}/leads": LEADS,
+    "POST /api/dialer/campaigns/{name}/preview/{lead_id}": {"json": {"dial": False}},
+    "POST /api/dialer/attempts/{attempt_id}/disposition": {"json": {"code": "sale"}},
+    "POST /api/dialer/dnc": {"json": {"phone": "+12125550188"}},
+    "POST /api/dialer/dnc/import": LEADS,
     "POST /api/auth/token": {"data": {"username": ME, "password": "switchboard"}},
     "PUT /api/queues/{name}": {"json": {"label": "Sales", "skills": {"sales": 1}}},
     "PUT /api/skills/{name}": {"json": {"description": "selling"}},
@@ -159,6 +185,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/calls/{call_id}/recording": {"json": {}},
     "GET /api/customers": {"params": {"q": "smith"}},
     "POST /api/customers": {"json": {"name": "Matrix Test"}},
+    "POST /api/crm/customers/import": {
+        "files": {"file": ("customers.csv", b"account_number,name\nMATRIX-1,Matrix\n", "text/csv")}
+    },
     "POST /api/pbx/queues/{queue}/members": {"json": {"agent_id": COLLEAGUE}},
     "PUT /api/pbx/members/{agent_id}/pause": {"json": {"paused": True}},
     "PUT /api/pbx/queues/{queue}/members/{agent_id}/penalty": {"json": {"penalty": 1}},
@@ -166,6 +195,19 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/ivr/flows/{name}/versions": {"json": _flow},
     "POST /api/ivr/flows/{name}/activate": {"json": {"version": 1}},
     "POST /api/ivr/flows/{name}/rollback": {"json": {}},
+    "POST /api/ivr/flows/{name}/upload": {
+        "content": _flow_text,
+        "headers": {"Content-Type": "application/yaml"},
+    },
+    "POST /api/users": {
+        "json": {"login": "matrix-user", "display_name": "Matrix", "password": "long-enough-1"}
+    },
+    "POST /api/users/import": {
+        "content": "login,display_name,password\n",
+        "headers": {"Content-Type": "text/csv"},
+    },
+    "PATCH /api/users/{login}": {"json": {"display_name": "Agent Four"}},
+    "PUT /api/users/{login}/password": {"json": {"password": "long-enough-2"}},
     "POST /api/wfm/erlang": {"json": {"calls": 100, "aht": 180}},
     "POST /api/wfm/forecast": {"json": {"start": "2026-01-05", "days": 1}},
     "POST /api/wfm/staff": {
@@ -182,6 +224,7 @@ BODIES: dict[str, dict[str, Any]] = {
 def http_outcome(floor: Floor, case: Case) -> str | int:
     method, url, kwargs = _request(floor, case.operation, _owner(case))
     headers = {"Authorization": f"Bearer {floor.bearers[case.role]}"} if case.role else {}
+    headers |= kwargs.pop("headers", {})
     res = floor.client.request(method, url, headers=headers, **kwargs)
     # the simulated PBX has no queue members and no recorder: 501, answered after authorising
     unsupported = res.status_code == 501 and res.json()["error_id"] == "not-supported-by-pbx"

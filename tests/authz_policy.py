@@ -120,6 +120,18 @@ POLICY: dict[str, Policy] = {
     "GET /api/customers": at_least(A),
     "GET /api/customers/{customer_id}": at_least(A),
     "POST /api/customers": at_least(A),
+    # customer records: CSV import and export, a customer's data exported or erased
+    "POST /api/crm/customers/import": at_least(AD),
+    "GET /api/crm/customers/export": at_least(AD),
+    "GET /api/crm/customers/{customer_id}/data": at_least(AD),
+    "DELETE /api/crm/customers/{customer_id}": at_least(AD),
+    # provisioning: admins only
+    "GET /api/users": at_least(AD),
+    "POST /api/users": at_least(AD),
+    "POST /api/users/import": at_least(AD),
+    "GET /api/users/{login}": at_least(AD),
+    "PATCH /api/users/{login}": at_least(AD),
+    "PUT /api/users/{login}/password": at_least(AD),
     # PBX queue members
     "POST /api/pbx/queues/{queue}/members": at_least(S),
     "DELETE /api/pbx/queues/{queue}/members/{agent_id}": on_agent(S, S),
@@ -132,6 +144,7 @@ POLICY: dict[str, Policy] = {
     "GET /api/ivr/flows/{name}/versions/{version}": at_least(S),
     "POST /api/ivr/validate": at_least(S),
     "POST /api/ivr/flows/{name}/versions": at_least(S),
+    "POST /api/ivr/flows/{name}/upload": at_least(S),
     "POST /api/ivr/flows/{name}/activate": at_least(S),
     "POST /api/ivr/flows/{name}/rollback": at_least(S),
     "GET /api/ivr/reports": at_least(S),
@@ -143,6 +156,25 @@ POLICY: dict[str, Policy] = {
     "POST /api/wfm/staff-groups": at_least(S),
     # the audit log
     "GET /api/audit": at_least(AD),
+    # the dialer: campaigns, leads and DNC for supervisors; preview and wrap-up for agents
+    "GET /api/dialer/campaigns": at_least(S),
+    "POST /api/dialer/campaigns": at_least(S),
+    "GET /api/dialer/campaigns/{name}": at_least(S),
+    "PUT /api/dialer/campaigns/{name}": at_least(S),
+    "POST /api/dialer/campaigns/{name}/start": at_least(S),
+    "POST /api/dialer/campaigns/{name}/pause": at_least(S),
+    "POST /api/dialer/campaigns/{name}/stop": at_least(S),
+    "GET /api/dialer/campaigns/{name}/status": at_least(S),
+    "POST /api/dialer/campaigns/{name}/leads": at_least(S),
+    "GET /api/dialer/campaigns/{name}/leads": at_least(S),
+    "GET /api/dialer/campaigns/{name}/attempts.csv": at_least(S),
+    "POST /api/dialer/campaigns/{name}/preview": at_least(A),
+    "POST /api/dialer/campaigns/{name}/preview/{lead_id}": at_least(A),
+    "POST /api/dialer/attempts/{attempt_id}/disposition": at_least(A),  # their own attempt
+    "GET /api/dialer/dnc": at_least(S),
+    "POST /api/dialer/dnc": at_least(S),
+    "DELETE /api/dialer/dnc/{phone}": at_least(S),
+    "POST /api/dialer/dnc/import": at_least(S),
     # websockets: connecting, then each message type
     "WS /ws/agent": on_agent(A, S),  # a supervisor may watch anyone's
     "WS /ws/board": at_least(S),

@@ -167,11 +167,11 @@ class ServerUnavailable(Exception):
 @contextmanager
 def throwaway_postgres() -> Iterator[URL]:
     """A private PostgreSQL cluster in a temporary folder, trust auth, on a free port."""
-    base = Path(tempfile.mkdtemp(prefix="switchboard-pg-", dir=_scratch_dir()))
-    account = _postgres_account()
+    base = Path(tempfile.mkdtemp(prefix="switchboard-pg-", dir=scratch_dir()))
+    account = postgres_account()
     if account is not None:
         os.chown(base, account.pw_uid, account.pw_gid)
-    port, data = _free_port(), base / "data"
+    port, data = free_port(), base / "data"
     options = (
         f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
         " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -183,19 +183,19 @@ def throwaway_postgres() -> Iterator[URL]:
              "-w", "-t", "30", "start"]
     # fmt: on
     try:
-        _run(account, base, initdb)
-        _run(account, base, start)
+        run_as(account, base, initdb)
+        run_as(account, base, start)
         yield URL.create("postgresql+psycopg", "postgres", None, "127.0.0.1", port, "postgres")
     finally:
         if (data / "postmaster.pid").exists():
-            _run(account, base, ["pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"])
+            run_as(account, base, ["pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"])
         shutil.rmtree(base, ignore_errors=True)
 
 
 @contextmanager
 def throwaway_redis() -> Iterator[str]:
     base = tempfile.mkdtemp(prefix="switchboard-redis-")
-    port = _free_port()
+    port = free_port()
     # fmt: off
     command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                "--appendonly", "no", "--dir", base]
@@ -231,7 +231,7 @@ def _redis_address(url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 6379
 
 
-def _postgres_account() -> pwd.struct_passwd | None:
+def postgres_account() -> pwd.struct_passwd | None:
     """PostgreSQL will not run as root: as root, run it as 'postgres' or else 'nobody'."""
     if os.geteuid() != 0:
         return None
@@ -243,7 +243,7 @@ def _postgres_account() -> pwd.struct_passwd | None:
     raise ServerUnavailable("running as root and found no unprivileged account to run it as")
 
 
-def _scratch_dir() -> str | None:
+def scratch_dir() -> str | None:
     """Where the throwaway cluster lives: RAM (/dev/shm) when roomy, since creating a
     database per test is file-creation bound; else the default temp folder. As root the
     folder must also be reachable by the unprivileged account, which both of these are."""
@@ -255,7 +255,7 @@ def _scratch_dir() -> str | None:
     return "/tmp" if os.geteuid() == 0 and os.path.isdir("/tmp") else None
 
 
-def _run(account: pwd.struct_passwd | None, cwd: Path, command: Sequence[str]) -> None:
+def run_as(account: pwd.struct_passwd | None, cwd: Path, command: Sequence[str]) -> None:
     env = {**os.environ, "LC_ALL": "C", "HOME": str(cwd)}
     env.pop("PGDATA", None)
     result = subprocess.run(
@@ -276,7 +276,7 @@ def _run(account: pwd.struct_passwd | None, cwd: Path, command: Sequence[str]) -
         raise ServerUnavailable(f"{command[0]} failed: {last[0]}")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

@@ -22,13 +22,13 @@ from typing import IO
 import psycopg
 from psycopg import sql
 
-from tests.conftest import _free_port, _postgres_account, _run, _scratch_dir
+from tests.conftest import free_port, postgres_account, run_as, scratch_dir
 
 
 class Served:
     def __init__(self, folder: Path, database_url: str, **settings: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.folder, self.port = folder, _free_port()
+        self.folder, self.port = folder, free_port()
         self.journal = folder / "var" / "call-log-spool.jsonl"
         self.log_path = folder / "server.log"
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
@@ -105,13 +105,13 @@ class RestartablePostgres:
     unprivileged account when we run as root, since PostgreSQL refuses root."""
 
     def __init__(self) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="switchboard-pg-", dir=_scratch_dir()))
-        self.account = _postgres_account()
+        self.base = Path(tempfile.mkdtemp(prefix="switchboard-pg-", dir=scratch_dir()))
+        self.account = postgres_account()
         if self.account is not None:
             os.chown(self.base, self.account.pw_uid, self.account.pw_gid)
-        self.port, self.data = _free_port(), self.base / "data"
+        self.port, self.data = free_port(), self.base / "data"
         # fmt: off
-        _run(self.account, self.base, ["initdb", "-D", str(self.data), "-U", "postgres",
+        run_as(self.account, self.base, ["initdb", "-D", str(self.data), "-U", "postgres",
                                        "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"])
         # fmt: on
         self.start()
@@ -128,14 +128,14 @@ class RestartablePostgres:
     def start(self) -> None:
         options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
         # fmt: off
-        _run(self.account, self.base, ["pg_ctl", "-D", str(self.data), "-l",
+        run_as(self.account, self.base, ["pg_ctl", "-D", str(self.data), "-l",
                                        str(self.base / "server.log"), "-o", options,
                                        "-w", "-t", "30", "start"])
         # fmt: on
 
     def stop(self) -> None:
         """As a crash would: no checkpoint, every connection cut."""
-        _run(self.account, self.base, ["pg_ctl", "-D", str(self.data), "-m", "immediate",
+        run_as(self.account, self.base, ["pg_ctl", "-D", str(self.data), "-m", "immediate",
                                        "-w", "stop"])  # fmt: skip
 
     def close(self) -> None:

@@ -4,7 +4,6 @@ port, its log kept in a file so a test can read what an operator would see."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import free_port
 from tests.support import PASSWORD
 
 #: A secret of the length a production server needs, so the tests do not lean on defaults.
@@ -37,12 +37,6 @@ class Server:
         )
         assert res.status_code == 200, res.text
         return str(res.json()["access_token"])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

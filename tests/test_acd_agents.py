@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 
 import pytest
 
 from acd import agents as ag
 from acd.agents import Agent, AgentState
 from acd.errors import IllegalStateChange
+from acd.model import Requirements, WaitingCall, new_waiting_call
 
 
 def agent(state: AgentState = AgentState.AVAILABLE, **kw: object) -> Agent:
@@ -117,3 +118,13 @@ def test_evolving_an_agent_gives_what_replace_gives(name: str, value: object) ->
     assert after == replace(before, **{name: value})  # type: ignore[arg-type]
     assert after.level("support") == (2 if name == "skills" else 0)
     assert before.level("sales") == 3 and before.state is AgentState.AVAILABLE
+
+
+def test_a_waiting_call_made_on_the_hot_path_is_the_call_the_constructor_makes() -> None:
+    wanted = Requirements(skills=(("sales", 2),), priority=3, owner="a1")
+    fast = new_waiting_call("c1", "sales", 12.5, 7, wanted, 0.5, 32.5)
+    slow = WaitingCall("c1", "sales", 12.5, 7, wanted, 0.5, queues=("sales",), owner_until=32.5)
+    assert fast == slow and repr(fast) == repr(slow) and vars(fast) == vars(slow)
+    assert replace(fast, step=2) == replace(slow, step=2)
+    with pytest.raises(FrozenInstanceError):
+        fast.step = 1  # type: ignore[misc]

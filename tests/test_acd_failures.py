@@ -11,7 +11,7 @@ from acd.commands import PhoneFailed
 from acd.engine import Acd
 from acd.model import QueueConfig
 from cti.clock import ManualClock
-from tests.acd_rig import DrivenAcd, Recorder
+from tests.rig import DrivenAcd, Recorder
 
 
 def centre() -> tuple[Acd, Recorder, ManualClock]:

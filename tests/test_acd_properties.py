@@ -19,7 +19,7 @@ from acd.engine import Acd
 from acd.errors import IllegalStateChange
 from acd.model import EscalationStep, QueueConfig, Requirements, Strategy, WaitingCall
 from cti.clock import ManualClock
-from tests.acd_rig import DrivenAcd, Recorder
+from tests.rig import DrivenAcd, Recorder
 
 SKILLS = ("a", "b", "c")
 AGENTS = ("x1", "x2", "x3", "x4", "x5")

@@ -5,24 +5,8 @@ from __future__ import annotations
 from acd import agents as ag
 from acd.agents import AgentState
 from acd.commands import Offer
-from acd.engine import Acd
 from acd.model import QueueConfig
-from cti.clock import ManualClock
-from tests.acd_rig import DrivenAcd, Recorder
-
-
-def centre(*queues: QueueConfig) -> tuple[Acd, Recorder, ManualClock]:
-    clock, rec = ManualClock(), Recorder()
-    acd = DrivenAcd(
-        clock, queues or (QueueConfig("sales", skills=(("sales", 1),), wrapup_seconds=5),), rec
-    )
-    return acd, rec, clock
-
-
-def login(acd: Acd, clock: ManualClock, agent_id: str, *skills: str) -> None:
-    acd.add_agent(agent_id, agent_id.title(), tuple((s, 3) for s in skills))
-    acd.apply(agent_id, ag.Login())
-    clock.advance(1)
+from tests.rig import centre, login
 
 
 def test_the_call_goes_to_the_longest_idle_agent_with_the_skill() -> None:

@@ -7,7 +7,7 @@ from acd.agents import AgentState
 from acd.engine import AUTO_PAUSE_REASON
 from acd.model import EscalationStep, Overflow, OverflowKind, QueueConfig, Strategy
 from acd.requirements import CallerProfile, requirements_for
-from tests.acd_rig import Rig
+from tests.rig import Rig
 
 SALES = QueueConfig("sales", skills=(("sales", 1),))
 

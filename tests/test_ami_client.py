@@ -156,7 +156,7 @@ async def test_the_client_logs_in_with_its_own_action_ids_and_events_on() -> Non
 def test_ami_tls_turns_on_a_verifying_tls_context() -> None:
     client = AmiClient(AmiConfig(tls=True, secret=SecretStr(SECRET)), on_event=lambda e: None)
     assert "tls" in repr(client) and SECRET not in repr(client)
-    context = client._ssl
+    context = client.ssl_context
     assert context is not None and context.check_hostname
 
 

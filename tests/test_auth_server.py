@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from websockets.typing import Subprotocol
 
 from cti.crm.directory import Directory
 from cti.db import make_engine, make_session_factory
+from tests.conftest import free_port
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256-0123456789"
 OLD_BUILT_IN = "change-me-switchboard-dev-secret-32b"  # what every server signed with before
@@ -55,12 +55,6 @@ class Server:
 
     def get(self, path: str, access_token: str) -> httpx.Response:
         return httpx.get(f"{self.url}{path}", headers={"Authorization": f"Bearer {access_token}"})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def environment(tmp: Path, **settings: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from starlette.websockets import WebSocketDisconnect
 
+from cti.auth.secret import signing_secret
 from cti.crm.models import Agent
 from cti.roles import Role
 from tests.support import auth, bearer, database, next_of, running_app, services, token
@@ -30,9 +31,16 @@ def me(client: TestClient, access_token: str) -> int:
     return res.status_code
 
 
+def server_secret(client: TestClient) -> str:
+    """The server's signing key, found as the server finds it (its settings)."""
+    s = services(client).settings
+    key = signing_secret(s.jwt_secret, demo=s.demo, demo_file=s.jwt_secret_file)
+    return key.get_secret_value()
+
+
 def forged(client: TestClient, **claims: Any) -> str:
     """A token signed with the server's real key, saying whatever ``claims`` say."""
-    secret = services(client).auth.tokens._secret
+    secret = server_secret(client)
     now = int(time.time())
     return jwt.encode({"iat": now, "exp": now + 600, "ver": 0, **claims}, secret, "HS256")
 
@@ -69,7 +77,7 @@ def test_a_role_claim_above_the_accounts_role_is_ignored(client: TestClient) -> 
 
 
 def test_a_token_without_a_version_is_refused(client: TestClient) -> None:
-    secret = services(client).auth.tokens._secret
+    secret = server_secret(client)
     old_style = jwt.encode(
         {"sub": "admin", "role": "admin", "exp": int(time.time()) + 600}, secret, "HS256"
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections.abc import Callable
 from datetime import date
 
 import orjson
@@ -12,9 +14,10 @@ from acd.agents import AgentState
 from acd.model import Overflow, OverflowKind, QueueConfig, Strategy
 from cti.calls.events import CallerIdentified
 from cti.calls.model import Call
-from cti.calls.service import CallCentre
+from cti.calls.service import CallCentre, EnrichFn
 from cti.clock import ManualClock
 from cti.crm.cards import CallerLookup, CustomerCard
+from cti.crm.external import ExternalCard, ExternalLookup
 from cti.crm.models import Outcome, Tier
 from cti.server.bus import InProcessBus
 from cti.server.hub import Hub, agent_topic
@@ -53,6 +56,7 @@ class Rig:
         attended: set[str] | None = None,
         patience: float = 1e6,
         queues: list[QueueConfig] | None = None,
+        enrich: EnrichFn | None = None,
     ) -> None:
         self.clock = ManualClock()
         self.bus = InProcessBus()
@@ -70,7 +74,13 @@ class Rig:
             QueueConfig("support", skills=(("support", 1),)),
         ]
         self.centre = CallCentre(
-            self.clock, self.phone, queues, self.hub, lookup, lambda c, lk: self.legs.append(c)
+            self.clock,
+            self.phone,
+            queues,
+            self.hub,
+            lookup,
+            lambda c, lk: self.legs.append(c),
+            enrich=enrich,
         )
 
     def agent(self, agent_id: str, *skills: str) -> None:
@@ -79,11 +89,7 @@ class Rig:
         self.clock.advance(1)
 
     def messages(self, agent_id: str) -> list[dict]:  # type: ignore[type-arg]
-        sub = self.subs[agent_id]
-        out = []
-        while not sub._queue.empty():
-            out.append(orjson.loads(sub._queue.get_nowait()))
-        return out
+        return [orjson.loads(payload) for payload in self.subs[agent_id].drain()]
 
     async def crm_answered(self) -> None:
         """Wait until every CRM answer asked for has reached the engine as an event."""
@@ -376,3 +382,57 @@ async def test_calls_the_pbx_took_down_are_logged_pbx_lost_not_abandoned_nor_tal
     assert rig.centre.acd.snapshot("sales").abandoned == 0
     assert rig.centre.acd.agent("ann").state is not AgentState.ON_CALL
     assert not rig.centre.calls
+
+
+class SlowCrm:
+    """An external CRM that answers only when the test lets it."""
+
+    def __init__(self) -> None:
+        self.go = asyncio.Event()
+
+    async def __call__(self, number: str | None) -> ExternalLookup:
+        await self.go.wait()
+        card = ExternalCard("ext-1", "Jane Roe", Tier.VIP, 900.0, 0.9, 3, ())
+        return ExternalLookup("found", number, (card,))
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("never came true")
+
+
+async def test_the_pop_goes_out_at_ring_with_the_crm_pending_and_the_enrichment_follows() -> None:
+    crm = SlowCrm()
+    rig = Rig(attended={"ann"}, enrich=crm)
+    rig.agent("ann", "sales")
+    rig.watch("ann")
+    call_id = rig.phone.place_call("sales", "+14155550199")
+    seen: list[dict] = []  # type: ignore[type-arg]
+    await _until(lambda: bool(seen.extend(rig.messages("ann")) or any(
+        m["type"] == "pop" for m in seen)))  # fmt: skip
+    (pop,) = [m for m in seen if m["type"] == "pop"]
+    assert pop["crm"] == {"status": "pending", "number": "+14155550199", "reason": None,
+                          "cards": []}  # fmt: skip
+    assert not any(m["type"] == "enrich" for m in seen)
+    crm.go.set()
+    await rig.crm_answered()
+    (enrich,) = [m for m in rig.messages("ann") if m["type"] == "enrich"]
+    assert enrich["call_id"] == call_id and enrich["crm"]["status"] == "found"
+    assert enrich["crm"]["cards"][0]["tier"] == "vip"
+    assert rig.centre.external_result(call_id) == await crm("+14155550199")
+
+
+async def test_an_external_answer_for_a_call_that_has_ended_changes_nothing() -> None:
+    crm = SlowCrm()
+    rig = Rig(attended={"ann"}, enrich=crm)
+    rig.agent("ann", "sales")
+    rig.watch("ann")
+    call_id = rig.phone.place_call("sales", "+14155550199")
+    rig.phone.caller_hangs_up(call_id)
+    crm.go.set()
+    await rig.crm_answered()
+    assert not any(m["type"] == "enrich" for m in rig.messages("ann"))
+    assert rig.centre.external_result(call_id) is None

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.postgres
 
 TRAFFIC = {
     "demo_calls_per_minute": "300",
+    "demo_campaign": "false",  # the inbound call log is what this test counts
     "demo_mean_talk_seconds": "1",
     "demo_mean_patience_seconds": "4",
     "demo_customers": "200",

@@ -18,6 +18,7 @@ from sqlalchemy import inspect, text
 import acd.models
 import cti.auth.models
 import cti.crm.models
+import dialer.models
 import ivr.models
 from cti.crm.calllog import CallLog, InteractionRecord
 from cti.db import (
@@ -44,13 +45,28 @@ TABLES = {
     "ivr_flow_versions",
     "ivr_sessions",
     "login_failures",
+    "dialer_campaigns",
+    "dialer_leads",
+    "dialer_dnc",
+    "dialer_attempts",
+    "crm_outbox",
+    "crm_erasures",
 }
 #: Each feature's models module, and the tables it owns on the shared ``Base``.
 OWNERS = {
     acd.models: {"queues", "skills", "queue_intervals"},
     cti.auth.models: {"login_failures"},
-    cti.crm.models: {"customers", "customer_phones", "interactions", "agents", "agent_skills"},
+    cti.crm.models: {
+        "customers",
+        "customer_phones",
+        "interactions",
+        "agents",
+        "agent_skills",
+        "crm_outbox",
+        "crm_erasures",
+    },
     ivr.models: {"ivr_flows", "ivr_flow_versions", "ivr_sessions"},
+    dialer.models: {"dialer_campaigns", "dialer_leads", "dialer_dnc", "dialer_attempts"},
 }
 ALEMBIC_INI = Path(__file__).parents[1] / "cti" / "migrations" / "alembic.ini"
 

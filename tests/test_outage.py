@@ -19,8 +19,8 @@ from sqlalchemy.engine import URL
 
 from tests.conftest import (
     ServerUnavailable,
-    _postgres_account,
-    _run,
+    postgres_account,
+    run_as,
     throwaway_postgres,
     unavailable,
 )
@@ -41,7 +41,7 @@ class Cluster:
         self.data = Path(str(row[0]))
         self.base = self.data.parent
         self.port = url.port
-        self.account = _postgres_account()
+        self.account = postgres_account()
 
     def stop(self) -> None:
         self._pg_ctl("-m", "fast", "-w", "stop")
@@ -52,7 +52,7 @@ class Cluster:
         self._pg_ctl("-l", log, "-o", options, "-w", "-t", "30", "start")
 
     def _pg_ctl(self, *args: str) -> None:
-        _run(self.account, self.base, ["pg_ctl", "-D", str(self.data), *args])
+        run_as(self.account, self.base, ["pg_ctl", "-D", str(self.data), *args])
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ async def test_a_pop_published_by_one_process_reaches_a_socket_on_another(redis_
             engine_side.publish("agent:agent01", f"pop-{n}".encode())
         got = [await asyncio.wait_for(sub.get(), timeout=5) for _ in range(3)]
         assert got == [b"pop-0", b"pop-1", b"pop-2"]
-        assert other._queue.empty()
+        assert other.drain() == []
     finally:
         await engine_side.stop()
         await socket_side.stop()
@@ -53,7 +53,7 @@ async def test_buses_with_different_prefixes_do_not_hear_each_other(redis_url: s
         b.publish("board", b"y")
         assert await asyncio.wait_for(sub.get(), timeout=5) == b"y"
         await asyncio.sleep(0.1)
-        assert sub._queue.empty()
+        assert sub.drain() == []
     finally:
         await a.stop()
         await b.stop()

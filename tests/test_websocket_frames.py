@@ -100,7 +100,7 @@ async def test_a_database_outage_during_a_message_answers_an_error_and_logs_one_
 
     sock = _Socket('{"type": "ping"}')
     with capture_logs() as logs, pytest.raises(WebSocketDisconnect):
-        await ws._receive_loop(sock, needs_the_database)  # type: ignore[arg-type]
+        await ws.receive_loop(sock, needs_the_database)  # type: ignore[arg-type]
     assert [m["error_id"] for m in sock.sent] == ["database-unavailable"]
     assert [entry["event"] for entry in logs] == ["websocket.database_unavailable"]
     assert "exc_info" not in logs[0]

@@ -186,6 +186,11 @@ class AmiClient:
         return f"<AmiClient {self._user}@{self._host}:{self._port} {tls}{state}>"
 
     @property
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context the connection uses (``None``: plain TCP)."""
+        return self._ssl
+
+    @property
     def connected(self) -> bool:
         return self._ready.is_set()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cti.crm.cards import CallerLookup
+from cti.crm.external import ExternalLookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,3 +14,12 @@ class CallerIdentified:
 
     call_id: str
     lookup: CallerLookup | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallerEnriched:
+    """The external CRM answered for the caller of ``call_id`` (found, not found, or why it
+    could not say: ``unavailable``, ``invalid``)."""
+
+    call_id: str
+    lookup: ExternalLookup

@@ -1,7 +1,9 @@
 """CRM lookups run beside the call engine; each answer comes back to it as an event.
 
 The engine asks (``ask``) when a call is offered and goes on; the lookup runs as a task, and
-its answer is handed to the engine as ``CallerIdentified``, like any telephony event. The
+its answer is handed to the engine as ``CallerIdentified``, like any telephony event. With an
+external CRM (``enrich``), a second lookup runs beside the first and its answer comes back
+as ``CallerEnriched``, whenever it comes: the pop never waits for it. The
 engine itself owns no task, so a test waits for the answers (``delivered``), not for the
 event loop to go round some number of times.
 """
@@ -14,30 +16,65 @@ from typing import Any
 
 import structlog
 
-from cti.calls.events import CallerIdentified
+from cti.calls.events import CallerEnriched, CallerIdentified
 from cti.crm.cards import CallerLookup
+from cti.crm.external import ExternalLookup
 
 log = structlog.get_logger(__name__)
 
 LookupFn = Callable[[str | None], Coroutine[Any, Any, CallerLookup]]
-Deliver = Callable[[CallerIdentified], None]
+EnrichFn = Callable[[str | None], Coroutine[Any, Any, ExternalLookup]]
+Deliver = Callable[[CallerIdentified | CallerEnriched], None]
 
 
 class CrmLookups:
-    def __init__(self, lookup: LookupFn, deliver: Deliver) -> None:
+    def __init__(self, lookup: LookupFn, deliver: Deliver, enrich: EnrichFn | None = None) -> None:
         self._lookup = lookup
+        self._enrich = enrich
         self._deliver = deliver
-        self._tasks: set[asyncio.Task[CallerLookup]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._handed: set[asyncio.Future[None]] = set()
 
     def ask(self, call_id: str, number: str | None) -> None:
-        """Look ``number`` up; the answer reaches the engine as ``CallerIdentified``."""
+        """Look ``number`` up; the answer reaches the engine as ``CallerIdentified`` (and the
+        external CRM's as ``CallerEnriched``)."""
         loop = asyncio.get_running_loop()
         task = loop.create_task(self._lookup(number))
         handed: asyncio.Future[None] = loop.create_future()
         self._tasks.add(task)
         self._handed.add(handed)
         task.add_done_callback(lambda done: self._answer(call_id, done, handed))
+        if self._enrich is not None:
+            self._ask_external(call_id, number, self._enrich)
+
+    def _ask_external(self, call_id: str, number: str | None, enrich: EnrichFn) -> None:
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(enrich(number))
+        handed: asyncio.Future[None] = loop.create_future()
+        self._tasks.add(task)
+        self._handed.add(handed)
+        task.add_done_callback(lambda done: self._enriched(call_id, number, done, handed))
+
+    def _enriched(
+        self,
+        call_id: str,
+        number: str | None,
+        task: asyncio.Task[ExternalLookup],
+        handed: asyncio.Future[None],
+    ) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            result = ExternalLookup("unavailable", number, reason="the lookup was cancelled")
+        elif (error := task.exception()) is not None:
+            log.warning("caller_enrichment_failed", call_id=call_id, error=repr(error))
+            result = ExternalLookup("unavailable", number, reason=repr(error))
+        else:
+            result = task.result()
+        try:
+            self._deliver(CallerEnriched(call_id, result))
+        finally:
+            self._handed.discard(handed)
+            handed.set_result(None)
 
     def _answer(
         self, call_id: str, task: asyncio.Task[CallerLookup], handed: asyncio.Future[None]

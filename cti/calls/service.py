@@ -3,7 +3,9 @@
 The caller's CRM record is looked up when the call is *offered* and pushed when an agent's
 phone starts *ringing*, so the pop costs no database round trip on the hot path. The lookup
 runs beside the engine (``cti.calls.lookups``) and its answer comes back as an event,
-``CallerIdentified``.
+``CallerIdentified``. An external CRM (``enrich``) is asked at the same time; the pop never
+waits for it: it goes out at ring with what is known (the CRM's part ``pending``), and the
+CRM's answer, when it comes, is pushed to the agent's desktop as an enrichment.
 
 The ACD returns its decisions (``acd.commands``); ``carry_out`` does them in order: rings
 phones, dials callbacks, transfers overflows, tells desktops and the board, and starts the
@@ -36,20 +38,22 @@ from acd.engine import Acd
 from acd.model import OverflowKind, QueueConfig, Requirements
 from acd.requirements import CallerProfile, Policy, requirements_for
 from cti.calls import members, model
-from cti.calls.events import CallerIdentified
-from cti.calls.lookups import CrmLookups, LookupFn
+from cti.calls.events import CallerEnriched, CallerIdentified
+from cti.calls.lookups import CrmLookups, EnrichFn, LookupFn
 from cti.calls.model import Call, Phase
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
+from cti.crm.external import ExternalLookup, pending
 from cti.errors import SwitchboardError
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall
+from cti.telephony.outbound import OUTBOUND_EVENTS
 from cti.telephony.port import TelephonyPort
 
 log = structlog.get_logger(__name__)
 
-__all__ = ["CallCentre", "LookupFn", "Notifier"]
+__all__ = ["CallCentre", "EnrichFn", "LookupFn", "Notifier"]
 
 LegSink = Callable[[Call, CallerLookup | None], None]
 
@@ -57,7 +61,15 @@ LegSink = Callable[[Call, CallerLookup | None], None]
 class Notifier(Protocol):
     """One method per outbound event (the websocket hub implements it)."""
 
-    def pop(self, agent_id: str, call: Call, lookup: CallerLookup | None) -> None: ...
+    def pop(
+        self,
+        agent_id: str,
+        call: Call,
+        lookup: CallerLookup | None,
+        crm: ExternalLookup | None = None,
+    ) -> None: ...
+
+    def enriched(self, agent_id: str, call: Call, crm: ExternalLookup) -> None: ...
 
     def call_changed(self, agent_id: str, call: Call, change: str) -> None: ...
 
@@ -81,6 +93,7 @@ class CallCentre:
         on_leg_done: LegSink,
         *,
         routing: bool = True,
+        enrich: EnrichFn | None = None,
     ) -> None:
         self.clock = clock
         self.port = port
@@ -89,11 +102,15 @@ class CallCentre:
         self.policy = Policy()
         self.acd = Acd(clock, queues, routing=routing)
         self.members = members.Memberships(self.acd, self.carry_out)
-        self.lookups = CrmLookups(lookup, self.handle)
+        self.lookups = CrmLookups(lookup, self.handle, enrich)
+        self._enriches = enrich is not None
         self.calls: dict[str, Call] = {}
         self._found: dict[str, CallerLookup | None] = {}  # CRM answers, per call
+        self._external: dict[str, ExternalLookup] = {}  # the external CRM's, per call
         self._pops_waiting: dict[str, list[str]] = {}  # agents ringing before the answer
         self.alerts: dict[str, PhoneFailed] = {}  # agent -> their phone's last failure
+        # Takes the ACD's offers of a dialer's calls (cti.calls.outbound); False: not its call.
+        self.outbound_offers: Callable[[Offer], bool] | None = None
         port.subscribe(self.handle)
 
     # -- carrying out what the ACD decided ----------------------------------------
@@ -105,6 +122,8 @@ class CallCentre:
             elif isinstance(command, QueueChanged):
                 self.notifier.queue_changed(command.queue)
             elif isinstance(command, Offer):
+                if self.outbound_offers is not None and self.outbound_offers(command):
+                    continue  # a dialer's call: bridged to the agent's persistent leg
                 self.port.dispatch(
                     cmd.ConnectAgent(
                         command.call_id, command.agent_id, command.queue, command.ring_timeout
@@ -140,9 +159,14 @@ class CallCentre:
         self.port.dispatch(cmd.Transfer(overflow.call_id, overflow.target, overflow.kind))
 
     # -- telephony events and the CRM's answers -----------------------------------
-    def handle(self, event: ev.TelephonyEvent | CallerIdentified) -> None:
+    def handle(self, event: ev.TelephonyEvent | CallerIdentified | CallerEnriched) -> None:
+        if isinstance(event, OUTBOUND_EVENTS):
+            return  # the dialer's (cti.telephony.outbound), on the same stream
         if isinstance(event, CallerIdentified):
             self._identified(event)
+            return
+        if isinstance(event, CallerEnriched):
+            self._enriched(event)
             return
         if isinstance(event, ev.CommandFailed):
             log.warning("command_failed", command_id=event.command_id, error=event.error_id)
@@ -175,6 +199,8 @@ class CallCentre:
     def _offered(self, event: ev.CallOffered) -> None:
         self.calls[event.call_id] = model.offered(event)
         self._pops_waiting[event.call_id] = []
+        if self._enriches:
+            self._external[event.call_id] = pending(event.caller_number)
         self.lookups.ask(event.call_id, event.caller_number)
 
     def _identified(self, event: CallerIdentified) -> None:
@@ -186,7 +212,19 @@ class CallCentre:
         for agent_id in self._pops_waiting.pop(event.call_id, []):
             current, agent = self.calls.get(call.call_id), self.acd.find_agent(agent_id)
             if current is not None and agent is not None and agent.call_id == call.call_id:
-                self.notifier.pop(agent_id, current, event.lookup)
+                self.notifier.pop(
+                    agent_id, current, event.lookup, self.external_result(call.call_id)
+                )
+
+    def _enriched(self, event: CallerEnriched) -> None:
+        call = self.calls.get(event.call_id)
+        if call is None:
+            return  # the call ended before the external CRM answered
+        self._external[event.call_id] = event.lookup
+        self._refresh_requirements(event.call_id)
+        popped = event.call_id not in self._pops_waiting
+        if call.agent_id and popped and call.phase in (Phase.RINGING, Phase.CONNECTED):
+            self.notifier.enriched(call.agent_id, call, event.lookup)
 
     # -- routing requirements: queue, then IVR, then CRM --------------------------
     def _requirements(self, call: Call, queue: str) -> Requirements:
@@ -197,9 +235,17 @@ class CallCentre:
     def _profile(self, call_id: str) -> CallerProfile | None:
         lookup = self.lookup_result(call_id)
         if lookup is None or len(lookup.matches) != 1:
-            return None
+            return self._external_profile(call_id)
         card = lookup.matches[0]
         return CallerProfile(str(card.tier), card.churn_risk, card.owner_agent)
+
+    def _external_profile(self, call_id: str) -> CallerProfile | None:
+        """A caller the local records do not know may still be known to the external CRM."""
+        crm = self._external.get(call_id)
+        if crm is None or len(crm.cards) != 1 or crm.cards[0].tier is None:
+            return None
+        card = crm.cards[0]
+        return CallerProfile(str(card.tier), card.churn_risk or 0.0, None)
 
     def _refresh_requirements(self, call_id: str) -> None:
         call, waiting = self.calls.get(call_id), self.acd.waiting_call(call_id)
@@ -269,7 +315,8 @@ class CallCentre:
     def _push_pop(self, agent_id: str, call: Call) -> None:
         waiting = self._pops_waiting.get(call.call_id)
         if waiting is None:  # the CRM has answered (or was never asked)
-            self.notifier.pop(agent_id, call, self.lookup_result(call.call_id))
+            crm = self.external_result(call.call_id)
+            self.notifier.pop(agent_id, call, self.lookup_result(call.call_id), crm)
         else:
             waiting.append(agent_id)
 
@@ -277,9 +324,14 @@ class CallCentre:
         """What the CRM answered for this call's caller; ``None`` before it answers."""
         return self._found.get(call_id)
 
+    def external_result(self, call_id: str) -> ExternalLookup | None:
+        """What the external CRM answered (``pending`` until it does); ``None`` without one."""
+        return self._external.get(call_id)
+
     def _forget(self, call_id: str) -> None:
         self.calls.pop(call_id, None)
         self._found.pop(call_id, None)
+        self._external.pop(call_id, None)
         self._pops_waiting.pop(call_id, None)
 
     # -- requests from agents and supervisors -----------------------------------

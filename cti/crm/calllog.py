@@ -21,8 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from cti.clock import Clock
 from cti.crm.errors import InvalidInteraction, NoSuchInteraction
 from cti.crm.models import Customer, Interaction
+from cti.crm.outbox import enqueue
 from cti.telephony.events import Direction
 
 
@@ -67,8 +69,13 @@ def leg_key(rec: InteractionRecord) -> str:
 
 
 class CallLog:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, write_back: Clock | None = None
+    ) -> None:
+        """With ``write_back`` (the clock that dates it), each wrap-up is also owed to the
+        external CRM: a row in its outbox, in the wrap-up's transaction (``cti.crm.outbox``)."""
         self._sessions = session_factory
+        self._write_back = write_back
 
     def record(self, rec: InteractionRecord) -> int:
         """Insert or update the leg ``leg_key(rec)``; returns its row id."""
@@ -96,6 +103,9 @@ class CallLog:
             row.follow_up = follow_up
             if wrap_seconds is not None:
                 row.wrap_seconds = wrap_seconds
+            if self._write_back is not None:
+                session.flush()
+                enqueue(session, row, datetime.fromtimestamp(self._write_back.now(), UTC))
             return row.id
 
     def get(self, call_id: str) -> list[InteractionRecord]:

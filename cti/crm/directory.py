@@ -93,6 +93,18 @@ class Directory:
         """A new role; every token issued before stops working, whatever it claimed."""
         return self._change(login, role=Role(role).value)
 
+    def rename(self, login: str, display_name: str) -> AgentAccount:
+        """A new display name; the account's sessions carry on."""
+        if not display_name.strip():
+            raise InvalidAgent("display_name", "must not be empty")
+        with self._sessions.begin() as session:
+            agent = _existing(session, login)
+            agent.display_name = display_name.strip()
+            session.flush()
+            account = to_account(agent)
+        self._changed(login)
+        return account
+
     def set_enabled(self, login: str, enabled: bool) -> AgentAccount:
         """Disable (every token stops working, no log-in) or enable the account."""
         return self._change(login, enabled=enabled)
@@ -158,7 +170,9 @@ class Directory:
             agent = _existing(session, login)
             agent.skills = [AgentSkill(skill=skill, level=level) for skill, level in levels]
             session.flush()
-            return to_account(agent)
+            account = to_account(agent)
+        self._changed(login)  # the floor follows the directory (cti.server.floor_sync)
+        return account
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

@@ -178,3 +178,37 @@ class AgentSkill(Base):
     level: Mapped[int] = mapped_column(Integer)
 
     agent: Mapped[Agent] = relationship(back_populates="skills")
+
+
+class CrmWriteBack(Base):
+    """One interaction waiting to be written back to the external CRM (the outbox).
+
+    A row is added in the same transaction as the wrap-up it carries, so a write-back is
+    never lost between the two; ``cti.crm.outbox`` sends it, and keeps it (with the next
+    attempt pushed back) while the CRM refuses or is away, across restarts."""
+
+    __tablename__ = "crm_outbox"
+    __table_args__ = (Index(None, "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, object]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CrmErasure(Base):
+    """A customer erased at their request: who did it and when (the record outlives them)."""
+
+    __tablename__ = "crm_erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer, index=True)  # the customer is gone
+    erased_by: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    interactions: Mapped[int] = mapped_column(Integer)  # how many were anonymised

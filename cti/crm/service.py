@@ -96,8 +96,8 @@ class CrmService:
             return self._cards(session, or_(*self._search_terms(text)), limit=limit)
 
     def create_customer(self, new: NewCustomer) -> CustomerCard:
-        phones = _validated_phones(new.phones, self._region)
-        _validate_fields(new)
+        phones = validated_phones(new.phones, self._region)
+        validate_fields(new)
         try:
             with self._sessions.begin() as session:
                 _validate_references(session, new)
@@ -147,7 +147,7 @@ def _owners_of(e164: str) -> Select[Any]:
     return select(CustomerPhone.customer_id).where(CustomerPhone.e164 == e164)
 
 
-def _validated_phones(raw_phones: Sequence[str], region: str) -> list[str]:
+def validated_phones(raw_phones: Sequence[str], region: str) -> list[str]:
     phones: list[str] = []
     for raw in raw_phones:
         e164 = normalise(raw, region)
@@ -158,7 +158,7 @@ def _validated_phones(raw_phones: Sequence[str], region: str) -> list[str]:
     return phones
 
 
-def _validate_fields(new: NewCustomer) -> None:
+def validate_fields(new: NewCustomer) -> None:
     if not new.name.strip() or len(new.name.strip()) > 200:
         raise InvalidCustomer("name", "must be 1 to 200 characters")
     if new.email is not None and not _EMAIL.match(new.email):

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from cti.crm.cards import CallerLookup, CustomerCard
+from cti.crm.external import ExternalLookup
 
 
 def card_view(card: CustomerCard) -> dict[str, Any]:
@@ -36,4 +37,16 @@ def lookup_view(lookup: CallerLookup | None) -> dict[str, Any]:
         "withheld": lookup.withheld,
         "matches": matches,
         "offer_create": status in ("unknown", "withheld"),
+    }
+
+
+def external_view(crm: ExternalLookup | None) -> dict[str, Any] | None:
+    """The external CRM's part of a pop (``None`` when no external CRM is configured)."""
+    if crm is None:
+        return None
+    return {
+        "status": crm.status,
+        "number": crm.number,
+        "reason": crm.reason,
+        "cards": [dataclasses.asdict(card) for card in crm.cards],
     }

@@ -17,6 +17,7 @@ from cti.audit import models as audit_models  # noqa: F401
 from cti.auth import models as auth_models  # noqa: F401
 from cti.crm import models as crm_models  # noqa: F401
 from cti.db import Base
+from dialer import models as dialer_models  # noqa: F401
 from ivr import models as ivr_models  # noqa: F401
 
 config = context.config

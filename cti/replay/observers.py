@@ -22,6 +22,7 @@ from acd.errors import IllegalStateChange
 from cti.calls.model import Call
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
+from cti.crm.external import ExternalLookup
 from cti.crm.models import Outcome
 from cti.telephony import events as ev
 from cti.telephony.commands import Command
@@ -162,9 +163,18 @@ class Recorder:
         self.alerts: list[PhoneFailed] = []
         self._agents: dict[str, list[tuple[float, Agent]]] = defaultdict(list)
 
-    def pop(self, agent_id: str, call: Call, lookup: CallerLookup | None) -> None:
+    def pop(
+        self,
+        agent_id: str,
+        call: Call,
+        lookup: CallerLookup | None,
+        crm: ExternalLookup | None = None,
+    ) -> None:
         now = self.clock.now()
         self.pops.append(Pop(now, agent_id, call.call_id, call.caller_number, call.variables))
+
+    def enriched(self, agent_id: str, call: Call, crm: ExternalLookup) -> None:
+        return None  # a replay has no external CRM
 
     def call_changed(self, agent_id: str, call: Call, change: str) -> None:
         self.changes.append((self.clock.now(), agent_id, call.call_id, change))

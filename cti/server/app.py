@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -43,9 +44,17 @@ from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock, LiveClock
 from cti.crm import api as crm_api
+from cti.crm import records_api
+from cti.crm.breaker import CircuitBreaker
 from cti.crm.calllog import CallLog
 from cti.crm.cards import CallerLookup
+from cti.crm.connector import HttpCrm
+from cti.crm.crm_maps import load_map
+from cti.crm.customer_csv import CustomerCsv
 from cti.crm.directory import Directory
+from cti.crm.erasure import CustomerData
+from cti.crm.outbox import OutboxSender, OutboxStore
+from cti.crm.records import CustomerRecords
 from cti.crm.service import CrmService
 from cti.db import check_database, make_engine, make_session_factory, migrate
 from cti.demo import seed
@@ -53,16 +62,21 @@ from cti.pbx import dialplan as configured
 from cti.server import handlers, health, payloads, sockets, ws
 from cti.server.auth_setup import build_auth
 from cti.server.bus import Bus, InProcessBus
+from cti.server.dialer_wiring import build_dialer, seed_demo_campaign
 from cti.server.engine_lock import EngineLock
+from cti.server.floor_sync import FloorSync
 from cti.server.hub import Hub
 from cti.server.ivr_wiring import IVR_ENTRY, agi_server, build_ivr
 from cti.server.metrics import Metrics
 from cti.server.metrics import router as metrics_router
 from cti.server.redis_bus import RedisBus
 from cti.server.services import Services
-from cti.settings import AsteriskMode, Settings, TelephonyBackend
+from cti.settings import AsteriskMode, CrmBackend, Settings, TelephonyBackend
 from cti.telephony.port import TelephonyPort
 from cti.telephony.simulated import SimulatedTelephony, profile_for
+from cti.users import api as users_api
+from cti.users.service import Users
+from dialer import api as dialer_api
 from ivr import api as ivr_api
 from wfm import api as wfm_api
 from wfm.service import WfmService
@@ -141,14 +155,18 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
             until=_start_of_day(clock),
             traffic_days=settings.demo_traffic_days,
         )
-    directory, crm, call_log = Directory(sessions), CrmService(sessions), CallLog(sessions)
+    crm_link = external_crm(settings, clock)
+    directory, crm = Directory(sessions), CrmService(sessions)
+    call_log = CallLog(sessions, write_back=clock if crm_link else None)
     store = RoutingStore(sessions)
     queues = await asyncio.to_thread(store.load_queues)
     catalogue = await asyncio.to_thread(store.skills)
     accounts = await asyncio.to_thread(directory.list_agents)
     held = {skill: "" for account in accounts for skill, _ in account.skills}
     skills = {**held, **catalogue}  # a skill an agent holds is known, catalogued or not
-    numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if settings.demo else []
+    # the simulated callers ring from the customers' numbers, the demo's or those imported
+    simulated = settings.telephony is TelephonyBackend.SIMULATED
+    numbers = await asyncio.to_thread(seed.demo_caller_numbers, sessions) if simulated else []
     bus: Bus = InProcessBus()
     if settings.redis_url:
         bus = RedisBus(settings.redis_url, prefix=settings.redis_prefix)
@@ -161,7 +179,10 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         return await asyncio.to_thread(crm.lookup_caller, number)
 
     routing = routes_calls(settings)
-    centre = CallCentre(clock, port, queues, hub, lookup, writer.leg_done, routing=routing)
+    enrich = crm_link.lookup if crm_link else None
+    centre = CallCentre(
+        clock, port, queues, hub, lookup, writer.leg_done, routing=routing, enrich=enrich
+    )
     queue_names = [q.name for q in queues]
     for account in accounts:
         if account.role == "agent":
@@ -174,10 +195,14 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         )
     )
     auth, account_events = build_auth(settings, clock, directory, sessions, bus)
+    account_events.on_change(FloorSync(directory, centre, routing).follow)
     account_events.start()
     routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)
     await _resume_interval(routing_service, store, clock)
     ivr, front_door = await build_ivr(settings, clock, sessions, crm, centre, routing_service, port)
+    dialer = build_dialer(sessions, clock, centre, port)
+    if dialer is not None and _demo_campaign(settings):
+        await seed_demo_campaign(dialer, numbers)
     return Services(
         settings,
         clock,
@@ -194,10 +219,50 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         ivr,
         WfmService(call_log, clock, lambda: list(centre.acd.queues.values())),
         AuditLog(sessions, clock),
+        CustomerRecords(CustomerCsv(sessions), CustomerData(sessions), clock),
         front_door,
         account_events,
+        dialer=dialer,
         database=engine,
+        crm_link=crm_link,
+        outbox=outbox_sender(settings, clock, sessions, crm_link) if crm_link else None,
     )
+
+
+def external_crm(settings: Settings, clock: Clock) -> HttpCrm | None:
+    """The customer's own CRM over HTTP, when ``SWITCHBOARD_CRM=http``."""
+    if settings.crm is not CrmBackend.HTTP or settings.crm_url is None:
+        return None
+    return HttpCrm(
+        settings.crm_url,
+        load_map(settings.crm_preset.value, settings.crm_map_file),
+        clock,
+        token=settings.crm_token,
+        api_version=settings.crm_api_version,
+        timeout=settings.crm_timeout_seconds,
+        retries=settings.crm_retries,
+        breaker=CircuitBreaker(
+            clock, settings.crm_breaker_failures, settings.crm_breaker_reset_seconds
+        ),
+        cache_seconds=settings.crm_cache_seconds,
+    )
+
+
+def outbox_sender(settings: Settings, clock: Clock, sessions: Any, link: HttpCrm) -> OutboxSender:
+    return OutboxSender(
+        OutboxStore(sessions),
+        link.write_back,
+        clock,
+        poll_seconds=settings.crm_outbox_poll_seconds,
+        retry_seconds=settings.crm_outbox_retry_seconds,
+        max_retry_seconds=settings.crm_outbox_max_retry_seconds,
+    )
+
+
+def _demo_campaign(settings: Settings) -> bool:
+    simulated = settings.telephony is TelephonyBackend.SIMULATED
+    busy = settings.demo_calls_per_minute > 0
+    return settings.demo and settings.demo_campaign and simulated and busy
 
 
 async def _resume_interval(routing: RoutingService, store: RoutingStore, clock: Clock) -> None:
@@ -268,6 +333,8 @@ def create_app(
             svc.auth.throttle.close()
             if isinstance(svc.bus, RedisBus):
                 await svc.bus.stop()
+            if svc.crm_link is not None:
+                await svc.crm_link.close()
             if svc.database is not None:
                 svc.database.dispose()  # close the pool's connections, not leave them to GC
 
@@ -278,10 +345,13 @@ def create_app(
     routers = (auth_api.router, acd_api.router, floor_api.router, calls_api.router, crm_api.router)
     for router in (
         *routers,
+        records_api.router,
         pbx_api.router,
+        users_api.router,
         ivr_api.router,
         wfm_api.router,
         audit_api.router,
+        dialer_api.router,
         ws.router,
         health.router,
         metrics_router,
@@ -302,8 +372,12 @@ def provide(state: State, svc: Services) -> None:
     calls_api.provide(state, CallControl(svc.centre, svc.writer))
     pbx_api.provide(state, pbx_api.Pbx(svc.centre, svc.settings.telephony.value))
     crm_api.provide(state, svc.crm)
+    records_api.provide(state, svc.records)
+    users_api.provide(state, Users(svc.directory, lambda: svc.routing.skills))
     ivr_api.provide(state, svc.ivr)
     wfm_api.provide(state, svc.wfm)
+    if svc.dialer is not None:
+        dialer_api.provide(state, svc.dialer)
     sockets.provide(
         state, sockets.Sockets(svc.auth, svc.centre, svc.bus, svc.hub, svc.clock, svc.audit)
     )
@@ -336,7 +410,11 @@ class Engine:
             self._agi = agi_server(settings, svc.ivr, self.clock, svc.centre, svc.crm)
             await self._agi.start()
         await svc.telephony.start()
+        if svc.dialer is not None:
+            await svc.dialer.start()
         self._flusher = asyncio.create_task(_flush_periodically(svc), name="stats-flush")
+        if svc.outbox is not None:
+            svc.outbox.start()
         self.running = True
         log.info("engine.started")
 
@@ -347,8 +425,12 @@ class Engine:
         svc = self.svc
         if self._flusher is not None:
             self._flusher.cancel()
+        if svc.outbox is not None:
+            await svc.outbox.stop()
         if svc.ivr_front_door is not None:
             await svc.ivr_front_door.stop()
+        if svc.dialer is not None:
+            await svc.dialer.stop()
         await svc.telephony.stop()
         if self._agi is not None:
             await self._agi.stop()

@@ -31,6 +31,13 @@ class Subscription:
     async def get(self) -> bytes:
         return await self._queue.get()
 
+    def drain(self) -> list[bytes]:
+        """Everything queued for this subscriber now, taken without waiting."""
+        out = []
+        while not self._queue.empty():
+            out.append(self._queue.get_nowait())
+        return out
+
     def close(self) -> None:
         self._bus.unsubscribe(self)
 

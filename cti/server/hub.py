@@ -17,6 +17,7 @@ from acd.views import agent_view, alert_view
 from cti.calls.model import Call
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
+from cti.crm.external import ExternalLookup
 from cti.server import payloads
 from cti.server.bus import Bus
 from cti.telephony.events import CommandFailed
@@ -62,11 +63,20 @@ class Hub:
         return self._presence[agent_id] > 0 if agent_id in self._presence else False
 
     # -- Notifier ---------------------------------------------------------------
-    def pop(self, agent_id: str, call: Call, lookup: CallerLookup | None) -> None:
+    def pop(
+        self,
+        agent_id: str,
+        call: Call,
+        lookup: CallerLookup | None,
+        crm: ExternalLookup | None = None,
+    ) -> None:
         now = self.clock.now()
-        self.bus.publish(agent_topic(agent_id), payloads.pop(call, lookup, now))
+        self.bus.publish(agent_topic(agent_id), payloads.pop(call, lookup, now, crm))
         if call.ringing_at is not None:
             self.on_pop(max(now - call.ringing_at, 0.0))
+
+    def enriched(self, agent_id: str, call: Call, crm: ExternalLookup) -> None:
+        self.bus.publish(agent_topic(agent_id), payloads.enriched(call, crm, self.clock.now()))
 
     def call_changed(self, agent_id: str, call: Call, change: str) -> None:
         self.bus.publish(agent_topic(agent_id), payloads.call_changed(call, change))

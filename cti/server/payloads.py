@@ -14,7 +14,8 @@ from acd.views import agent_view, alert_view, snapshot_view
 from cti.calls.model import Call
 from cti.calls.views import call_view
 from cti.crm.cards import CallerLookup
-from cti.crm.views import lookup_view
+from cti.crm.external import ExternalLookup
+from cti.crm.views import external_view, lookup_view
 
 
 def encode(message: dict[str, Any]) -> bytes:
@@ -27,16 +28,26 @@ def _default(value: object) -> object:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
-def pop(call: Call, lookup: CallerLookup | None, sent_at: float) -> bytes:
+def pop(
+    call: Call, lookup: CallerLookup | None, sent_at: float, crm: ExternalLookup | None = None
+) -> bytes:
     return encode(
         {
             "type": "pop",
             "call": call_view(call),
             "customer": lookup_view(lookup),
+            "crm": external_view(crm),
             "ivr": dict(call.variables),
             "ringing_at": call.ringing_at,
             "sent_at": sent_at,
         }
+    )
+
+
+def enriched(call: Call, crm: ExternalLookup, sent_at: float) -> bytes:
+    """The external CRM's answer for a call already popped."""
+    return encode(
+        {"type": "enrich", "call_id": call.call_id, "crm": external_view(crm), "sent_at": sent_at}
     )
 
 

@@ -15,13 +15,17 @@ from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
 from cti.clock import Clock
 from cti.crm.calllog import CallLog
+from cti.crm.connector import HttpCrm
 from cti.crm.directory import Directory
+from cti.crm.outbox import OutboxSender
+from cti.crm.records import CustomerRecords
 from cti.crm.service import CrmService
 from cti.server.account_events import AccountEvents
 from cti.server.bus import Bus
 from cti.server.hub import Hub
 from cti.settings import Settings
 from cti.telephony.port import TelephonyPort
+from dialer.engine import DialerEngine
 from ivr.service import IvrService
 from ivr.sim_runtime import SimIvr
 from wfm.service import WfmService
@@ -44,6 +48,10 @@ class Services:
     ivr: IvrService
     wfm: WfmService
     audit: AuditLog
+    records: CustomerRecords
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
     account_events: AccountEvents | None = None  # tells every process of account changes
+    dialer: DialerEngine | None = None  # None when the PBX adapter cannot dial campaigns
     database: Engine | None = None  # for /readyz's probe; the services hold their sessions
+    crm_link: HttpCrm | None = None  # the external CRM (SWITCHBOARD_CRM=http)
+    outbox: OutboxSender | None = None  # its write-backs, sent by the active process

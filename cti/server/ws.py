@@ -94,7 +94,8 @@ async def _send_hello(ws: WebSocket, svc: Sockets, agent_id: str) -> None:
     await _send(ws, payloads.encode(hello))
     if call is not None and call.phase in (Phase.RINGING, Phase.CONNECTED):
         lookup = svc.centre.lookup_result(call.call_id)
-        await _send(ws, payloads.pop(call, lookup, svc.clock.now()))
+        crm = svc.centre.external_result(call.call_id)
+        await _send(ws, payloads.pop(call, lookup, svc.clock.now(), crm))
 
 
 async def _agent_message(
@@ -170,7 +171,7 @@ async def _pump(
     """Forward bus messages out and client messages in until either side ends, or until
     the session's guard closes the socket (token expired or revoked)."""
     sender = asyncio.create_task(_send_loop(ws, sub))
-    receiver = asyncio.create_task(_receive_loop(ws, on_message))
+    receiver = asyncio.create_task(receive_loop(ws, on_message))
     guard = asyncio.create_task(session.guard())
     tasks = {sender, receiver, guard}
     done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -204,7 +205,7 @@ async def _receive(ws: WebSocket) -> str:
         ) from None
 
 
-async def _receive_loop(ws: WebSocket, on_message: Handler) -> None:
+async def receive_loop(ws: WebSocket, on_message: Handler) -> None:
     while True:
         try:
             await on_message(await _receive(ws))

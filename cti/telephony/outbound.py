@@ -181,6 +181,17 @@ OutboundEvent = (
     | AgentLegGone
 )
 
+#: For ``isinstance``: what a subscriber of the port's stream that is not the dialer skips.
+OUTBOUND_EVENTS = (
+    LeadRinging,
+    LeadAnswered,
+    LeadConnected,
+    LeadEnded,
+    LeadOptedOut,
+    AgentLegReady,
+    AgentLegGone,
+)
+
 
 @runtime_checkable
 class OutboundDialling(Protocol):

@@ -5,6 +5,10 @@ Callers arrive per queue as Poisson processes, wait with a patience drawn per ca
 answered. Switchboard routes: ``ConnectAgent`` rings the agent. An agent with no desktop
 attached answers by itself after a short ring (demo mode); an attended agent answers with
 ``Answer`` or the ring times out (``AgentRingNoAnswer``).
+
+It also runs campaigns (``OutboundDialling``): leads answer as people or machines, or not at
+all, by the distributions in ``cti.telephony.simulated_outbound``; their events come on the
+same ``subscribe`` stream as every other.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from typing import Protocol
 from cti.clock import Clock, Timer
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
+from cti.telephony import outbound as ob
 from cti.telephony.errors import CommandRefused, NoSuchCall
 from cti.telephony.port import EventHandler
+from cti.telephony.simulated_outbound import OutboundProfile, SimulatedOutbound
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,7 @@ class SimulatedTelephony:
         *,
         rng: random.Random,
         is_attended: Callable[[str], bool] = lambda agent_id: False,
+        outbound: OutboundProfile | None = None,
     ) -> None:
         self._clock = clock
         self._profile = profile
@@ -91,6 +98,7 @@ class SimulatedTelephony:
         self._front_door: FrontDoor | None = None
         self._consults: dict[str, str] = {}  # call -> its consultation leg
         self._running = False
+        self._outbound = SimulatedOutbound(clock, rng, self._emit_outbound, outbound)
 
     # -- port -------------------------------------------------------------------
     @property
@@ -111,6 +119,10 @@ class SimulatedTelephony:
             timer.cancel()
         for call in self._calls.values():
             call.cancel_timers()
+        self._outbound.stop()
+
+    async def execute_outbound(self, command: ob.OutboundCommand) -> None:
+        await self._outbound.execute_outbound(command)
 
     async def execute(self, command: cmd.Command) -> str | None:
         return self._apply(command)
@@ -364,6 +376,12 @@ class SimulatedTelephony:
     def _emit(self, event: ev.TelephonyEvent) -> None:
         for handler in self._handlers:
             handler(event)
+
+    def _emit_outbound(self, event: ob.OutboundEvent) -> None:
+        for handler in self._handlers:
+            # The outbound events share the port's stream (cti.telephony.outbound); every
+            # subscriber skips what is not its own.
+            handler(event)  # type: ignore[arg-type]
 
 
 def profile_for(

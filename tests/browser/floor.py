@@ -105,7 +105,7 @@ def known_caller(server: LiveServer) -> KnownCaller:
         return rich + (card.churn_risk >= 0.5) + len(card.recent) / 5
 
     callers = []
-    for number in demo_caller_numbers(crm._sessions)[:200]:
+    for number in demo_caller_numbers(server.sessions)[:200]:
         matches = crm.lookup_caller(number).matches
         if len(matches) == 1:
             callers.append(KnownCaller(number, matches[0]))

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
-import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
 
+from cti.db import make_session_factory
 from cti.server.app import create_app
-from cti.server.services import Services
 from cti.settings import Settings
+from tests.threaded import ThreadedServer
 
 T = TypeVar("T")
 
@@ -99,75 +98,29 @@ class Gate:
                 end.transport.abort()
 
 
-class LiveServer:
+class LiveServer(ThreadedServer):
     """Switchboard on a free port, reached by the browser through ``url`` (the gate)."""
 
-    def __init__(self, workdir: Path) -> None:
-        self.settings = browser_settings(workdir)
-        self.app = create_app(self.settings)
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, ws_max_size=64 * 1024
-        )
-        self._server = uvicorn.Server(config)
-        self.gate = Gate(self._socket.getsockname()[1])
+    run_timeout = 10.0
+
+    def __init__(self, workdir: Path, settings: Settings | None = None) -> None:
+        self.settings = settings or browser_settings(workdir)
+        super().__init__(create_app(self.settings), "the Switchboard server", ws_max_size=64 * 1024)
+        self.gate = Gate(self.port)
         self.url = ""
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self._ready = threading.Event()
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="switchboard-server", daemon=True)
 
-    # -- lifecycle ----------------------------------------------------------------------
-    def start(self, timeout: float = 60.0) -> LiveServer:
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise RuntimeError("the Switchboard server did not start in time")
-        if self._failure is not None:
-            raise RuntimeError("the Switchboard server failed to start") from self._failure
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=30)
-        self._socket.close()
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self.loop = loop
-        try:
-            loop.run_until_complete(self._main())
-        except BaseException as exc:  # reported to start(); the thread must not die silently
-            self._failure = exc
-            self._ready.set()
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    async def _main(self) -> None:
-        serving = asyncio.create_task(self._server.serve(sockets=[self._socket]))
-        while not self._server.started:
-            if serving.done():
-                serving.result()
-                raise RuntimeError("uvicorn stopped while starting")
-            await asyncio.sleep(0.02)
+    async def started(self) -> None:
         self.url = f"http://127.0.0.1:{await self.gate.start()}"
-        self._ready.set()
-        try:
-            await serving
-        finally:
-            await self.gate.stop()
 
-    # -- reaching into the running server -------------------------------------------------
+    async def stopping(self) -> None:
+        await self.gate.stop()
+
     @property
-    def services(self) -> Services:
-        services: Services = self.app.state.services
-        return services
-
-    def run(self, make: Callable[[], Coroutine[Any, Any, T]], timeout: float = 10.0) -> T:
-        """Run a coroutine on the server's loop and return its result."""
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(make(), self.loop).result(timeout)
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on the running server's own database engine."""
+        engine = self.services.database
+        assert engine is not None, "the server was built without its database engine"
+        return make_session_factory(engine)
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a plain function on the server's loop (where the call centre lives)."""

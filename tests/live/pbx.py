@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
+from tests.conftest import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "asterisk"
 PHONES = Path(__file__).with_name("phones.conf")
@@ -99,13 +101,6 @@ def _bundle_of(path: Path, where: str) -> Bundle:
             "sbin/asterisk (the layout of ../shared/asterisk-22)"
         )
     return Bundle(start, binary)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 # -- the example configuration, with the changes this environment forces ----------------

@@ -8,25 +8,22 @@ in a background thread. The tests see what a user sees: the HTTP API, an agent's
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from cti.server.app import create_app
-from cti.server.services import Services
 from cti.settings import Settings
 from tests.live.pbx import Pbx
 from tests.support import bearer
+from tests.threaded import ThreadedServer
 
 T = TypeVar("T")
 PASSWORD = "switchboard"
@@ -64,72 +61,21 @@ def live_values(workdir: Path, pbx: Pbx, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-class Switchboard:
+class Switchboard(ThreadedServer):
     """Switchboard on a free port; ``stop()`` ends it as a service manager would."""
 
     def __init__(self, workdir: Path, pbx: Pbx, **overrides: Any) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         self.settings = live_settings(workdir, pbx, **overrides)
         # As in production, the PBX says who is logged in: nobody is made available here.
-        self.app = create_app(self.settings, demo_agents_log_in=False)
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False)
-        self._server = uvicorn.Server(config)
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self._ready = threading.Event()
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="switchboard", daemon=True)
+        super().__init__(create_app(self.settings, demo_agents_log_in=False), "Switchboard")
+        self.url = f"http://127.0.0.1:{self.port}"
         self.http = httpx.Client(base_url=self.url, timeout=20)
         self._tokens: dict[str, str] = {}
 
-    def start(self, timeout: float = 60.0) -> Switchboard:
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise RuntimeError("Switchboard did not start in time")
-        if self._failure is not None:
-            raise RuntimeError("Switchboard failed to start") from self._failure
-        return self
-
     def stop(self) -> None:
         self.http.close()
-        self._server.should_exit = True
-        self._thread.join(timeout=30)
-        self._socket.close()
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self.loop = loop
-        try:
-            loop.run_until_complete(self._main())
-        except BaseException as exc:  # reported to start(); the thread must not die silently
-            self._failure = exc
-            self._ready.set()
-        finally:
-            loop.close()
-
-    async def _main(self) -> None:
-        serving = asyncio.create_task(self._server.serve(sockets=[self._socket]))
-        while not self._server.started:
-            if serving.done():
-                serving.result()
-                raise RuntimeError("uvicorn stopped while starting")
-            await asyncio.sleep(0.02)
-        self._ready.set()
-        await serving
-
-    # -- reaching in ------------------------------------------------------------------------
-
-    @property
-    def services(self) -> Services:
-        services: Services = self.app.state.services
-        return services
-
-    def run(self, make: Callable[[], Coroutine[Any, Any, T]], timeout: float = 20.0) -> T:
-        """Run a coroutine on the server's loop and return its result."""
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(make(), self.loop).result(timeout)
+        super().stop()
 
     # -- the API, as a user --------------------------------------------------------------
 

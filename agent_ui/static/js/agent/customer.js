@@ -16,11 +16,35 @@ export function mountCustomer(desk) {
     const key = [desk.card, desk.pop];
     if (shown && shown[0] === key[0] && shown[1] === key[1]) return;
     shown = key;
-    fill(body, desk.card ? card(desk, desk.card) : noCard(desk));
+    fill(body, desk.card ? card(desk, desk.card) : noCard(desk), external(desk.pop?.crm));
     show(clear, Boolean(desk.card || desk.pop) && !desk.call);
   });
   mountIvr(desk);
   mountScript(desk);
+}
+
+// What the customer's own CRM says (SWITCHBOARD_CRM=http): pending at ring, then enriched.
+function external(crm) {
+  if (!crm) return null;
+  const notes = {
+    pending: "Looking the caller up in the CRM…",
+    "not-found": "The CRM has no record of this number.",
+    unavailable: "The CRM did not answer; the pop shows what Switchboard knows.",
+    invalid: "The CRM's answer could not be read.",
+    "no-number": "No number to look up in the CRM.",
+  };
+  const cards = crm.status === "found" ? crm.cards : [];
+  return h("section", { class: "crm-external", "aria-label": "From the CRM", "aria-live": "polite" },
+    h("h3", {}, "From the CRM"),
+    cards.length ? null : h("p", { class: "muted" }, notes[crm.status] ?? crm.status),
+    cards.map((c) => h("div", { class: "crm-card" },
+      h("p", {}, h("strong", {}, c.name ?? c.external_id), " ", c.tier ? tierBadge(c.tier) : null),
+      h("dl", {},
+        c.lifetime_value !== null ? [h("dt", {}, "Lifetime value"), h("dd", {}, currency(c.lifetime_value))] : null,
+        c.churn_risk !== null ? [h("dt", {}, "Churn risk"), h("dd", {}, percent(c.churn_risk))] : null,
+        c.open_complaints !== null ? [h("dt", {}, "Open complaints"), h("dd", {}, String(c.open_complaints))] : null),
+      c.history.length ? h("ul", { class: "crm-history" }, c.history.map((i) => h("li", {},
+        [i.at ? dateTime(i.at) : null, i.summary, i.disposition].filter(Boolean).join(" · ")))) : null)));
 }
 
 function noCard(desk) {

@@ -64,6 +64,13 @@ export function applyPop(desk, message) {
   desk.update({ pop: message, call: message.call, card: first, consult: null });
 }
 
+/** An `enrich` message: the external CRM answered for a call already popped. */
+export function applyEnrich(desk, message) {
+  if (desk.pop?.call?.call_id !== message.call_id) return false;
+  desk.update({ pop: { ...desk.pop, crm: message.crm } });
+  return true;
+}
+
 /** A `call` message: answered, held, resumed, missed, transferred or ended. */
 export function applyCall(desk, message) {
   const { change, call } = message;

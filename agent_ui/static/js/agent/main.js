@@ -9,7 +9,7 @@ import { announce, toast } from "../lib/notify.js";
 import { end, onEnd, requireSession } from "../lib/session.js";
 import { callerName, mountCall } from "./calls.js";
 import { mountCustomer } from "./customer.js";
-import { applyCall, applyHello, applyPop, applyState, createDesk } from "./desk.js";
+import { applyCall, applyEnrich, applyHello, applyPop, applyState, createDesk } from "./desk.js";
 import { mountSearch } from "./search.js";
 import { mountStatus } from "./status.js";
 import { syncDialButtons } from "./widgets.js";
@@ -57,6 +57,11 @@ function handle(desk, message) {
       return applyHello(desk, message);
     case "pop":
       return applyPop(desk, message);
+    case "enrich":
+      if (applyEnrich(desk, message) && message.crm?.status === "found") {
+        announce("The CRM's record of the caller has arrived.");
+      }
+      return undefined;
     case "call":
       applyCall(desk, message);
       return callNews(message);

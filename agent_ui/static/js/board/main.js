@@ -31,6 +31,7 @@ function refuse() {
 
 function start(me) {
   setText(byId("who"), me.name);
+  show(byId("admin-link"), me.role === "admin");
   show(byId("board-main"), true);
   show(byId("audit-link"), me.role === "admin");
   const tiles = createTiles(byId("tiles"));

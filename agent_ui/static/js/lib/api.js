@@ -12,20 +12,21 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
+export async function api(method, path, body, contentType = "application/json") {
   const session = current();
   if (!session) {
     end("expired");
     throw new ApiError(401, { message: "the session has expired" });
   }
   const headers = { Authorization: `Bearer ${session.access_token}` };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined) headers["Content-Type"] = contentType;
+  const raw = contentType !== "application/json";
   let res;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, { message: "The server cannot be reached; try again in a moment." });
@@ -34,6 +35,7 @@ export async function api(method, path, body) {
     end("expired");
     throw new ApiError(401, { message: "the session has expired" });
   }
+  if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
@@ -42,3 +44,6 @@ export async function api(method, path, body) {
 export const get = (path) => api("GET", path);
 export const post = (path, body) => api("POST", path, body ?? {});
 export const put = (path, body) => api("PUT", path, body);
+export const patch = (path, body) => api("PATCH", path, body);
+/** POST a file's text as it is (CSV, YAML), not as JSON. */
+export const upload = (path, text, contentType) => api("POST", path, text, contentType);

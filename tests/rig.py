@@ -1,8 +1,10 @@
-"""A small ACD on a manual clock, recording what it decides (shared by the ACD tests).
+"""The one helper for tests that drive the ACD: a small ACD on a manual clock, recording
+what it decides.
 
 ``DrivenAcd`` is the engine with a driver around it: every event method's decisions are
 handed to a ``Recorder`` in order as the method returns, and each ``Wake`` goes on the manual
-clock, to be handed back to ``wake`` when it is due.
+clock, to be handed back to ``wake`` when it is due. ``centre`` and ``login`` build one with
+plain agents; ``Rig`` does the same with named skill levels.
 """
 
 from __future__ import annotations
@@ -146,3 +148,20 @@ class Rig:
 
     def state(self, agent_id: str) -> AgentState:
         return self.acd.agent(agent_id).state
+
+
+SALES = QueueConfig("sales", skills=(("sales", 1),), wrapup_seconds=5)
+
+
+def centre(*queues: QueueConfig) -> tuple[DrivenAcd, Recorder, ManualClock]:
+    """A driven ACD with ``queues`` (one sales queue with 5 s wrap-up when none are given)."""
+    clock, rec = ManualClock(), Recorder()
+    return DrivenAcd(clock, queues or (SALES,), rec), rec, clock
+
+
+def login(acd: Acd, clock: ManualClock, agent_id: str, *skills: str, level: int = 3) -> None:
+    """Add an agent holding ``skills`` at ``level``, log them in, and let a second pass (so
+    agents logged in one after another have distinct idle times)."""
+    acd.add_agent(agent_id, agent_id.title(), tuple((s, level) for s in skills))
+    acd.apply(agent_id, ag.Login())
+    clock.advance(1)
