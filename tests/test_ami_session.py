@@ -87,3 +87,12 @@ def test_an_action_before_login_is_refused_and_neither_queued_nor_expected() -> 
     with pytest.raises(NotLoggedInError):
         session.send(builders.ping)
     assert session.data_to_send() == b"" and "sb-1" not in session
+
+
+def test_the_banner_is_kept_once_its_line_is_whole_and_never_among_the_items() -> None:
+    session = AmiSession()
+    session.receive_data(BANNER[:10])
+    assert session.banner is None
+    session.receive_data(BANNER[10:])
+    assert session.banner is not None and session.banner.version == "11.0.0"
+    assert session.received() == []

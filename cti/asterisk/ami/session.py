@@ -16,7 +16,8 @@ holds one session per connection and only moves bytes::
   answer, EventList included, comes back whole;
 - ``received()`` is what the items mean to the link: each ``ActionResult`` (the response, and
   for a list its events and closing event), each ``Event`` of no open list, and each
-  ``ProtocolViolation``. The banner and stray responses (to no registered action) are dropped;
+  ``ProtocolViolation``. The banner (kept in ``banner``) and stray responses (to no
+  registered action) are dropped;
 - ``cancel()`` (the link gave up on one action) and ``fail_all()`` (the connection is gone)
   forget pending ActionIDs. Timeouts need a clock, so they stay with the link.
 
@@ -29,7 +30,7 @@ from collections.abc import Callable
 
 from cti.asterisk.ami.actions import Action, ActionIds
 from cti.asterisk.ami.correlation import ActionResult, Correlator
-from cti.asterisk.ami.messages import Event, ProtocolViolation
+from cti.asterisk.ami.messages import Banner, Event, ProtocolViolation
 from cti.asterisk.ami.protocol import AmiProtocol
 
 #: An action, or a builder taking the ActionID (``partial(builders.hangup, channel=c)``).
@@ -49,6 +50,11 @@ class AmiSession:
         self.receive_data: Callable[[bytes], None] = self._protocol.receive_data
         self.receive_eof: Callable[[], None] = self._protocol.receive_eof
         self.data_to_send: Callable[[], bytes] = self._protocol.data_to_send
+
+    @property
+    def banner(self) -> Banner | None:
+        """The peer's banner, once its first line came (``None`` before, or if it was bad)."""
+        return self._protocol.banner
 
     @property
     def logged_in(self) -> bool:
