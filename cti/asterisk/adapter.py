@@ -42,7 +42,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol, cast
+from typing import Protocol
 
 import structlog
 
@@ -58,8 +58,8 @@ from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall, NotSupported, TelephonyError
 from cti.telephony.events import CommandFailed, TelephonyEvent
-from cti.telephony.outbound import OutboundCommand, OutboundEvent
-from cti.telephony.port import EventHandler
+from cti.telephony.outbound import OutboundCommand
+from cti.telephony.port import EventHandler, PortEvent
 
 log = structlog.get_logger(__name__)
 
@@ -396,6 +396,7 @@ class AsteriskTelephony:
 
     async def _resync(self) -> None:
         self._channels.mark()
+        self._lines.mark()
         channels = await self.link.execute(builders.core_show_channels)
         self._channels.reset(channels)
         queues = await self.link.execute(
@@ -404,15 +405,13 @@ class AsteriskTelephony:
         caught_up = self._normaliser.resync(channels, queues, self._clock.now())
         log.info("ami.resynced", channels=len(self._channels), events=len(caught_up))
         self._emit(caught_up)
-        self._emit(self._lines.resync(self._channels.__contains__, self._clock.now()))
+        self._emit(self._lines.resync(self._channels.channel, self._clock.now()))
 
-    def _emit(self, events: Iterable[TelephonyEvent | OutboundEvent]) -> None:
+    def _emit(self, events: Iterable[PortEvent]) -> None:
         for event in events:
             for handler in self._handlers:
                 try:
-                    # Outbound events travel the port's one stream (cti.telephony.outbound),
-                    # which the port's EventHandler types with the inbound events only.
-                    handler(cast("TelephonyEvent", event))
+                    handler(event)
                 except Exception:  # one subscriber's bug must not starve the others
                     log.exception("telephony.handler_failed", domain_event=type(event).__name__)
 

@@ -44,7 +44,8 @@ from cti.errors import SwitchboardError
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall
-from cti.telephony.port import TelephonyPort
+from cti.telephony.outbound import OutboundEvent
+from cti.telephony.port import PortEvent, TelephonyPort
 
 log = structlog.get_logger(__name__)
 
@@ -132,7 +133,9 @@ class CallCentre:
         self.port.dispatch(cmd.Transfer(overflow.call_id, overflow.target, overflow.kind))
 
     # -- telephony events and the CRM's answers -----------------------------------
-    def handle(self, event: ev.TelephonyEvent | CallerIdentified) -> None:
+    def handle(self, event: PortEvent | CallerIdentified) -> None:
+        if isinstance(event, OutboundEvent):  # a campaign's line: the dialer follows those
+            return
         if isinstance(event, CallerIdentified):
             self._identified(event)
             return
