@@ -56,6 +56,19 @@ class AgentChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class PhoneFailed:
+    """An offer failed before the agent's phone could ring (busy, unreachable, unknown):
+    an alert for supervisors. The agent is paused; ``retry_at`` says when they are rung
+    again, or is ``None`` once ``failures`` reached the limit and a person must look."""
+
+    agent_id: str
+    call_id: str
+    at: float
+    failures: int
+    retry_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class QueueChanged:
     """A queue's waiting calls or configuration changed (for the board)."""
 
@@ -66,6 +79,8 @@ class WakeKind(StrEnum):
     ESCALATE = "escalate"  # an escalation step or the end of the owner window
     OVERFLOW = "overflow"  # the queue's maximum wait
     WRAP_UP = "wrap-up"  # the end of an agent's wrap-up
+    PHONE_RETRY = "phone-retry"  # an agent whose phone failed may be rung again
+    OFFER_RETRY = "offer-retry"  # a call whose offer failed may be offered again
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +92,9 @@ class Wake:
 
     at: float
     kind: WakeKind
-    subject: str  # the call for ESCALATE and OVERFLOW, the agent for WRAP_UP
+    subject: str  # the call for ESCALATE, OVERFLOW, OFFER_RETRY; the agent otherwise
     token: int  # which call with that id, or which wrap-up of that agent
 
 
-Command = Offer | CallbackDue | Overflowed | AgentChanged | QueueChanged | Wake
+Command = Offer | CallbackDue | Overflowed | AgentChanged | PhoneFailed | QueueChanged | Wake
 Commands = list[Command]

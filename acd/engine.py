@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from acd import agents as ag
-from acd import choose, escalation, explain
+from acd import choose, escalation, explain, failures
 from acd.agents import Agent, AgentState
 from acd.commands import (
     AgentChanged,
@@ -30,6 +30,7 @@ from acd.commands import (
     Commands,
     Offer,
     Overflowed,
+    PhoneFailed,
     QueueChanged,
     Wake,
     WakeKind,
@@ -79,6 +80,8 @@ class Acd:
         self._seq = itertools.count()
         self._tokens = itertools.count()
         self._plain_requirements: dict[str, tuple[QueueConfig, Requirements]] = {}
+        self._failures = failures.FailureBook()
+        self._phone_tokens: dict[str, int] = {}  # agent -> their pending PHONE_RETRY
 
     def _take(self) -> Commands:
         out, self._out = self._out, []
@@ -116,6 +119,9 @@ class Acd:
     def apply(self, agent_id: str, event: ag.AgentEvent) -> Commands:
         """Apply an agent event; raises ``IllegalStateChange`` and changes nothing if refused."""
         self._apply(agent_id, event)
+        if isinstance(event, ag.MakeAvailable | ag.Login):  # a person vouches for the phone
+            self._failures.agent_ok(agent_id)
+            self._phone_tokens.pop(agent_id, None)
         return self._take()
 
     def _apply(self, agent_id: str, event: ag.AgentEvent) -> Agent:
@@ -286,14 +292,16 @@ class Acd:
         try:
             self._apply(agent.agent_id, event)
         except IllegalStateChange:
-            if self.routing:
-                raise
+            if self.routing and agent.state is not AgentState.LOGGED_OUT:
+                raise  # a logged-out agent on a call: found talking at a restart
             forced = replace(
                 agent, state=state, since=self.clock.now(), call_id=call_id, queue=queue
             )
             self._store(agent, forced)
 
-    def ring_no_answer(self, call_id: str, agent_id: str) -> Commands:
+    def ring_no_answer(self, call_id: str, agent_id: str, *, failed: bool = False) -> Commands:
+        """The agent's phone rang out; or (``failed``) the offer failed before it could ring,
+        and agent and call are held back for a while (``acd.failures``)."""
         call = self._calls.get(call_id)
         ringing = self._offering.get(call_id, set())
         ringing.discard(agent_id)
@@ -301,13 +309,32 @@ class Acd:
             call = self._calls[call_id] = replace(call, declined_by=call.declined_by | {agent_id})
         if agent_id not in self._agents:
             return self._take()
+        retry_call = self._phone_failed(agent_id, call_id) if failed else None
         after = self._apply(agent_id, ag.Release(call_id, rang_out=True))
         self._auto_pause(after, call)
         if call is not None and not ringing and not self._index.is_waiting(call_id):
             self._offering.pop(call_id, None)
-            self._index.call_waiting(call)
-            self._serve_call(call)
+            if retry_call is not None:
+                self._out.append(Wake(retry_call, WakeKind.OFFER_RETRY, call_id, call.seq))
+            else:
+                self._index.call_waiting(call)
+                self._serve_call(call)
         return self._take()
+
+    def _phone_failed(self, agent_id: str, call_id: str) -> float:
+        """Pause the agent whose phone failed (their release then takes the pause), alert,
+        and say when the call may be offered again."""
+        agent_failures, call_failures = self._failures.failed(agent_id, call_id)
+        now = self.clock.now()
+        delay = failures.agent_delay(agent_failures)
+        if self._agents[agent_id].state is AgentState.RESERVED:
+            self._apply(agent_id, ag.Pause(failures.PHONE_FAILED_REASON))
+        retry_at = None if delay is None else now + delay
+        if retry_at is not None:
+            token = self._phone_tokens[agent_id] = next(self._tokens)
+            self._out.append(Wake(retry_at, WakeKind.PHONE_RETRY, agent_id, token))
+        self._out.append(PhoneFailed(agent_id, call_id, now, agent_failures, retry_at))
+        return now + failures.call_delay(call_failures)
 
     def _auto_pause(self, agent: Agent, call: WaitingCall | None) -> None:
         limit = self.queues[call.queue].auto_pause_after if call else 0
@@ -322,6 +349,7 @@ class Acd:
             self.stats.answered(call.queue, wait)
             if self._report:
                 self._out.append(QueueChanged(call.queue))
+        self._failures.agent_ok(agent_id)
         if offered is not None and len(offered) > 1:  # ring-all: the first answer wins
             for other in sorted(offered - {agent_id}):
                 self._apply(other, ag.Release(call_id))
@@ -391,6 +419,7 @@ class Acd:
 
     def _finish(self, call_id: str) -> WaitingCall | None:
         call = self._calls.pop(call_id, None)
+        self._failures.call_gone(call_id)
         self._index.call_gone(call_id)
         if self._log:
             self._decisions.pop(call_id, None)
@@ -417,10 +446,17 @@ class Acd:
         if wake.kind is WakeKind.WRAP_UP:
             self._end_wrap_up(wake)
             return self._take()
+        if wake.kind is WakeKind.PHONE_RETRY:
+            self._phone_retry(wake)
+            return self._take()
         call = self._calls.get(wake.subject)
         if call is None or call.seq != wake.token:
             return self._take()  # answered, abandoned or gone since; or another call now
-        if wake.kind is WakeKind.ESCALATE:
+        if wake.kind is WakeKind.OFFER_RETRY:
+            if call.call_id not in self._offering and not self._index.is_waiting(call.call_id):
+                self._index.call_waiting(call)
+                self._serve_call(call)
+        elif wake.kind is WakeKind.ESCALATE:
             self._escalate(call)
         else:
             self._overflow(call)
@@ -433,6 +469,15 @@ class Acd:
         current = self._agents.get(wake.subject)
         if current is not None and current.state is AgentState.WRAP_UP:
             self._apply(wake.subject, ag.EndWrapUp())
+
+    def _phone_retry(self, wake: Wake) -> None:
+        if self._phone_tokens.get(wake.subject) != wake.token:
+            return  # made available meanwhile, or a later failure set another wake
+        del self._phone_tokens[wake.subject]
+        agent = self._agents.get(wake.subject)
+        paused = agent is not None and agent.state is AgentState.PAUSED
+        if paused and agent is not None and agent.pause_reason == failures.PHONE_FAILED_REASON:
+            self._apply(wake.subject, ag.MakeAvailable())
 
     def _escalate(self, call: WaitingCall) -> None:
         call = escalation.apply_due_steps(call, self.queues[call.queue], self.clock.now())

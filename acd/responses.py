@@ -123,3 +123,13 @@ class WaitingCallOut(BaseModel):
 class CallbackOut(BaseModel):
     status: str
     number: str
+
+
+class AlertOut(BaseModel):
+    kind: str
+    agent_id: str
+    call_id: str
+    at: str | None
+    failures: int
+    retry_at: str | None
+    message: str

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from acd.agents import Agent
+from acd.commands import PhoneFailed
 from acd.explain import Explanation
 from acd.stats import Counters, QueueSnapshot
 
@@ -78,4 +79,22 @@ def explanation_view(why: Explanation) -> dict[str, Any]:
             "blocked": [{"agent_id": a, "reason": r} for a, r in why.blocked],
         },
         "summary": why.summary,
+    }
+
+
+def alert_view(alert: PhoneFailed) -> dict[str, Any]:
+    """A failed phone, as supervisors see it on the board and in ``/api/alerts``."""
+    until = "until a supervisor or the agent makes them available"
+    retry = f"rung again at {iso(alert.retry_at)}" if alert.retry_at is not None else until
+    return {
+        "kind": "phone-failed",
+        "agent_id": alert.agent_id,
+        "call_id": alert.call_id,
+        "at": iso(alert.at),
+        "failures": alert.failures,
+        "retry_at": iso(alert.retry_at) if alert.retry_at is not None else None,
+        "message": (
+            f"{alert.agent_id}'s phone failed {alert.failures} time(s) in a row before it "
+            f"could ring; paused, {retry}"
+        ),
     }

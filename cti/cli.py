@@ -10,7 +10,7 @@ from rich.console import Console
 
 from cti import logs
 from cti.auth.secret import signing_secret
-from cti.db import check_database, make_engine
+from cti.db import check_database, make_engine, masked, migrate, schema_revisions
 from cti.errors import SwitchboardError
 from cti.pbx import cli as pbx_cli
 from cti.replay import cli as replay_cli
@@ -68,6 +68,50 @@ def serve(
         raise typer.Exit(STARTUP_FAILURE)
 
 
+db_app = typer.Typer(help="The database's schema (Alembic migrations).", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database of SWITCHBOARD_DATABASE_URL to the newest schema (run before
+    starting a new version; ``serve`` does it too, but an upgrade is better done on its own)."""
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        check_database(engine)
+        before, head = schema_revisions(engine)
+        if before == head:
+            console.print(f"{masked(settings.database_url)}: already at revision {head}")
+            return
+        migrate(engine)
+        after, _ = schema_revisions(engine)
+        console.print(f"{masked(settings.database_url)}: {before or 'empty'} -> {after}")
+    except SwitchboardError as exc:
+        console.print(f"[red]error:[/red] {exc.message}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the newest this version ships."""
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        check_database(engine)
+        current, head = schema_revisions(engine)
+    except SwitchboardError as exc:
+        console.print(f"[red]error:[/red] {exc.message}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"current {current or 'none'}  head {head}")
+    if current != head:
+        raise typer.Exit(2)
+
+
+app.add_typer(db_app, name="db")
 app.command("replay")(replay_cli.replay)
 app.command("capture")(pbx_cli.capture)
 app.add_typer(pbx_cli.app, name="pbx")

@@ -19,6 +19,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -182,6 +184,13 @@ def migrate(engine_or_url: Engine | str | URL) -> None:
         _upgrade(engine)
     finally:
         engine.dispose()
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """``(the database's revision, the newest shipped)``; ``None`` for an empty database."""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def alembic_config() -> Config:

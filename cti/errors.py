@@ -10,6 +10,7 @@ package's root a leaf here (its branch is drawn in its own errors module)::
     ├── cti.crm.errors.CrmError                   400 crm-error
     ├── cti.auth.errors.AuthError                 401 auth-error
     ├── cti.auth.errors.InsecureSecret            500 insecure-jwt-secret
+    ├── cti.audit.errors.AuditError               400 audit-error
     ├── acd.errors.AcdError                       400 acd-error
     ├── ivr.errors.IvrError                       400 ivr-error
     ├── wfm.errors.WfmError                       400 wfm-error
@@ -18,6 +19,7 @@ package's root a leaf here (its branch is drawn in its own errors module)::
     ├── cti.db.UnstorableValue                    422 unstorable-value
     ├── cti.server.redis_bus.RedisUnavailable     503 redis-unavailable
     ├── cti.server.messages.InvalidMessage        400 invalid-message
+    ├── cti.server.metrics.ScrapeRefused          401 scrape-refused
     ├── cti.asterisk.capture.BadCapture           400 bad-capture
     ├── cti.asterisk.config.BadAmiConfig          500 bad-ami-config
     └── cti.pbx.session.SessionFailed             502 pbx-session-failed

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     login_backoff_seconds: float = Field(1.0, gt=0, le=3600)  # the first wait, then doubling
     login_backoff_max_seconds: int = Field(300, ge=1, le=86400)
     login_failure_window_seconds: int = Field(900, ge=60)  # failures older are forgotten
+    # /metrics: with a token, a scraper sends "Authorization: Bearer <token>" from anywhere;
+    # without one, only a client on this host's loopback (127.0.0.1, ::1) may scrape
+    metrics_token: SecretStr | None = None
 
     demo: bool = True
     demo_password: SecretStr = SecretStr("switchboard")

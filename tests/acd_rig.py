@@ -92,8 +92,8 @@ class DrivenAcd(Acd):
     def ringing(self, call_id: str, agent_id: str, queue: str | None) -> Commands:
         return self._driven(super().ringing(call_id, agent_id, queue))
 
-    def ring_no_answer(self, call_id: str, agent_id: str) -> Commands:
-        return self._driven(super().ring_no_answer(call_id, agent_id))
+    def ring_no_answer(self, call_id: str, agent_id: str, *, failed: bool = False) -> Commands:
+        return self._driven(super().ring_no_answer(call_id, agent_id, failed=failed))
 
     def answered(self, call_id: str, agent_id: str, queue: str | None, wait: float) -> Commands:
         return self._driven(super().answered(call_id, agent_id, queue, wait))

@@ -76,6 +76,9 @@ POLICY: dict[str, Policy] = {
     "GET /redoc": everyone(),
     "GET /healthz": everyone(),
     "GET /readyz": everyone(),
+    # Prometheus: the scrape token (SWITCHBOARD_METRICS_TOKEN) or the loopback, never a user's
+    # token; the matrix's client is neither, so everyone is refused with 401 scrape-refused
+    "GET /metrics": Policy(None, None, refused=401),
     "GET /": everyone(),
     "MOUNT /ui": everyone(),
     # auth
@@ -94,6 +97,7 @@ POLICY: dict[str, Policy] = {
     "DELETE /api/skills/{name}": at_least(AD),
     # agents
     "GET /api/agents": at_least(S),
+    "GET /api/alerts": at_least(S),
     "GET /api/agents/{agent_id}": on_agent(A, S),
     "PUT /api/agents/{agent_id}/state": on_agent(A, S),
     "PUT /api/agents/{agent_id}/skills": on_agent(S, S),
@@ -137,6 +141,8 @@ POLICY: dict[str, Policy] = {
     "POST /api/wfm/schedule": at_least(S),
     "POST /api/wfm/simulate": at_least(S),
     "POST /api/wfm/staff-groups": at_least(S),
+    # the audit log
+    "GET /api/audit": at_least(AD),
     # websockets: connecting, then each message type
     "WS /ws/agent": on_agent(A, S),  # a supervisor may watch anyone's
     "WS /ws/board": at_least(S),

@@ -78,6 +78,7 @@ class FakeAmi:
         self.server: asyncio.Server | None = None
         self.port = 0
         self.login_refusal: str | None = None
+        self.started: str | None = None  # "YYYY-MM-DD HH:MM:SS": CoreStatus answers with it
 
     async def start(self, port: int = 0) -> None:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", port)
@@ -132,6 +133,11 @@ class FakeAmi:
             self.logins += 1
             if self.login_refusal:
                 return response("Error", action_id, f"Message: {self.login_refusal}")
+        if name == "corestatus" and self.started is not None:
+            date, time = self.started.split()
+            status = f"CoreStartupDate: {date}\r\nCoreStartupTime: {time}\r\n"
+            status += f"CoreReloadDate: {date}\r\nCoreReloadTime: {time}\r\nCoreCurrentCalls: 0"
+            return response("Success", action_id, status)
         queue = self.replies.get(name)
         if not queue:
             if name in DEFAULT_SUCCESS:

@@ -27,6 +27,7 @@ import pytest
 from cti.asterisk.ami import ActionResult, Event, Headers, Response
 from cti.asterisk.normalise import AmiNormaliser
 from cti.replay import CaptureLine, Replay, read_capture
+from cti.telephony import events as ev
 from tests.queue_log import QueueLeg, read_queue_log
 
 CAPTURES = Path(__file__).parent / "fixtures" / "asterisk"
@@ -192,3 +193,21 @@ def test_a_resync_ends_the_calls_whose_channels_are_gone() -> None:
     ended = normaliser.resync(nothing, queue_status, now + 5)
     assert len([e for e in ended if type(e).__name__ == "CallEnded"]) == 12
     assert normaliser.calls == {}
+
+
+def _gone(queue_status: ActionResult) -> ActionResult:
+    complete = Event("CoreShowChannelsComplete", Headers())
+    return ActionResult("x", Response("x", "Success"), (), complete)
+
+
+def test_after_a_pbx_restart_the_calls_it_had_end_when_the_link_dropped_as_pbx_lost() -> None:
+    channels, queue_status, now = recorded_resync("join_busy")
+    normaliser = AmiNormaliser()
+    normaliser.resync(channels, queue_status, now)
+    answered = {c: t.answered_at for c, t in normaliser.calls.items()}
+    lost = now + 2
+    out = normaliser.resync(_gone(queue_status), queue_status, now + 30, pbx_lost_at=lost)
+    ended = [e for e in out if isinstance(e, ev.CallEnded)]
+    assert {e.call_id for e in ended} == set(answered)
+    assert {e.cause for e in ended} == {ev.EndCause.PBX_LOST}
+    assert all(e.at == max(lost, answered[e.call_id] or lost) for e in ended)

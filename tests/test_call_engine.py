@@ -363,3 +363,31 @@ async def test_a_crm_answer_for_a_call_that_has_ended_changes_nothing() -> None:
     rig.centre.handle(CallerIdentified(call_id, await lookup("+14155550101")))
     assert rig.centre.lookup_result(call_id) is None
     assert call_id not in rig.centre.calls
+
+
+async def test_calls_the_pbx_took_down_are_logged_pbx_lost_not_abandoned_nor_talked_through() -> (
+    None
+):
+    rig = Rig()
+    rig.agent("ann", "sales")
+    now = rig.clock.now()
+    handle = rig.centre.handle
+    for call_id, number in (("talking", "+14155550101"), ("waiting", "+14155550177")):
+        handle(ev.CallOffered(call_id, now, number, None, "+14155550100"))
+        handle(ev.CallQueued(call_id, now, "sales"))
+    handle(ev.AgentRinging("talking", now + 1, "ann", "sales"))
+    handle(ev.CallAnswered("talking", now + 3, "ann", "sales"))
+    rig.clock.advance(60)  # the PBX died at now + 20; the link came back at now + 60
+    for call_id in ("talking", "waiting"):
+        handle(ev.CallEnded(call_id, now + 20, ev.EndCause.PBX_LOST))
+
+    logged = {leg.call_id: leg for leg in rig.legs}
+    assert {c: leg.outcome for c, leg in logged.items()} == {
+        "talking": Outcome.PBX_LOST,
+        "waiting": Outcome.PBX_LOST,
+    }
+    assert (logged["talking"].agent_id, logged["talking"].talk_seconds) == ("ann", 17.0)
+    assert logged["waiting"].wait_seconds == 20.0
+    assert rig.centre.acd.snapshot("sales").abandoned == 0
+    assert rig.centre.acd.agent("ann").state is not AgentState.ON_CALL
+    assert not rig.centre.calls

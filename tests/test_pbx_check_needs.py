@@ -3,7 +3,7 @@ missing one gives (the live check is in ``tests/live/test_pbx_check.py``)."""
 
 from __future__ import annotations
 
-from cti.pbx.check import Facts, findings, needs
+from cti.pbx.check import NEEDED_ACTIONS, Facts, findings, needs
 from cti.settings import Settings
 
 INBOUND = {"switchboard-inbound", "switchboard-agents", "switchboard-outbound"}
@@ -28,8 +28,7 @@ def test_each_missing_dialer_context_is_one_line_naming_it() -> None:
     need = needs(Settings(agi_port=0, asterisk_dialer=True))
     present = dict.fromkeys(need.contexts, True)
     facts = Facts(
-        actions=frozenset({"Originate", "Redirect", "Hangup", "QueueAdd", "QueueRemove"})
-        | {"QueuePause", "QueuePenalty", "CoreShowChannels", "QueueStatus", "Setvar", "Getvar"},
+        actions=frozenset(NEEDED_ACTIONS),
         varset_seen=True,
         contexts={**present, "switchboard-dialer": False, "switchboard-dialer-out": False},
     )

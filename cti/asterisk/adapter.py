@@ -7,6 +7,12 @@ build it. Events go through the ``ChannelIndex`` (call id -> channel name) and a
 (re)connection it resyncs: ``CoreShowChannels`` + ``QueueStatus`` into
 ``normaliser.resync()``, so calls that changed while the link was down are caught up.
 
+The PBX going away is told apart from the link going away: the adapter notes the moment a
+connection is lost, and each resync first asks ``CoreStatus`` for the PBX's start-up time.
+If it differs from the one the previous connection saw, Asterisk restarted (``kill -9``, a
+crash, a restart) while we were away, and every call we followed died with it: the resync
+ends them at the moment the link was lost, cause ``pbx-lost``, not at the reconnection.
+
 Commands become AMI actions (``Dialplan`` names the contexts; ``docs/asterisk`` ships them):
 
 - ``Originate`` (click-to-dial): ``Originate`` with the agent's leg first, ``Channel`` = the
@@ -50,9 +56,12 @@ from cti.asterisk.ami import ActionResult, Event, builders
 from cti.asterisk.campaign_actions import DIALER_PLAN, CampaignActions, DialerPlan
 from cti.asterisk.channels import ChannelIndex
 from cti.asterisk.config import AmiConfig
+from cti.asterisk.legs import AgentLegs, Leg
 from cti.asterisk.link import AmiLink
 from cti.asterisk.normalise import AmiNormaliser
 from cti.asterisk.outbound import OutboundLines
+from cti.asterisk.resync import RoutedLegs
+from cti.asterisk.routed import failed_at_once
 from cti.clock import Clock
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
@@ -63,6 +72,8 @@ from cti.telephony.port import EventHandler, PortEvent
 
 log = structlog.get_logger(__name__)
 
+LEG_GRACE_SECONDS = 5.0  # beyond its ring timeout, how long a ringing leg may take to end
+
 
 class Normaliser(Protocol):
     """AMI events in, domain events out (``cti.asterisk.normalise.AmiNormaliser``)."""
@@ -70,7 +81,33 @@ class Normaliser(Protocol):
     def feed(self, event: Event, now: float) -> list[TelephonyEvent]: ...
 
     def resync(
-        self, channels: ActionResult, queue_status: ActionResult, now: float
+        self,
+        channels: ActionResult,
+        queue_status: ActionResult,
+        now: float,
+        *,
+        pbx_lost_at: float | None = None,
+        routed: RoutedLegs | None = None,
+    ) -> list[TelephonyEvent]: ...
+
+    def agent_ringing(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
+    ) -> list[TelephonyEvent]: ...
+
+    def agent_rang_out(
+        self,
+        call_id: str,
+        agent: str,
+        leg: str,
+        queue: str | None,
+        now: float,
+        *,
+        ring_seconds: float,
+        failed: bool,
+    ) -> list[TelephonyEvent]: ...
+
+    def agent_connected(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
     ) -> list[TelephonyEvent]: ...
 
 
@@ -92,6 +129,7 @@ class Dialplan:
     agent_ring_timeout: float = 20.0  # seconds the agent's leg rings on click-to-dial
     resync_queue: str | None = None  # QueueStatus of one queue, or of all when None
     dialer: DialerPlan = DIALER_PLAN  # outbound campaigns (cti.asterisk.campaign_actions)
+    hold_context: str | None = None  # mode (b): where callers wait for Switchboard's ACD
 
 
 class AsteriskTelephony:
@@ -108,7 +146,8 @@ class AsteriskTelephony:
         self._clock = clock
         self._dialplan = dialplan
         self._channels = ChannelIndex()
-        self._connecting: dict[str, cmd.ConnectAgent] = {}  # agent leg Uniqueid -> command
+        self._legs = AgentLegs()  # mode (b): the agent legs rung for ConnectAgent
+        self._freed: dict[str, asyncio.Event] = {}  # a ringing leg's end, awaited by the next
         self._dialling: dict[str, tuple[cmd.Originate, float]] = {}  # click-to-dial, sent at
         self._handlers: list[EventHandler] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -122,8 +161,11 @@ class AsteriskTelephony:
             agent_channel=dialplan.agent_channel,
             plan=dialplan.dialer,
         )
+        self._lost_at: float | None = None  # when the last logged-in connection went down
+        self._started: str | None = None  # the PBX's start-up time, as CoreStatus said
         self.link = link
-        link.attach(self._on_event, self._resync)
+        self.ami_events = 0  # every AMI event heard since start (for /metrics)
+        link.attach(self._on_event, self._resync, self._on_lost)
 
     # The port
 
@@ -318,6 +360,7 @@ class AsteriskTelephony:
         context = contexts.get(command.target_kind)
         if context is None:
             raise NotSupported(f"cannot transfer to a {command.target_kind!r}")
+        self._legs.release(command.call_id)  # its agent's leg hangs up: the call goes on
         redirect = partial(
             builders.redirect,
             channel=self._channel(command.call_id),
@@ -331,9 +374,12 @@ class AsteriskTelephony:
 
         The leg's Uniqueid is chosen here (``ChannelId``), so its ``OriginateResponse`` tells
         us the outcome: ``Success`` (answered, bridging) or ``Failure`` (no answer, busy…).
+        An agent whose phone still rings for another caller is rung once that leg is over.
         """
-        plan = self._dialplan
-        leg = f"switchboard-{int(self._clock.now())}.{next(self._sequence)}"
+        if not await self._phone_free(command):
+            return
+        plan, now = self._dialplan, self._clock.now()
+        leg = f"switchboard-{int(now)}.{next(self._sequence)}"
         variables = {
             "SB_CALLER_CHANNEL": self._channel(command.call_id),
             "SB_CALL_ID": command.call_id,
@@ -349,29 +395,89 @@ class AsteriskTelephony:
             variables=variables,
             channel_id=leg,
         )
-        self._connecting[leg] = command
+        self._legs.ring(Leg(leg, command, now))
+        self._emit(
+            self._normaliser.agent_ringing(
+                command.call_id, command.agent_id, leg, command.queue, now
+            )
+        )
         try:
             await self.link.execute(originate)
         except TelephonyError:
-            self._connecting.pop(leg, None)
-            self._emit([self._ring_failed(command)])
+            self._leg_over(leg, answered=False)
             raise
-        now = self._clock.now()
-        self._emit([ev.AgentRinging(command.call_id, now, command.agent_id, command.queue)])
 
-    def _ring_failed(self, command: cmd.ConnectAgent) -> ev.TelephonyEvent:
-        now = self._clock.now()
-        return ev.AgentRingNoAnswer(command.call_id, now, command.agent_id, command.queue)
+    async def _phone_free(self, command: cmd.ConnectAgent) -> bool:
+        """Wait for the agent's ringing leg, if any, to end; ``False`` if it rings on."""
+        waited = command.ring_timeout + LEG_GRACE_SECONDS
+        while (pending := self._legs.ringing_for(command.agent_id)) is not None:
+            freed = self._freed.setdefault(pending, asyncio.Event())
+            try:
+                await asyncio.wait_for(freed.wait(), waited)
+            except TimeoutError:
+                log.warning("agent_leg_still_ringing", agent_id=command.agent_id, leg=pending)
+                now = self._clock.now()
+                self._emit(
+                    [ev.AgentRingNoAnswer(command.call_id, now, command.agent_id, command.queue)]
+                )
+                return False
+        return True
 
     def _connect_outcome(self, event: Event) -> None:
-        command = self._connecting.pop(event.get("Uniqueid") or "", None)
-        if command is None:
+        answered = (event.get("Response") or "").lower() == "success"
+        self._leg_over(event.get("Uniqueid") or "", answered=answered)
+
+    def _leg_over(self, uniqueid: str, *, answered: bool) -> None:
+        """A ``ConnectAgent`` leg rings no more: answered (connected) or not (rang out)."""
+        freed = self._freed.pop(uniqueid, None)
+        if freed is not None:
+            freed.set()
+        leg = self._legs.outcome(uniqueid, answered)
+        if leg is None:  # not ours, or its call is gone
             return
-        if (event.get("Response") or "").lower() == "success":
-            now = self._clock.now()
-            self._emit([ev.CallAnswered(command.call_id, now, command.agent_id, command.queue)])
-        else:
-            self._emit([self._ring_failed(command)])
+        c, now, normaliser = leg.command, self._clock.now(), self._normaliser
+        if answered:
+            self._emit(normaliser.agent_connected(c.call_id, c.agent_id, uniqueid, c.queue, now))
+            return
+        rang = now - leg.sent_at
+        failed = failed_at_once(rang, c.ring_timeout)
+        self._emit(
+            normaliser.agent_rang_out(
+                c.call_id, c.agent_id, uniqueid, c.queue, now, ring_seconds=rang, failed=failed
+            )
+        )
+
+    def _follow_legs(self, event: Event) -> None:
+        """A talking agent leg that hangs up ends the conversation; a leg rung for a call
+        that is gone is hung up as soon as its channel exists."""
+        uniqueid = event.get("Uniqueid") or ""
+        if event.name == "Hangup":
+            call_id = self._legs.hung_up(uniqueid)
+            caller = self._channels.channel(call_id) if call_id else None
+            if caller is not None:
+                self._hang_up(caller)
+        elif event.name == "Newchannel" and self._legs.cancelled(uniqueid):
+            self._hang_up(event.get("Channel") or "")
+
+    def _call_over(self, events: Iterable[PortEvent]) -> None:
+        for event in events:
+            if isinstance(event, ev.CallEnded):
+                for leg in self._legs.cancel(event.call_id):
+                    channel = self._channels.channel(leg)
+                    if channel is not None:
+                        self._hang_up(channel)
+
+    def _hang_up(self, channel: str) -> None:
+        """Hang ``channel`` up in the background; that it is gone already is no error."""
+        task = asyncio.get_running_loop().create_task(self._hang_up_quietly(channel))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _hang_up_quietly(self, channel: str) -> None:
+        try:
+            await self.link.execute(partial(builders.hangup, channel=channel))
+        except TelephonyError as exc:
+            log.info("ami.hangup_refused", channel=channel, error=exc.message)
 
     def _channel(self, call_id: str) -> str:
         channel = self._channels.channel(call_id)
@@ -385,16 +491,23 @@ class AsteriskTelephony:
     # Events
 
     def _on_event(self, event: Event) -> None:
+        self.ami_events += 1
         self._channels.observe(event)
         if event.name == "OriginateResponse":
             self._connect_outcome(event)
             self._dial_outcome(event)
+        elif event.name in ("Hangup", "Newchannel"):
+            self._follow_legs(event)
         if events := self._normaliser.feed(event, self._clock.now()):  # most events: none
             self._emit(events)
         if outbound := self._lines.feed(event, self._clock.now()):
             self._emit(outbound)
 
+    def _on_lost(self) -> None:
+        self._lost_at = self._clock.now()
+
     async def _resync(self) -> None:
+        restarted = await self._pbx_restarted()
         self._channels.mark()
         self._lines.mark()
         channels = await self.link.execute(builders.core_show_channels)
@@ -402,12 +515,62 @@ class AsteriskTelephony:
         queues = await self.link.execute(
             partial(builders.queue_status, queue=self._dialplan.resync_queue)
         )
-        caught_up = self._normaliser.resync(channels, queues, self._clock.now())
-        log.info("ami.resynced", channels=len(self._channels), events=len(caught_up))
+        lost_at = self._lost_at if restarted else None
+        now = self._clock.now()
+        routed = await self._routed_legs(channels) if self._dialplan.hold_context else None
+        caught_up = self._normaliser.resync(
+            channels, queues, now, pbx_lost_at=lost_at, routed=routed
+        )
+        self._lost_at = None
+        log.info(
+            "ami.resynced", channels=len(self._channels), events=len(caught_up), restarted=restarted
+        )
         self._emit(caught_up)
         self._emit(self._lines.resync(self._channels.channel, self._clock.now()))
 
+    async def _pbx_restarted(self) -> bool:
+        """Whether the PBX started again since the previous connection (``CoreStatus``)."""
+        try:
+            status = (await self.link.execute(builders.core_status)).response.headers
+        except TelephonyError as exc:  # an older PBX, an account without ``reporting``
+            log.warning("ami.core_status_failed", error=exc.message)
+            return False
+        started = f"{status.get('CoreStartupDate', '')} {status.get('CoreStartupTime', '')}"
+        before, self._started = self._started, started.strip() or None
+        return before is not None and self._started is not None and before != self._started
+
+    async def _routed_legs(self, channels: ActionResult) -> RoutedLegs:
+        """Mode (b): each bridged agent leg's call and agent (``Getvar``), followed again so
+        that its hang-up ends the call; a leg that rings, whose outcome nobody awaits any
+        more (Switchboard restarted), is hung up: the call is offered again."""
+        plan, legs = self._dialplan, {}
+        for row in channels.events:
+            uniqueid, name = row.get("Uniqueid") or "", row.get("Channel") or ""
+            if row.get("Context") != plan.connect_context or not uniqueid or uniqueid in legs:
+                continue
+            if not row.get("BridgeId"):
+                if self._legs.ringing_for_leg(uniqueid) is None:
+                    self._hang_up(name)
+                continue
+            call_id = await self._getvar(name, "SB_CALL_ID")
+            agent = await self._getvar(name, "SB_AGENT_ID")
+            if call_id and agent:
+                legs[uniqueid] = (call_id, agent)
+                self._legs.adopt(uniqueid, call_id)
+        return RoutedLegs(plan.hold_context or "", legs)
+
+    async def _getvar(self, channel: str, variable: str) -> str | None:
+        try:
+            result = await self.link.execute(
+                partial(builders.getvar, channel=channel, variable=variable)
+            )
+        except TelephonyError:
+            return None
+        return result.response.headers.get("Value") or None
+
     def _emit(self, events: Iterable[PortEvent]) -> None:
+        events = list(events)
+        self._call_over(events)
         for event in events:
             for handler in self._handlers:
                 try:

@@ -7,7 +7,8 @@
   pair (the caller's phone in the captures) finds its call;
 - ``variables``: call variables set on a channel before it became a call (an originate's
   ``CRM_*`` arrive before its ``Dial``), handed over when it is offered;
-- ``ended``: calls recently ended, never adopted again by a late event.
+- ``ended``: calls recently ended, never adopted again by a late event;
+- ``routed_legs``: mode (b) agent legs some other session rang, by their ``SB_*`` variables.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class CallBook:
         "legs",
         "members",
         "names",
+        "routed_legs",
         "unresolved",
         "variables",
     )
@@ -55,6 +57,7 @@ class CallBook:
         self.variables: dict[str, dict[str, str]] = {}
         self.ended: dict[str, None] = {}
         self.unresolved: set[str] = set()  # outbound calls whose agent is not known yet
+        self.routed_legs: dict[str, dict[str, str]] = {}  # mode (b) legs known by their SB_*
 
     # -- lookups ----------------------------------------------------------------
     def call_of(self, event: Event, prefix: str = "") -> Track | None:
@@ -145,6 +148,8 @@ class CallBook:
                 agent_leg=None,
                 answered_at=None,
                 ended_by=None,
+                first_hangup=None,
+                hangup_code=None,
                 transferred_from=track.queue,
                 redirected=False,
             )

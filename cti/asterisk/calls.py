@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cti.asterisk import dialling, fields
+from cti.asterisk import dialling, fields, routed
 from cti.asterisk.ami import Event
 from cti.asterisk.book import CallBook, Events, caller_of
 from cti.asterisk.tracks import (
@@ -58,6 +58,8 @@ def _offer_if_identified(book: CallBook, track: Track, event: Event, now: float)
 
 def varset(book: CallBook, event: Event, now: float) -> Events:
     name = (event.get("Variable") or "").lstrip("_")
+    if event.get("Variable") in routed.LEG_VARIABLES:
+        return routed.leg_variable(book, event, now)
     uniqueid = event.get("Uniqueid")
     if not uniqueid or not is_allowed_variable(name):
         return []

@@ -35,10 +35,12 @@ from cti.asterisk.link import (
     AmiNotConnected,
     ConnectedCallback,
     EventCallback,
+    LostCallback,
     checked,
     connection_lost,
     log_violation,
     notify_connected,
+    notify_lost,
 )
 from cti.clock import ManualClock
 
@@ -72,6 +74,7 @@ class CaptureLink:
         self.logins = 0
         self._on_event: EventCallback = _ignore
         self._on_connected: ConnectedCallback | None = None
+        self._on_lost: LostCallback | None = None
         self._session: AmiSession | None = None
         self._connected = False
         self._login_id: str | None = None
@@ -87,8 +90,13 @@ class CaptureLink:
     def connected(self) -> bool:
         return self._connected
 
-    def attach(self, on_event: EventCallback, on_connected: ConnectedCallback | None) -> None:
-        self._on_event, self._on_connected = on_event, on_connected
+    def attach(
+        self,
+        on_event: EventCallback,
+        on_connected: ConnectedCallback | None,
+        on_lost: LostCallback | None = None,
+    ) -> None:
+        self._on_event, self._on_connected, self._on_lost = on_event, on_connected, on_lost
 
     async def start(self) -> None:
         return None  # the capture plays as ``play()`` is called
@@ -193,6 +201,7 @@ class CaptureLink:
             claim.future.set_result(result)
 
     def _close(self) -> None:
+        was_up = self._connected
         if self._session is not None:
             self._session.receive_eof()
             self._drain(self._session)
@@ -205,6 +214,8 @@ class CaptureLink:
         self._waiting.clear()
         self._unclaimed.clear()
         self._results.clear()
+        if was_up:
+            notify_lost(self._on_lost)
 
 
 def _ignore(event: Event) -> None:

@@ -58,11 +58,13 @@ from cti.asterisk.link import (
     AmiNotConnected,
     ConnectedCallback,
     EventCallback,
+    LostCallback,
     checked,
     connection_lost,
     deliver,
     log_violation,
     notify_connected,
+    notify_lost,
 )
 
 __all__ = [
@@ -158,6 +160,7 @@ class AmiClient:
         self._ssl = ssl_context or (ssl.create_default_context() if config.tls else None)
         self._on_event: EventCallback = on_event or _ignore
         self._on_connected = on_connected
+        self._on_lost: LostCallback | None = None
         self._filters = config.event_filters
         self._timings = timings
         self._rng = rng or random.Random()
@@ -167,9 +170,15 @@ class AmiClient:
         self._generation = 0
         self.logins = 0
 
-    def attach(self, on_event: EventCallback, on_connected: ConnectedCallback | None) -> None:
-        """Where events go, and what to await after each login (the adapter's resync)."""
-        self._on_event, self._on_connected = on_event, on_connected
+    def attach(
+        self,
+        on_event: EventCallback,
+        on_connected: ConnectedCallback | None,
+        on_lost: LostCallback | None = None,
+    ) -> None:
+        """Where events go, what to await after each login (the adapter's resync), and whom
+        to tell the moment a logged-in connection goes down."""
+        self._on_event, self._on_connected, self._on_lost = on_event, on_connected, on_lost
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "disconnected"
@@ -263,9 +272,12 @@ class AmiClient:
             await tasks[0]
             log.warning("ami.disconnected", host=self._host)
         finally:
+            was_up = self._conn is conn
             self._ready.clear()
             self._conn = None
             conn.close()
+            if was_up:
+                notify_lost(self._on_lost)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -6,7 +6,9 @@ Two links exist, both thin adapters around one ``AmiSession`` per connection:
 - ``cti.asterisk.capture_link.CaptureLink``: a recorded capture played back.
 
 The adapter ``attach()``-es itself once: every event goes to ``on_event``; after each login
-the link awaits ``on_connected`` (the adapter resyncs there). ``execute()`` sends one action
+the link awaits ``on_connected`` (the adapter resyncs there); when a logged-in connection
+goes down it calls ``on_lost`` at once (the adapter notes the moment: if the PBX turns out to
+have restarted meanwhile, that is when its calls ended). ``execute()`` sends one action
 and returns its ``ActionResult`` (EventLists included), or raises one of::
 
     AmiError
@@ -31,13 +33,19 @@ log = structlog.get_logger(__name__)
 
 EventCallback = Callable[[Event], None]
 ConnectedCallback = Callable[[], Awaitable[None]]
+LostCallback = Callable[[], None]
 
 
 class AmiLink(Protocol):
     @property
     def connected(self) -> bool: ...
 
-    def attach(self, on_event: EventCallback, on_connected: ConnectedCallback | None) -> None: ...
+    def attach(
+        self,
+        on_event: EventCallback,
+        on_connected: ConnectedCallback | None,
+        on_lost: LostCallback | None = None,
+    ) -> None: ...
 
     async def start(self) -> None: ...
 
@@ -109,6 +117,16 @@ async def notify_connected(on_connected: ConnectedCallback | None) -> None:
         log.warning("ami.on_connected_failed", error=exc.message)
     except Exception:
         log.exception("ami.on_connected_crashed")
+
+
+def notify_lost(on_lost: LostCallback | None) -> None:
+    """Call the adapter's ``on_lost``; a bug there costs the note, never the link."""
+    if on_lost is None:
+        return
+    try:
+        on_lost()
+    except Exception:
+        log.exception("ami.on_lost_crashed")
 
 
 def log_violation(violation: ProtocolViolation) -> None:

@@ -24,6 +24,9 @@ How AMI maps to the domain (see ``tracks`` for how channels are grouped into cal
   outbound call on the agent whose device it is: ``CallOffered`` (direction outbound, the
   dialled number as the customer's) then ``AgentRinging``, and ``DialEnd`` ANSWER ->
   ``CallAnswered``. ``OriginateResponse`` adds nothing the channel events do not say;
+- mode (b): the agent legs the adapter rings are told by the adapter (``agent_ringing`` &
+  co); a leg another session rang is known by its ``SB_*`` variables and its
+  ``OriginateResponse`` (``routed``), so a capture of route mode replays;
 - ``QueueMember*`` -> ``QueueMemberChanged`` (see ``members``).
 
 A queue event for a call never seen (we joined a busy PBX) adopts it: ``CallOffered`` and
@@ -41,11 +44,11 @@ from types import MappingProxyType
 
 import structlog
 
-from cti.asterisk import calls, dialling
+from cti.asterisk import calls, dialling, routed
 from cti.asterisk.ami import ActionResult, Event, Received
 from cti.asterisk.book import CallBook
 from cti.asterisk.members import MEMBER_EVENTS, Members
-from cti.asterisk.resync import Snapshot, reconcile
+from cti.asterisk.resync import RoutedLegs, Snapshot, reconcile
 from cti.asterisk.tracks import Track
 from cti.telephony import events as ev
 
@@ -72,6 +75,7 @@ _HANDLERS: dict[str, Handler] = {
     "AttendedTransfer": dialling.attended_transfer,
     "Hold": dialling.hold,
     "Unhold": dialling.hold,
+    "OriginateResponse": routed.originate_response,
 }
 
 
@@ -110,20 +114,55 @@ class AmiNormaliser:
         return []
 
     def resync(
-        self, channels: ActionResult, queue_status: ActionResult, now: float
+        self,
+        channels: ActionResult,
+        queue_status: ActionResult,
+        now: float,
+        *,
+        pbx_lost_at: float | None = None,
+        routed: RoutedLegs | None = None,
     ) -> list[ev.TelephonyEvent]:
         """Rebuild calls and members from a ``CoreShowChannels`` and a ``QueueStatus`` result.
 
         Returns what the engine needs to catch up: calls it never saw are adopted, calls that
         moved on meanwhile are brought up to date, calls that ended meanwhile are ended.
+        ``pbx_lost_at``: the PBX restarted since the link was lost at that moment, so the
+        calls that are gone died with it then (cause ``pbx-lost``).
         """
         try:
-            snapshot = Snapshot.parse(channels, queue_status)
+            snapshot = Snapshot.parse(channels, queue_status, routed)
             changes = self._book.members.resync(snapshot.members, snapshot.queues, now)
-            return [*changes, *reconcile(self._book, snapshot, now)]
+            return [*changes, *reconcile(self._book, snapshot, now, pbx_lost_at)]
         except Exception:
             log.exception("ami_resync_failed")
             return []
+
+    # Mode (b): the agent legs the adapter rings (``routed``)
+
+    def agent_ringing(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
+    ) -> list[ev.TelephonyEvent]:
+        return routed.told_ringing(self._book, call_id, agent, leg, queue, now)
+
+    def agent_rang_out(
+        self,
+        call_id: str,
+        agent: str,
+        leg: str,
+        queue: str | None,
+        now: float,
+        *,
+        ring_seconds: float,
+        failed: bool,
+    ) -> list[ev.TelephonyEvent]:
+        return routed.rang_out(
+            self._book, call_id, agent, leg, queue, now, ring_seconds=ring_seconds, failed=failed
+        )
+
+    def agent_connected(
+        self, call_id: str, agent: str, leg: str, queue: str | None, now: float
+    ) -> list[ev.TelephonyEvent]:
+        return routed.connected(self._book, call_id, agent, leg, queue, now)
 
     def _event(self, event: Event, now: float) -> list[ev.TelephonyEvent]:
         handler = _HANDLERS.get(event.name)

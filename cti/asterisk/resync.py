@@ -6,7 +6,11 @@ their members (``QueueMember``) and their waiting callers (``QueueEntry``, with 
 ``reconcile()`` compares that snapshot with the calls the ``CallBook`` follows:
 
 - a call whose channel is gone ended meanwhile: ``CallEnded`` (cause ``system``), at the end
-  of the agent's last call (``QueueMember`` ``LastCall``) when it was talking, else now;
+  of the agent's last call (``QueueMember`` ``LastCall``) when it was talking, else now; one
+  that was ringing an agent whose last call ended after that ring began was answered by them
+  meanwhile (``CallAnswered`` at the ring's start, then ``CallEnded``);
+  when the PBX restarted meanwhile, it died with the PBX: cause ``pbx-lost``, at the moment
+  the link was lost (a ``kill -9`` drops the link at once; the outage is no one's talk time);
 - a call still there is brought up to date: answered (``CallAnswered``), moved to another
   queue (``CallTransferred`` + ``CallQueued``), or its ring over (``AgentRingNoAnswer``);
 - a caller never seen is adopted: ``CallOffered``, ``CallQueued`` back-dated by its ``Wait``
@@ -14,6 +18,11 @@ their members (``QueueMember``) and their waiting callers (``QueueEntry``, with 
 
 An answer that happened while we were away is not on the wire: it is placed at the ring's
 start (the agent leg's creation), the earliest it can have been.
+
+Mode (b) has no app_queue to ask (``RoutedLegs``): a caller in the holding context waits in
+the queue its extension names, since the channel's age; a caller bridged with an agent leg
+of the connect context talks to the agent that leg's ``SB_AGENT_ID`` names (the adapter
+reads it with ``Getvar``).
 """
 
 from __future__ import annotations
@@ -68,15 +77,30 @@ class ChannelRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RoutedLegs:
+    """Mode (b) at a resync: the holding context, and the call and agent of each agent leg
+    that is bridged in the connect context."""
+
+    hold_context: str
+    legs: Mapping[str, tuple[str, str]]  # agent leg Uniqueid -> (call id, agent)
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     channels: Mapping[str, ChannelRow]
     legs: Mapping[str, tuple[ChannelRow, ...]]  # caller Uniqueid -> channels app_queue dialled
     waits: Mapping[str, tuple[str, float]]  # caller Uniqueid -> (queue, seconds waited)
     members: tuple[Event, ...]
     queues: frozenset[str]
+    routed: RoutedLegs | None = None
 
     @classmethod
-    def parse(cls, channels: ActionResult | None, queue_status: ActionResult | None) -> Snapshot:
+    def parse(
+        cls,
+        channels: ActionResult | None,
+        queue_status: ActionResult | None,
+        routed: RoutedLegs | None = None,
+    ) -> Snapshot:
         rows = channels.events if channels is not None else ()
         parsed = (ChannelRow.parse(e) for e in rows if e.name == "CoreShowChannel")
         listing = queue_status.events if queue_status is not None else ()
@@ -96,7 +120,18 @@ class Snapshot:
             waits,
             tuple(e for e in listing if e.name == "QueueMember"),
             frozenset(q for e in listing if e.name == "QueueParams" and (q := e.get("Queue"))),
+            routed,
         )
+
+    def routed_leg(self, caller: ChannelRow) -> tuple[ChannelRow, str] | None:
+        """Mode (b): the agent leg bridged with ``caller``, and its agent."""
+        if self.routed is None or not caller.bridge:
+            return None
+        for uniqueid, (call_id, agent) in self.routed.legs.items():
+            leg = self.channels.get(uniqueid)
+            if call_id == caller.uniqueid and leg is not None and leg.bridge == caller.bridge:
+                return leg, agent
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +143,16 @@ class CallView:
     wait: float | None
     connected: ChannelRow | None  # the agent leg bridged with the caller
     ringing: tuple[ChannelRow, ...]
+    agent: str | None = None  # mode (b): the connected leg's agent
 
 
-def reconcile(book: CallBook, snapshot: Snapshot, now: float) -> Events:
+def reconcile(
+    book: CallBook, snapshot: Snapshot, now: float, pbx_lost_at: float | None = None
+) -> Events:
     out: Events = []
     for track in list(book.calls.values()):
         if track.call_id not in snapshot.channels:
-            out += _ended(book, snapshot, track, now)
+            out += _ended(book, snapshot, track, now, pbx_lost_at)
     for track in list(book.calls.values()):
         view = _view(snapshot, snapshot.channels[track.call_id])
         out += _outbound(book, view, now) if track.direction is ev.Direction.OUTBOUND else []
@@ -143,8 +181,13 @@ def _view(snapshot: Snapshot, row: ChannelRow) -> CallView:
     queue, wait = snapshot.waits.get(row.uniqueid, (None, None))
     if queue is None and row.application == "Queue":
         queue = row.app_data.split(",", 1)[0] or None
+    routed, agent = snapshot.routed, None
+    if queue is None and routed is not None and row.context == routed.hold_context:
+        queue = row.exten or None
+    if connected is None and (found := snapshot.routed_leg(row)) is not None:
+        connected, agent = found
     ringing = tuple(leg for leg in legs if not leg.bridge)
-    return CallView(row, queue, wait, connected, ringing)
+    return CallView(row, queue, wait, connected, ringing, agent)
 
 
 def _agent(book: CallBook, leg: ChannelRow) -> str:
@@ -152,7 +195,15 @@ def _agent(book: CallBook, leg: ChannelRow) -> str:
     return book.members.agent_for(device) or device
 
 
-def _ended(book: CallBook, snapshot: Snapshot, track: Track, now: float) -> Events:
+def _ended(
+    book: CallBook, snapshot: Snapshot, track: Track, now: float, pbx_lost_at: float | None
+) -> Events:
+    if pbx_lost_at is not None:
+        at = min(now, max(pbx_lost_at, track.answered_at or pbx_lost_at))
+        track = book.put(replace(track, ended_by=track.ended_by or ev.EndCause.PBX_LOST))
+        return book.end(track, at)
+    if (unheard := _answered_unheard(book, track, now)) is not None:
+        return unheard
     at = now
     if track.stage is Stage.CONNECTED and track.agent and track.queue:
         member = book.members.get(track.queue, track.agent)
@@ -163,10 +214,27 @@ def _ended(book: CallBook, snapshot: Snapshot, track: Track, now: float) -> Even
     return book.end(track, at)
 
 
+def _answered_unheard(book: CallBook, track: Track, now: float) -> Events | None:
+    """A call that rang an agent when the link went and is gone now was answered by that
+    agent if the agent's last call (``LastCall``) ended after the ring began (the agent
+    leg's Uniqueid): answered at the ring's start, the earliest it can have been, and ended
+    then. None when nothing says so (an abandon, or another agent took it)."""
+    if track.stage is not Stage.RINGING or not (track.agent and track.queue and track.agent_leg):
+        return None
+    rang = fields.uniqueid_time(track.agent_leg)
+    member = book.members.get(track.queue, track.agent)
+    if rang is None or member is None or not member.last_call or member.last_call < rang:
+        return None
+    out = book.answer(track, track.agent, None, rang + 0.5)
+    answered = book.calls[track.call_id]
+    answered = book.put(replace(answered, ended_by=answered.ended_by or ev.EndCause.SYSTEM))
+    return out + book.end(answered, max(rang + 0.5, min(now, member.last_call + 0.5)))
+
+
 def _catch_up(book: CallBook, view: CallView, now: float) -> Events:
     track, out = book.ensure_offered(book.calls[view.row.uniqueid], view.row.caller, now)
     if view.connected is not None:
-        agent = _agent(book, view.connected)
+        agent = view.agent or _agent(book, view.connected)
         if track.stage is Stage.CONNECTED and track.agent == agent:
             return out
         if track.stage is Stage.CONNECTED:
@@ -212,7 +280,11 @@ def _leg(leg: ChannelRow, now: float) -> tuple[str, float]:
 def _adopt(book: CallBook, view: CallView, now: float) -> Events:
     row = view.row
     track = Track(row.uniqueid, row.name, ev.Direction.INBOUND, row.exten)
-    out = book.offer(track, row.caller, row.since(now)) + _queue(book, view, now)
+    out = book.offer(track, row.caller, row.since(now))
+    if view.agent is not None and view.connected is not None:  # mode (b): talking already
+        track = book.put(replace(book.calls[row.uniqueid], queue=view.queue))
+        return out + book.answer(track, view.agent, *_leg(view.connected, now))
+    out += _queue(book, view, now)
     if view.connected is not None:
         agent = _agent(book, view.connected)
         return out + book.answer(book.calls[row.uniqueid], agent, *_leg(view.connected, now))

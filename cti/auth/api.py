@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from cti.auth.deps import PrincipalDep
 from cti.auth.errors import InvalidCredentials, TooManyAttempts
-from cti.auth.login import LoginService
+from cti.auth.login import LoginAttempt, LoginService
 from cti.openapi import error_responses
 from cti.provide import Provided
 from cti.roles import Role
@@ -66,15 +66,19 @@ async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, svc: LoginDep
 ) -> Token | Response:
     throttle = svc.sessions.throttle
-    keys = throttle.keys(form.username, request.client.host if request.client else "unknown")
+    address = request.client.host if request.client else "unknown"
+    keys = throttle.keys(form.username, address)
     wait = await asyncio.to_thread(throttle.retry_after, keys)
     if wait > 0:
+        await svc.attempted(LoginAttempt(form.username, None, address, "throttled"))
         return _too_many(wait)
     account = await asyncio.to_thread(svc.credentials.authenticate, form.username, form.password)
     if account is None:
         await asyncio.to_thread(throttle.failed, keys)
+        await svc.attempted(LoginAttempt(form.username, None, address, "wrong"))
         raise InvalidCredentials(WRONG)
     await asyncio.to_thread(throttle.succeeded, keys)
+    await svc.attempted(LoginAttempt(account.login, str(account.role), address, "ok"))
     tokens = svc.sessions.tokens
     return Token(
         access_token=tokens.issue(account),

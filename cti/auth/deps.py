@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from cti.auth.service import Principal
@@ -19,9 +19,16 @@ AuthDep = Annotated[AuthService, Depends(auth_service)]
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token")
 
 
-async def principal(token: Annotated[str, Depends(oauth2)], auth: AuthDep) -> Principal:
-    """The caller as their account is now (exists, enabled, same token version, its role)."""
-    return await auth.principal(token)
+async def principal(
+    request: Request, token: Annotated[str, Depends(oauth2)], auth: AuthDep
+) -> Principal:
+    """The caller as their account is now (exists, enabled, same token version, its role).
+
+    Also left in ``request.state.principal``, for the layers around the routes (the audit
+    log records who acted without each handler saying so)."""
+    who = await auth.principal(token)
+    request.state.principal = who
+    return who
 
 
 PrincipalDep = Annotated[Principal, Depends(principal)]

@@ -6,8 +6,9 @@ log-in routes see it only through ``Credentials``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from cti.auth.service import Account
 from cti.auth.sessions import AuthService
@@ -19,6 +20,22 @@ class Credentials(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """One try at ``POST /api/auth/token``: who it claimed to be, from where, and how it went
+    (``throttled``: held off before any password was checked)."""
+
+    login: str
+    role: str | None  # the account's, when the log-in succeeded
+    address: str
+    outcome: Literal["ok", "wrong", "throttled"]
+
+
+async def _ignore(attempt: LoginAttempt) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class LoginService:
     sessions: AuthService
     credentials: Credentials
+    attempted: Callable[[LoginAttempt], Awaitable[None]] = _ignore  # the audit log, say

@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 from acd.agents import AgentState
 from acd.config import Level, SkillName
 from acd.errors import InvalidConfig
-from acd.responses import AgentDetailOut, AgentOut, CallbackOut, WaitingCallOut
-from acd.views import agent_view
+from acd.responses import AgentDetailOut, AgentOut, AlertOut, CallbackOut, WaitingCallOut
+from acd.views import agent_view, alert_view
 from cti.auth.deps import PrincipalDep
 from cti.calls import control
 from cti.calls.floor import Floor
@@ -76,6 +76,14 @@ async def change_skills(
 ) -> dict[str, Any]:
     who.require(Role.SUPERVISOR)
     return agent_view(await floor.change_skills(agent_id, body.skills))
+
+
+# -- alerts ---------------------------------------------------------------------------
+@router.get("/alerts", response_model=list[AlertOut])
+async def alerts(floor: FloorDep, who: PrincipalDep) -> list[dict[str, Any]]:
+    """What needs a supervisor: agents whose phone fails before it can ring."""
+    who.require(Role.SUPERVISOR)
+    return [alert_view(a) for a in floor.centre.alerts.values()]
 
 
 # -- waiting calls --------------------------------------------------------------------

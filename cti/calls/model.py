@@ -134,7 +134,9 @@ def _transferred(call: Call, at: float) -> tuple[Call, tuple[Call, ...]]:
 def _ended(call: Call, at: float, cause: ev.EndCause) -> tuple[Call, tuple[Call, ...]]:
     if call.phase is Phase.ENDED:
         return call, ()
-    if call.answered_at is not None:
+    if cause is ev.EndCause.PBX_LOST:  # not abandoned: the caller may still have waited
+        outcome = Outcome.PBX_LOST
+    elif call.answered_at is not None:
         outcome = Outcome.ANSWERED
     elif call.queue is not None:
         outcome = Outcome.ABANDONED

@@ -28,6 +28,7 @@ from acd.commands import (
     Commands,
     Offer,
     Overflowed,
+    PhoneFailed,
     QueueChanged,
     Wake,
 )
@@ -67,6 +68,8 @@ class Notifier(Protocol):
 
     def command_failed(self, event: ev.CommandFailed) -> None: ...
 
+    def phone_failed(self, alert: PhoneFailed) -> None: ...
+
 
 class CallCentre:
     def __init__(
@@ -91,6 +94,7 @@ class CallCentre:
         self.calls: dict[str, Call] = {}
         self._found: dict[str, CallerLookup | None] = {}  # CRM answers, per call
         self._pops_waiting: dict[str, list[str]] = {}  # agents ringing before the answer
+        self.alerts: dict[str, PhoneFailed] = {}  # agent -> their phone's last failure
         port.subscribe(self.handle)
 
     # -- carrying out what the ACD decided ----------------------------------------
@@ -114,6 +118,10 @@ class CallCentre:
             elif isinstance(command, Wake):
                 delay = command.at - self.clock.now()
                 self.clock.call_later(delay, partial(self._wake, command))
+            elif isinstance(command, PhoneFailed):
+                log.warning("phone_failed", agent_id=command.agent_id, failures=command.failures)
+                self.alerts[command.agent_id] = command
+                self.notifier.phone_failed(command)
 
     def _wake(self, wake: Wake) -> None:
         self.carry_out(self.acd.wake(wake))
@@ -147,7 +155,8 @@ class CallCentre:
             self._offered(event)
             return
         if isinstance(event, ev.QueueMemberChanged):
-            self.members.changed(event)
+            if not self.acd.routing:  # routing, agents come from the directory alone
+                self.members.changed(event)
             return
         call = self.calls.get(event.call_id)
         if call is None:
@@ -223,10 +232,11 @@ class CallCentre:
             case ev.AgentRinging(agent_id=agent, queue=queue):
                 do(acd.ringing(new.call_id, agent, queue))
                 self._push_pop(agent, new)
-            case ev.AgentRingNoAnswer(agent_id=agent):
+            case ev.AgentRingNoAnswer(agent_id=agent, failed=failed):
                 self.notifier.call_changed(agent, new, "missed")
-                do(acd.ring_no_answer(new.call_id, agent))
+                do(acd.ring_no_answer(new.call_id, agent, failed=failed))
             case ev.CallAnswered(agent_id=agent):
+                self.alerts.pop(agent, None)
                 do(acd.answered(new.call_id, agent, new.queue, new.wait_seconds or 0.0))
                 self.notifier.call_changed(agent, new, "answered")
             case ev.CallHeld() if new.agent_id:
@@ -238,6 +248,9 @@ class CallCentre:
             case ev.CallTransferred():
                 self._leave_agent(old, "transferred")
                 do(acd.left_queue(new.call_id))
+            case ev.CallEnded(cause=ev.EndCause.PBX_LOST):
+                do(acd.left_queue(new.call_id))  # the PBX lost it: no abandon to count
+                self._leave_agent(old, "ended")
             case ev.CallEnded():
                 if old.answered_at is None:
                     do(acd.abandoned(new.call_id))

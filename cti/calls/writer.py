@@ -16,6 +16,7 @@ Work that needs no journal (statistics, API reads) goes through ``submit``, in t
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +48,10 @@ Outcome = Literal["written", "refused", "unavailable"]
 class _Job:
     work: Callable[[], Awaitable[Any]]
     future: asyncio.Future[Any] | None = None
+
+
+def _no_observer(seconds: float) -> None:
+    return None
 
 
 def _dt(ts: float | None) -> datetime | None:
@@ -106,6 +111,9 @@ class CallLogWriter:
         self._backlog: list[Entry] = []  # journalled, waiting for the database, oldest first
         self._retry: asyncio.TimerHandle | None = None
         self._stopped = False
+        #: Told how long each successful database write of an entry took (``/metrics``).
+        #: A duration on the monotonic counter, not a time of day: no clock to inject.
+        self.on_write: Callable[[float], None] = _no_observer
 
     @property
     def backlog(self) -> int:
@@ -217,6 +225,7 @@ class CallLogWriter:
         log.info("call_log_caught_up")
 
     async def _attempt(self, entry: Entry, *, refusal_set_aside: bool) -> tuple[Outcome, Any]:
+        started = time.perf_counter()
         try:
             row = await asyncio.to_thread(self._apply, entry)
         except Exception as exc:
@@ -229,6 +238,7 @@ class CallLogWriter:
             else:
                 await self._quietly(self._journal.done, entry.entry_id)
             return "refused", exc
+        self.on_write(time.perf_counter() - started)
         await self._quietly(self._journal.done, entry.entry_id)
         return "written", row
 

@@ -55,6 +55,7 @@ class Outcome(StrEnum):
     CONTAINED = "contained"  # the IVR served the caller and ended the call (self-service)
     FAILED = "failed"  # an outbound leg the network could not complete
     BUSY = "busy"  # an outbound leg that found the line busy
+    PBX_LOST = "pbx-lost"  # the PBX went away (crashed, killed, restarted) during the leg
 
 
 class Customer(Base):

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 # Every feature's models, so that autogenerate sees every table on the one ``Base``.
 from acd import models as acd_models  # noqa: F401
+from cti.audit import models as audit_models  # noqa: F401
 from cti.auth import models as auth_models  # noqa: F401
 from cti.crm import models as crm_models  # noqa: F401
 from cti.db import Base

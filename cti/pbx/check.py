@@ -36,7 +36,7 @@ from cti.settings import AsteriskMode, Settings
 #: Actions Switchboard sends, each needing a write class of the account.
 NEEDED_ACTIONS = (
     *("Originate", "Redirect", "Hangup", "QueueAdd", "QueueRemove", "QueuePause"),
-    *("QueuePenalty", "CoreShowChannels", "QueueStatus", "Setvar", "Getvar"),
+    *("QueuePenalty", "CoreShowChannels", "QueueStatus", "CoreStatus", "Setvar", "Getvar"),
 )
 RECORDING_ACTIONS = ("MixMonitor", "StopMixMonitor")
 FILTERED_VARIABLE = "RINGTIME_SWITCHBOARD_CHECK"  # excluded by manager.conf's RINGTIME filter

@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from acd.agents import Agent
+from acd.commands import PhoneFailed
 from acd.errors import IllegalStateChange
 from cti.calls.model import Call
 from cti.clock import Clock
@@ -158,6 +159,7 @@ class Recorder:
         self.pops: list[Pop] = []
         self.changes: list[tuple[float, str, str, str]] = []  # at, agent, call, change
         self.failures: list[ev.CommandFailed] = []
+        self.alerts: list[PhoneFailed] = []
         self._agents: dict[str, list[tuple[float, Agent]]] = defaultdict(list)
 
     def pop(self, agent_id: str, call: Call, lookup: CallerLookup | None) -> None:
@@ -175,6 +177,9 @@ class Recorder:
 
     def command_failed(self, event: ev.CommandFailed) -> None:
         self.failures.append(event)
+
+    def phone_failed(self, alert: PhoneFailed) -> None:
+        self.alerts.append(alert)
 
     def agent_at(self, agent_id: str, when: float) -> Agent | None:
         history = self._agents.get(agent_id, [])

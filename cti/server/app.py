@@ -26,6 +26,11 @@ from cti.asterisk.adapter import build_adapter
 from cti.asterisk.agi_server import AgiServer
 from cti.asterisk.client import AmiClient
 from cti.asterisk.config import AmiConfig
+from cti.audit import api as audit_api
+from cti.audit import deps as audit_deps
+from cti.audit.middleware import AuditMiddleware
+from cti.audit.recorders import login_recorder
+from cti.audit.service import AuditLog
 from cti.auth import api as auth_api
 from cti.auth import deps as auth_deps
 from cti.auth.login import LoginService
@@ -51,6 +56,8 @@ from cti.server.bus import Bus, InProcessBus
 from cti.server.engine_lock import EngineLock
 from cti.server.hub import Hub
 from cti.server.ivr_wiring import IVR_ENTRY, agi_server, build_ivr
+from cti.server.metrics import Metrics
+from cti.server.metrics import router as metrics_router
 from cti.server.redis_bus import RedisBus
 from cti.server.services import Services
 from cti.settings import AsteriskMode, Settings, TelephonyBackend
@@ -161,7 +168,11 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
             # observe mode: the PBX's queue members say who is in a queue, not the directory
             own = account.skills if routing else observed_skills(account.skills, queue_names)
             centre.acd.add_agent(account.login, account.display_name, own)
-    hub.bind_board(lambda: payloads.board(centre.acd.snapshots(), centre.acd.agents()))
+    hub.bind_board(
+        lambda: payloads.board(
+            centre.acd.snapshots(), centre.acd.agents(), list(centre.alerts.values())
+        )
+    )
     auth, account_events = build_auth(settings, clock, directory, sessions, bus)
     account_events.start()
     routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)
@@ -182,6 +193,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
         routing_service,
         ivr,
         WfmService(call_log, clock, lambda: list(centre.acd.queues.values())),
+        AuditLog(sessions, clock),
         front_door,
         account_events,
         database=engine,
@@ -230,6 +242,7 @@ def create_app(
         svc.writer.start()
         engine = Engine(settings, clock, svc, auto_login)
         app.state.engine = engine
+        app.state.metrics = Metrics(svc, lambda: engine.running)
         lock = None
         if settings.redis_url:  # several processes may share this centre: one engine
             lock = EngineLock(
@@ -259,6 +272,7 @@ def create_app(
                 svc.database.dispose()  # close the pool's connections, not leave them to GC
 
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(StandbyGate)
     handlers.install(app)
     routers = (auth_api.router, acd_api.router, floor_api.router, calls_api.router, crm_api.router)
@@ -267,8 +281,10 @@ def create_app(
         pbx_api.router,
         ivr_api.router,
         wfm_api.router,
+        audit_api.router,
         ws.router,
         health.router,
+        metrics_router,
     ):
         app.include_router(router)
     app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)
@@ -279,7 +295,8 @@ def create_app(
 def provide(state: State, svc: Services) -> None:
     """Hand each feature's router the one service it needs."""
     auth_deps.provide(state, svc.auth)
-    auth_api.provide(state, LoginService(svc.auth, svc.directory))
+    auth_api.provide(state, LoginService(svc.auth, svc.directory, login_recorder(svc.audit)))
+    audit_deps.provide(state, svc.audit)
     acd_api.provide(state, svc.routing)
     floor_api.provide(state, Floor(svc.centre, svc.routing, svc.directory))
     calls_api.provide(state, CallControl(svc.centre, svc.writer))
@@ -287,7 +304,9 @@ def provide(state: State, svc: Services) -> None:
     crm_api.provide(state, svc.crm)
     ivr_api.provide(state, svc.ivr)
     wfm_api.provide(state, svc.wfm)
-    sockets.provide(state, sockets.Sockets(svc.auth, svc.centre, svc.bus, svc.hub, svc.clock))
+    sockets.provide(
+        state, sockets.Sockets(svc.auth, svc.centre, svc.bus, svc.hub, svc.clock, svc.audit)
+    )
 
 
 def _start_of_day(clock: Clock) -> datetime:

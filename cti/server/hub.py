@@ -12,7 +12,8 @@ from collections.abc import Callable
 import structlog
 
 from acd.agents import Agent
-from acd.views import agent_view
+from acd.commands import PhoneFailed
+from acd.views import agent_view, alert_view
 from cti.calls.model import Call
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup
@@ -29,6 +30,10 @@ def agent_topic(agent_id: str) -> str:
     return f"agent:{agent_id}"
 
 
+def _no_observer(seconds: float) -> None:
+    return None
+
+
 class Hub:
     def __init__(self, bus: Bus, clock: Clock, *, board_interval: float = 0.25) -> None:
         self.bus = bus
@@ -37,6 +42,9 @@ class Hub:
         self._board_source: Callable[[], bytes] | None = None
         self._board_pending = False
         self._presence: Counter[str] = Counter()
+        #: Told, for each pop, how long after the call started ringing it went out (seconds
+        #: on the injected clock): the ring-to-pop histogram of ``/metrics``.
+        self.on_pop: Callable[[float], None] = _no_observer
 
     def bind_board(self, source: Callable[[], bytes]) -> None:
         self._board_source = source
@@ -55,7 +63,10 @@ class Hub:
 
     # -- Notifier ---------------------------------------------------------------
     def pop(self, agent_id: str, call: Call, lookup: CallerLookup | None) -> None:
-        self.bus.publish(agent_topic(agent_id), payloads.pop(call, lookup, self.clock.now()))
+        now = self.clock.now()
+        self.bus.publish(agent_topic(agent_id), payloads.pop(call, lookup, now))
+        if call.ringing_at is not None:
+            self.on_pop(max(now - call.ringing_at, 0.0))
 
     def call_changed(self, agent_id: str, call: Call, change: str) -> None:
         self.bus.publish(agent_topic(agent_id), payloads.call_changed(call, change))
@@ -75,6 +86,13 @@ class Hub:
             error = {"type": "error", "error_id": event.error_id, "message": event.message,
                      "details": {"command_id": event.command_id}}  # fmt: skip
             self.bus.publish(agent_topic(event.agent_id), payloads.encode(error))
+
+    def phone_failed(self, alert: PhoneFailed) -> None:
+        """Supervisors see the alert on the board; the agent sees why they were paused."""
+        message = payloads.encode({"type": "alert", "alert": alert_view(alert)})
+        self.bus.publish(BOARD, message)
+        self.bus.publish(agent_topic(alert.agent_id), message)
+        self._board_dirty()
 
     # -- board ------------------------------------------------------------------
     def board_now(self) -> bytes:

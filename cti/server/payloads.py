@@ -8,8 +8,9 @@ from typing import Any
 import orjson
 
 from acd.agents import Agent
+from acd.commands import PhoneFailed
 from acd.stats import QueueSnapshot
-from acd.views import agent_view, snapshot_view
+from acd.views import agent_view, alert_view, snapshot_view
 from cti.calls.model import Call
 from cti.calls.views import call_view
 from cti.crm.cards import CallerLookup
@@ -43,11 +44,14 @@ def call_changed(call: Call, change: str) -> bytes:
     return encode({"type": "call", "change": change, "call": call_view(call)})
 
 
-def board(snapshots: list[QueueSnapshot], agents: list[Agent]) -> bytes:
+def board(
+    snapshots: list[QueueSnapshot], agents: list[Agent], alerts: list[PhoneFailed] | None = None
+) -> bytes:
     return encode(
         {
             "type": "board",
             "queues": [snapshot_view(s) for s in snapshots],
             "agents": [agent_view(a) for a in agents],
+            "alerts": [alert_view(a) for a in alerts or ()],
         }
     )

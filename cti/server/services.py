@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from acd.service import RoutingService
+from cti.audit.service import AuditLog
 from cti.auth.sessions import AuthService
 from cti.calls.service import CallCentre
 from cti.calls.writer import CallLogWriter
@@ -42,6 +43,7 @@ class Services:
     routing: RoutingService
     ivr: IvrService
     wfm: WfmService
+    audit: AuditLog
     ivr_front_door: SimIvr | None = None  # the IVR on the simulated PBX
     account_events: AccountEvents | None = None  # tells every process of account changes
     database: Engine | None = None  # for /readyz's probe; the services hold their sessions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cti.audit.service import AuditLog
 from cti.auth.sessions import AuthService
 from cti.calls.service import CallCentre
 from cti.clock import Clock
@@ -20,6 +21,7 @@ class Sockets:
     bus: Bus
     hub: Hub
     clock: Clock
+    audit: AuditLog  # a supervisor's or admin's actions over the socket are recorded
 
     @property
     def telephony(self) -> TelephonyPort:

@@ -17,6 +17,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from acd.agents import AgentState
 from acd.views import agent_view
+from cti.audit.middleware import client_address
+from cti.audit.recorders import socket_audited, socket_entry
 from cti.auth.service import Principal
 from cti.calls import control
 from cti.calls.model import Phase
@@ -99,6 +101,28 @@ async def _agent_message(
     ws: WebSocket, svc: Sockets, who: Principal, target: str, raw: str
 ) -> None:
     message = messages.parse(raw)
+    if not socket_audited(who, message.type):
+        await _act(ws, svc, who, target, message)
+        return
+    status = 200
+    try:
+        await _act(ws, svc, who, target, message)
+    except SwitchboardError as exc:
+        status = exc.status
+        raise
+    except Exception:
+        status = 500
+        raise
+    finally:
+        acted_on = {"agent_id": target, **message.model_dump(exclude={"type"}, exclude_none=True)}
+        address = client_address(ws.scope)
+        entry = socket_entry(who, "/ws/agent", message.type, status, address, acted_on)
+        await svc.audit.write(entry)
+
+
+async def _act(
+    ws: WebSocket, svc: Sockets, who: Principal, target: str, message: messages.AgentMessage
+) -> None:
     match message:
         case messages.Ping():
             await _send(ws, payloads.encode({"type": "pong"}))

@@ -28,6 +28,7 @@ class EndCause(StrEnum):
     BUSY = "busy"
     FAILED = "failed"
     SYSTEM = "system"
+    PBX_LOST = "pbx-lost"  # the PBX went away (crashed, killed, restarted) with the call
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +63,15 @@ class AgentRinging:
 
 @dataclass(frozen=True, slots=True)
 class AgentRingNoAnswer:
+    """The agent's phone rang out, or (``failed``) the leg failed before it could ring: the
+    phone was busy, unreachable or unknown to the PBX."""
+
     call_id: str
     at: float
     agent_id: str
     queue: str | None = None
     ring_seconds: float = 0.0
+    failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

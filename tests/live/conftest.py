@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import unavailable
 from tests.live.pbx import AsteriskMissing, Bundle, Pbx, find_asterisk
+from tests.live.routing import route_mode
 from tests.live.switchboard import Switchboard
 
 
@@ -55,6 +56,16 @@ def pbx(asterisk: Bundle, run_dir: Path) -> Iterator[Pbx]:
 @pytest.fixture
 def switchboard(pbx: Pbx, run_dir: Path) -> Iterator[Switchboard]:
     server = Switchboard(run_dir / "switchboard", pbx).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def routed(pbx: Pbx, run_dir: Path) -> Iterator[Switchboard]:
+    """Switchboard in route mode (mode b): its own ACD picks the agents."""
+    server = route_mode(run_dir / "switchboard", pbx)
     try:
         yield server
     finally:

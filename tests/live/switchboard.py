@@ -34,6 +34,11 @@ AGENTS = ("agent01", "agent02", "agent03", "agent04")
 
 
 def live_settings(workdir: Path, pbx: Pbx, **overrides: Any) -> Settings:
+    return Settings(**live_values(workdir, pbx, **overrides))
+
+
+def live_values(workdir: Path, pbx: Pbx, **overrides: Any) -> dict[str, Any]:
+    """The settings of a live Switchboard on ``pbx``, as plain values."""
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{workdir / 'switchboard.db'}",
         "call_log_spool": workdir / "call-log-spool.jsonl",
@@ -56,7 +61,7 @@ def live_settings(workdir: Path, pbx: Pbx, **overrides: Any) -> Settings:
         "demo_password": PASSWORD,
     }
     values.update(overrides)
-    return Settings(**values)
+    return values
 
 
 class Switchboard:
@@ -153,6 +158,10 @@ class Switchboard:
     def desktop(self, agent_id: str) -> Desktop:
         return Desktop(self.url, self.token(agent_id))
 
+    def board(self, login: str = "super01") -> Desktop:
+        """A supervisor's board (``/ws/board``), every message kept like a desktop's."""
+        return Desktop(self.url, self.token(login), path="/ws/board")
+
 
 def websocket(url: str, path: str, token: str) -> ClientConnection:
     """The one place that knows how a websocket authenticates."""
@@ -164,22 +173,22 @@ def websocket(url: str, path: str, token: str) -> ClientConnection:
 class Desktop:
     """An agent's desktop: ``/ws/agent``, every message kept with when it arrived."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, path: str = "/ws/agent") -> None:
         self.messages: list[tuple[float, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._open = threading.Event()
         self._ws: ClientConnection | None = None
         self._failure: BaseException | None = None
         self._thread = threading.Thread(
-            target=self._read, args=(url, token), name="desktop", daemon=True
+            target=self._read, args=(url, token, path), name="desktop", daemon=True
         )
         self._thread.start()
         if not self._open.wait(15) or self._ws is None:
             raise RuntimeError("the desktop's websocket did not open") from self._failure
 
-    def _read(self, url: str, token: str) -> None:
+    def _read(self, url: str, token: str, path: str) -> None:
         try:
-            with websocket(url, "/ws/agent", token) as ws:
+            with websocket(url, path, token) as ws:
                 self._ws = ws
                 self._open.set()
                 for raw in ws:

@@ -72,3 +72,52 @@ def test_calls_talking_and_arriving_while_the_ami_link_is_down_are_each_logged_o
 def _agent_of(pbx: Pbx, call_id: str) -> str | None:
     found = [li for li in queue_log_of(pbx, call_id) if li[4] == "CONNECT"]
     return found[0][3] if found else None
+
+
+def _pause(pbx: Pbx, agent: str, queue: str, paused: bool) -> None:
+    pbx.action("QueuePause", Interface=f"Local/{agent}@switchboard-agents/n", Queue=queue,
+               Paused="true" if paused else "false", Reason="Coaching")  # fmt: skip
+
+
+def test_callers_ringing_and_waiting_through_an_ami_cut_are_each_logged_once(
+    pbx: Pbx, cut_able: tuple[Relay, Switchboard]
+) -> None:
+    """Rita rings agent02 at the cut and is answered during it; Abby, waiting in support
+    with nobody there, gives up during it; Wendy waits through it and is answered after."""
+    relay, sb = cut_able
+    pbx.phone("agent01", "answer-1-3")
+    pbx.phone("agent02", "answer-5-4")
+    eventually(lambda: all(state_of(sb, a) == "available" for a in ("agent01", "agent04")),
+               "agents available")  # fmt: skip
+    _pause(pbx, "agent01", "sales", True)
+    for agent in ("agent03", "agent04"):
+        _pause(pbx, agent, "support", True)
+    rita = pbx.call("+14155550100", number="+14155550123", name="Rita", patience=40)
+    eventually(lambda: state_of(sb, "agent02") == "reserved", "agent02 ringing for Rita")
+    wendy = pbx.call("+14155550100", number="+14155550177", name="Wendy", patience=40)
+    abby = pbx.call("+14155550101", number="+442071234567", name="Abby", patience=3)
+    eventually(lambda: {c["call_id"] for c in sb.get("/api/calls")} >= {rita, wendy, abby},
+               "Switchboard follows the three calls")  # fmt: skip
+
+    relay.cut()
+    eventually(lambda: not sb.services.telephony.connected, "Switchboard saw the link go")
+    eventually(lambda: _agent_of(pbx, rita), "Rita answered while the link was down")
+    eventually(lambda: [li for li in queue_log_of(pbx, abby) if li[4] == "ABANDON"],
+               "Abby gave up while the link was down")  # fmt: skip
+    relay.restore()
+    eventually(lambda: sb.services.telephony.connected, "Switchboard reconnected", timeout=40)
+    _pause(pbx, "agent01", "sales", False)  # Wendy's turn
+
+    no_calls_left(sb, pbx)
+    for call_id in (rita, wendy):
+        (row,) = logged(sb, call_id)
+        complete = next(li for li in queue_log_of(pbx, call_id) if li[4].startswith("COMPLETE"))
+        assert (row.outcome, row.agent_login) == ("answered", complete[3]), row
+        assert row.talk_seconds is not None
+        assert float(complete[6]) - SLACK <= row.talk_seconds <= float(complete[6]) + 6, row
+    (row,) = logged(sb, abby)
+    abandon = line(pbx, abby, "ABANDON")
+    assert (row.outcome, row.agent_login, row.queue) == ("abandoned", None, "support"), row
+    assert row.wait_seconds is not None and row.wait_seconds >= float(abandon[7]) - SLACK
+    for agent in ("agent01", "agent02", "agent03", "agent04"):
+        assert state_of(sb, agent) in ("available", "wrap_up", "paused"), agent

@@ -215,6 +215,11 @@ def core_show_channels(action_id: str) -> Action:
     return action("CoreShowChannels", action_id)
 
 
+def core_status(action_id: str) -> Action:
+    """``CoreStartupDate`` / ``CoreStartupTime`` (the PBX's local time), ``CoreCurrentCalls``."""
+    return action("CoreStatus", action_id)
+
+
 def mix_monitor(action_id: str, *, channel: str, file: str, options: str | None = None) -> Action:
     return action("MixMonitor", action_id, Channel=channel, File=file, Options=options)
 

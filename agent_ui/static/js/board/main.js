@@ -32,6 +32,7 @@ function refuse() {
 function start(me) {
   setText(byId("who"), me.name);
   show(byId("board-main"), true);
+  show(byId("audit-link"), me.role === "admin");
   const tiles = createTiles(byId("tiles"));
   let queueLabels = new Map();
   const agents = createAgentList((id) => manager.open(id),
