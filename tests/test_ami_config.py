@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from cti.asterisk.adapter import AsteriskTelephony
+from cti.asterisk.campaign_actions import DialerPlan
 from cti.asterisk.client import AmiClient
 from cti.asterisk.config import AmiConfig, AsteriskMode, BadAmiConfig
 from cti.clock import ManualClock
+from cti.pbx.dialplan import dialplan
 from cti.server.app import ami_config, asterisk_factory
 from cti.server.bus import InProcessBus
 from cti.server.hub import Hub
@@ -64,3 +66,37 @@ def test_a_config_the_pbx_could_not_use_is_refused_naming_the_field(
         AmiConfig(**{field: value})  # type: ignore[arg-type]
     assert refused.value.message.startswith(message)
     assert refused.value.error_id == "bad-ami-config"
+
+
+def test_the_dialer_plan_comes_from_the_settings_down_to_the_adapter() -> None:
+    settings = Settings(
+        asterisk_dialer_lead_channel="PJSIP/{number}@trunk",
+        asterisk_dialer_context="campaigns",
+        asterisk_dialer_agent_context="campaign-agents",
+        asterisk_dialer_agent_ring_seconds=45,
+        asterisk_dialer_abandon_seconds=1.5,
+    )
+    assert dialplan(settings).dialer == DialerPlan(
+        lead_channel="PJSIP/{number}@trunk",
+        lead_context="campaigns",
+        agent_leg_context="campaign-agents",
+        agent_leg_ring_timeout=45.0,
+        abandon_seconds=1.5,
+    )
+    assert dialplan(Settings()).dialer == DialerPlan()  # the defaults match docs/asterisk
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("asterisk_dialer_lead_channel", "Local/lead@switchboard-dialer-out"),  # no {number}
+        ("asterisk_dialer_context", "switchboard dialer"),
+        ("asterisk_dialer_abandon_seconds", 0),
+    ],
+)
+def test_a_dialer_setting_the_pbx_could_not_use_is_refused_naming_it(
+    field: str, value: object
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(**{field: value})  # type: ignore[arg-type]
+    assert refused.value.errors()[0]["loc"] == (field,)

@@ -251,7 +251,7 @@ async def test_a_resync_ends_once_what_ended_while_the_link_was_down() -> None:
             rig.feed("Newchannel", Uniqueid=attempt, Channel=f"{LEAD}-{attempt}")
     for attempt in ("att-talking", "att-gone"):
         rig.feed("OriginateResponse", Uniqueid=attempt, Response="Success", Reason="4")
-    alive = {"att-talking"}.__contains__  # all CoreShowChannels lists after the cut
+    alive = {"att-talking": f"{LEAD}-att-talking"}.get  # all CoreShowChannels lists after the cut
     ended = rig.lines.resync(alive, 1010.0)
     assert ended == [
         ob.LeadEnded(
@@ -265,7 +265,24 @@ async def test_a_resync_ends_once_what_ended_while_the_link_was_down() -> None:
     assert rig.lines.resync(alive, 1011.0) == []  # counted once
     assert rig.feed("Hangup", Uniqueid="att-gone", Cause="16") == []  # a late event: nothing
     assert rig.lines.lead_channel("att-talking") is not None
-    assert rig.lines.resync(lambda _: False, 1012.0)[0].attempt_id == "att-talking"
+    assert rig.lines.resync(lambda _: None, 1012.0)[0].attempt_id == "att-talking"
+
+
+async def test_an_attempt_never_seen_before_a_cut_is_found_or_ended_on_resync() -> None:
+    rig = Rig()
+    for attempt in ("att-lost", "att-found"):  # queued; then the link dropped their events
+        await rig.actions.execute(ob.DialLead(attempt, "+14155550111", ""))
+    rig.lines.mark()  # the reconnection's resync starts
+    await rig.actions.execute(ob.DialLead("att-new", "+14155550111", ""))  # not listed yet
+    listed = {"att-found": f"{LEAD}-att-found"}.get
+    assert rig.lines.resync(listed, 1010.0) == [
+        ob.LeadEnded("att-lost", ob.LineOutcome.FAILED, 1010.0, "lost-during-outage"),
+        ob.LeadRinging("att-found", 1010.0),
+    ]
+    assert rig.lines.lead_channel("att-found") == f"{LEAD}-att-found"
+    assert rig.lines.lead_channel("att-new") is None
+    assert rig.feed("OriginateResponse", Uniqueid="att-lost", Response="Failure") == []
+    assert rig.lines.resync(listed, 1011.0) == []  # att-new was dialled after the mark
 
 
 async def test_an_agent_talking_to_one_lead_is_not_bridged_to_another() -> None:

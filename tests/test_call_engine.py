@@ -23,6 +23,7 @@ from cti.server.bus import InProcessBus
 from cti.server.hub import Hub, agent_topic
 from cti.telephony import commands as cmd
 from cti.telephony import events as ev
+from cti.telephony import outbound as ob
 from cti.telephony.errors import CommandRefused
 from cti.telephony.simulated import QueueTraffic, SimulatedTelephony, TrafficProfile
 
@@ -113,6 +114,20 @@ async def test_the_pop_reaches_the_agent_while_the_phone_rings_before_answer() -
     assert rig.centre.acd.agent("ann").state is AgentState.RESERVED
     await rig.phone.execute(cmd.Answer(call_id, "ann"))
     assert rig.centre.acd.agent("ann").state is AgentState.ON_CALL
+
+
+def test_a_campaign_line_on_the_port_stream_is_left_to_the_dialer() -> None:
+    rig = Rig()
+    rig.agent("ann", "sales")
+    for event in (
+        ob.LeadRinging("att-1", 1.0),
+        ob.LeadAnswered("att-1", ob.AmdVerdict.HUMAN, 2.0, 2.0),
+        ob.AgentLegReady("ann", 2.0),
+        ob.LeadEnded("att-1", ob.LineOutcome.CALLEE_HUNG_UP, 3.0),
+    ):
+        rig.centre.handle(event)  # no call_id: nothing for the call engine
+    assert rig.centre.calls == {} and rig.legs == []
+    assert rig.centre.acd.agent("ann").state is AgentState.AVAILABLE
 
 
 async def test_an_unattended_agent_answers_by_itself_and_the_leg_is_logged() -> None:

@@ -48,7 +48,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol, cast
+from typing import Protocol
 
 import structlog
 
@@ -67,8 +67,8 @@ from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall, NotSupported, TelephonyError
 from cti.telephony.events import CommandFailed, TelephonyEvent
-from cti.telephony.outbound import OutboundCommand, OutboundEvent
-from cti.telephony.port import EventHandler
+from cti.telephony.outbound import OutboundCommand
+from cti.telephony.port import EventHandler, PortEvent
 
 log = structlog.get_logger(__name__)
 
@@ -459,7 +459,7 @@ class AsteriskTelephony:
         elif event.name == "Newchannel" and self._legs.cancelled(uniqueid):
             self._hang_up(event.get("Channel") or "")
 
-    def _call_over(self, events: Iterable[TelephonyEvent | OutboundEvent]) -> None:
+    def _call_over(self, events: Iterable[PortEvent]) -> None:
         for event in events:
             if isinstance(event, ev.CallEnded):
                 for leg in self._legs.cancel(event.call_id):
@@ -509,6 +509,7 @@ class AsteriskTelephony:
     async def _resync(self) -> None:
         restarted = await self._pbx_restarted()
         self._channels.mark()
+        self._lines.mark()
         channels = await self.link.execute(builders.core_show_channels)
         self._channels.reset(channels)
         queues = await self.link.execute(
@@ -525,7 +526,7 @@ class AsteriskTelephony:
             "ami.resynced", channels=len(self._channels), events=len(caught_up), restarted=restarted
         )
         self._emit(caught_up)
-        self._emit(self._lines.resync(self._channels.__contains__, self._clock.now()))
+        self._emit(self._lines.resync(self._channels.channel, self._clock.now()))
 
     async def _pbx_restarted(self) -> bool:
         """Whether the PBX started again since the previous connection (``CoreStatus``)."""
@@ -567,15 +568,13 @@ class AsteriskTelephony:
             return None
         return result.response.headers.get("Value") or None
 
-    def _emit(self, events: Iterable[TelephonyEvent | OutboundEvent]) -> None:
+    def _emit(self, events: Iterable[PortEvent]) -> None:
         events = list(events)
         self._call_over(events)
         for event in events:
             for handler in self._handlers:
                 try:
-                    # Outbound events travel the port's one stream (cti.telephony.outbound),
-                    # which the port's EventHandler types with the inbound events only.
-                    handler(cast("TelephonyEvent", event))
+                    handler(event)
                 except Exception:  # one subscriber's bug must not starve the others
                     log.exception("telephony.handler_failed", domain_event=type(event).__name__)
 

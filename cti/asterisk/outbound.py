@@ -16,7 +16,10 @@ Sans-IO: ``feed(event, now)`` takes every AMI event and returns the outbound eve
   ``Hangup``, or an Originate that failed, is ``AgentLegGone``;
 - after each (re)connection, ``resync()`` ends the attempts and legs whose channels the
   resync (``CoreShowChannels``) no longer lists: nothing in flight is lost, none counted twice
-  (an attempt ends once; its later events, if any, find nothing).
+  (an attempt ends once; its later events, if any, find nothing). An attempt dialled before
+  the cut whose channel was never seen (its ``Newchannel`` and ``OriginateResponse`` lost with
+  the link) is looked for by its ``ChannelId``: listed, it is ringing (``LeadRinging``);
+  absent, it ended unseen (``LeadEnded`` ``FAILED``, cause ``lost-during-outage``).
 
 Every header read is checked. An event of the dialer's dialplan that names an attempt
 Switchboard does not know, or carries a bad field, raises ``BadDialerEvent`` inside and is
@@ -110,10 +113,11 @@ class _Leg:
 
 
 class OutboundLines:
-    __slots__ = ("_attempts", "_leg_of_agent", "_legs")
+    __slots__ = ("_attempts", "_leg_of_agent", "_legs", "_unseen")
 
     def __init__(self) -> None:
         self._attempts: dict[str, _Attempt] = {}
+        self._unseen: frozenset[str] = frozenset()  # attempts with no channel at ``mark()``
         self._legs: dict[str, _Leg] = {}  # leg id (its channel's Uniqueid) -> leg
         self._leg_of_agent: dict[str, str] = {}
 
@@ -173,17 +177,31 @@ class OutboundLines:
 
     # After a (re)connection
 
-    def resync(self, alive: Callable[[str], bool], now: float) -> list[ob.OutboundEvent]:
+    def mark(self) -> None:
+        """A resync starts: remember the attempts whose channel was never seen. Those dialled
+        from now on may not be listed yet, and are left to their events."""
+        self._unseen = frozenset(a.attempt_id for a in self._attempts.values() if not a.channel)
+
+    def resync(self, channel_of: Callable[[str], str | None], now: float) -> list[ob.OutboundEvent]:
         """End what ended while the link was down: each attempt or leg whose channel was seen
-        and that ``alive`` (the resynced channel index) no longer lists. An attempt whose
-        channel was never seen may still be queued in Asterisk, and is left to its events."""
+        and that ``channel_of`` (the resynced channel index) no longer lists, and each attempt
+        unseen at ``mark()`` that it does not list either."""
         out: list[ob.OutboundEvent] = []
-        for attempt in [a for a in self._attempts.values() if a.channel is not None]:
-            if not alive(attempt.attempt_id):
+        unseen, self._unseen = self._unseen, frozenset()
+        for attempt in list(self._attempts.values()):
+            channel = channel_of(attempt.attempt_id)
+            if attempt.channel is None and attempt.attempt_id in unseen:
+                if channel is not None:  # its Newchannel was lost: it is ringing
+                    out += self._created(attempt, None, channel, now)
+                else:
+                    del self._attempts[attempt.attempt_id]
+                    failed = ob.LineOutcome.FAILED
+                    out.append(ob.LeadEnded(attempt.attempt_id, failed, now, LOST_UNSEEN))
+            elif attempt.channel is not None and channel is None:
                 del self._attempts[attempt.attempt_id]
                 out.append(ob.LeadEnded(attempt.attempt_id, _gone(attempt), now, _OUTAGE))
         for leg in [g for g in self._legs.values() if g.channel is not None]:
-            if not alive(leg.leg_id):
+            if channel_of(leg.leg_id) is None:
                 out += self._leg_gone(leg, now, _OUTAGE)
         return out
 
@@ -298,6 +316,8 @@ class OutboundLines:
 
 
 _OUTAGE = "ended while the AMI link was down"
+#: The cause of an attempt dialled before a cut that no event and no resync ever showed.
+LOST_UNSEEN = "lost-during-outage"
 
 
 def _gone(attempt: _Attempt) -> ob.LineOutcome:

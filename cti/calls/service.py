@@ -49,7 +49,7 @@ from cti.telephony import commands as cmd
 from cti.telephony import events as ev
 from cti.telephony.errors import NoSuchCall
 from cti.telephony.outbound import OUTBOUND_EVENTS
-from cti.telephony.port import TelephonyPort
+from cti.telephony.port import PortEvent, TelephonyPort
 
 log = structlog.get_logger(__name__)
 
@@ -159,7 +159,7 @@ class CallCentre:
         self.port.dispatch(cmd.Transfer(overflow.call_id, overflow.target, overflow.kind))
 
     # -- telephony events and the CRM's answers -----------------------------------
-    def handle(self, event: ev.TelephonyEvent | CallerIdentified | CallerEnriched) -> None:
+    def handle(self, event: PortEvent | CallerIdentified | CallerEnriched) -> None:
         if isinstance(event, OUTBOUND_EVENTS):
             return  # the dialer's (cti.telephony.outbound), on the same stream
         if isinstance(event, CallerIdentified):

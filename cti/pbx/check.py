@@ -12,7 +12,9 @@
   ``eventfilter`` lines exclude must not; app_queue events (class ``agent``) come back from a
   ``QueuePenalty`` that sets a member's penalty to what it already is;
 - the dialplan: each context the mode needs exists (``ShowDialPlan``), and the agent context
-  has an extension for each agent login given;
+  has an extension for each agent login given; with dialling on (``SWITCHBOARD_ASTERISK_DIALER``),
+  the dialer's contexts too: the lead's, the agent leg's, and the one its Local lead channel
+  dials through;
 - the queues (observe mode): each queue the IVR flows send callers to exists in app_queue;
 - FastAGI: something accepts connections on the configured host and port.
 """
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,6 +41,7 @@ NEEDED_ACTIONS = (
 RECORDING_ACTIONS = ("MixMonitor", "StopMixMonitor")
 FILTERED_VARIABLE = "RINGTIME_SWITCHBOARD_CHECK"  # excluded by manager.conf's RINGTIME filter
 PROBE_VARIABLE = "SWITCHBOARD_CHECK"
+_LOCAL_CONTEXT = re.compile(r"Local/[^@]*@([A-Za-z0-9_-]+)")  # the context a Local channel dials
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Needs:
     """What this deployment needs of the PBX."""
 
     mode: AsteriskMode
-    contexts: tuple[str, ...]
+    contexts: dict[str, str]  # each context, and what needs it ("observe mode", "dialling")
     agent_context: str
     queues: frozenset[str] = frozenset()  # the queues the IVR flows target (observe mode)
     agents: tuple[str, ...] = ()  # agent logins that must ring through the agent context
@@ -72,10 +76,17 @@ def needs(settings: Settings, *, queues: Iterable[str] = (), agents: Iterable[st
     contexts = [plan.queue_context, plan.agent_context, plan.outbound_context]
     if settings.asterisk_mode is AsteriskMode.ROUTE:
         contexts += [settings.asterisk_hold_context, plan.connect_context]
+    wanted = dict.fromkeys(contexts, f"{settings.asterisk_mode.value} mode")
+    if settings.asterisk_dialer:
+        dialer = plan.dialer
+        local = _LOCAL_CONTEXT.match(dialer.lead_channel)
+        for context in (dialer.lead_context, dialer.agent_leg_context, local[1] if local else None):
+            if context:
+                wanted.setdefault(context, "dialling")
     host = "127.0.0.1" if settings.agi_host in ("0.0.0.0", "::", "") else settings.agi_host
     return Needs(
         mode=settings.asterisk_mode,
-        contexts=tuple(dict.fromkeys(contexts)),
+        contexts=wanted,
         agent_context=plan.agent_context,
         queues=frozenset(queues) if settings.asterisk_mode is AsteriskMode.OBSERVE else frozenset(),
         agents=tuple(agents),
@@ -102,7 +113,8 @@ def findings(facts: Facts, need: Needs) -> list[str]:
         lines.append("AMI permissions: no queue member event came back: add `agent` to `read`")
     for context, present in facts.contexts.items():
         if not present:
-            lines.append(f"dialplan: context {context!r} does not exist ({need.mode.value} mode)")
+            why = need.contexts[context]
+            lines.append(f"dialplan: context {context!r} does not exist ({why})")
     for agent, routed in facts.agents_routed.items():
         if not routed and facts.contexts.get(need.agent_context, False):
             where = need.agent_context

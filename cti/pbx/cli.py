@@ -54,8 +54,9 @@ def check(
         typer.echo(line)
     if problems:
         raise typer.Exit(1)
+    dialling = " and dialling" if settings.asterisk_dialer else ""
     typer.echo(f"ok: {settings.ami_user}@{settings.ami_host}:{settings.ami_port} is ready for "
-               f"{settings.asterisk_mode.value} mode")  # fmt: skip
+               f"{settings.asterisk_mode.value} mode{dialling}")  # fmt: skip
 
 
 def capture(

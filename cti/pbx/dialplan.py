@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cti.asterisk.adapter import Dialplan
+from cti.asterisk.campaign_actions import DialerPlan
 from cti.settings import AsteriskMode, Settings
 
 
@@ -21,5 +22,12 @@ def dialplan(settings: Settings) -> Dialplan:
         connect_context=settings.asterisk_connect_context,
         caller_id=settings.asterisk_caller_id,
         agent_ring_timeout=settings.asterisk_agent_ring_seconds,
+        dialer=DialerPlan(
+            lead_channel=settings.asterisk_dialer_lead_channel,
+            lead_context=settings.asterisk_dialer_context,
+            agent_leg_context=settings.asterisk_dialer_agent_context,
+            agent_leg_ring_timeout=settings.asterisk_dialer_agent_ring_seconds,
+            abandon_seconds=settings.asterisk_dialer_abandon_seconds,
+        ),
         hold_context=settings.asterisk_hold_context if route else None,
     )

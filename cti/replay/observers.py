@@ -26,7 +26,7 @@ from cti.crm.external import ExternalLookup
 from cti.crm.models import Outcome
 from cti.telephony import events as ev
 from cti.telephony.commands import Command
-from cti.telephony.port import EventHandler, TelephonyPort
+from cti.telephony.port import EventHandler, PortEvent, TelephonyPort
 
 log = structlog.get_logger(__name__)
 
@@ -100,8 +100,8 @@ class WatchedPort:
         self.port = port
         self.clock = clock
         self.commands: list[Command] = []
-        self.events: list[tuple[float, ev.TelephonyEvent]] = []
-        self.refusals: list[tuple[float, ev.TelephonyEvent, str]] = []
+        self.events: list[tuple[float, PortEvent]] = []
+        self.refusals: list[tuple[float, PortEvent, str]] = []
         self._watched = False
 
     @property
@@ -113,7 +113,7 @@ class WatchedPort:
         events = self.events if not self._watched else None
         self._watched = True
 
-        def refused_kept(event: ev.TelephonyEvent) -> None:
+        def refused_kept(event: PortEvent) -> None:
             if events is not None:
                 events.append((self.clock.now(), event))
             try:

@@ -37,7 +37,7 @@ from cti.calls.model import Call
 from cti.calls.service import CallCentre
 from cti.crm.cards import CallerLookup
 from cti.replay.observers import CallLogLine, Recorder, WatchedPort, log_line
-from cti.telephony import events as ev
+from cti.telephony.port import PortEvent
 
 #: How the recordings' Asterisk was set up (``tests/fixtures/asterisk/config``).
 RECORDED_CONFIG = AmiConfig(user="cti", inbound_contexts=("inbound",))
@@ -99,12 +99,12 @@ class Replay:
         return self
 
     @property
-    def events(self) -> list[tuple[float, ev.TelephonyEvent]]:
+    def events(self) -> list[tuple[float, PortEvent]]:
         """Every domain event the adapter emitted, with the clock's time."""
         return self.port.events
 
     @property
-    def refusals(self) -> list[tuple[float, ev.TelephonyEvent, str]]:
+    def refusals(self) -> list[tuple[float, PortEvent, str]]:
         return self.port.refusals
 
     @property

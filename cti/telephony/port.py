@@ -7,8 +7,12 @@ from typing import Protocol, runtime_checkable
 
 from cti.telephony.commands import Command
 from cti.telephony.events import TelephonyEvent
+from cti.telephony.outbound import OutboundEvent
 
-EventHandler = Callable[[TelephonyEvent], None]
+#: What ``subscribe`` delivers: the call events, and a campaign's (``cti.telephony.outbound``)
+#: from a PBX that dials them. A handler that follows calls only ignores the outbound ones.
+PortEvent = TelephonyEvent | OutboundEvent
+EventHandler = Callable[[PortEvent], None]
 
 
 class TelephonyPort(Protocol):

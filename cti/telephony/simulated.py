@@ -381,7 +381,7 @@ class SimulatedTelephony:
         for handler in self._handlers:
             # The outbound events share the port's stream (cti.telephony.outbound); every
             # subscriber skips what is not its own.
-            handler(event)  # type: ignore[arg-type]
+            handler(event)
 
 
 def profile_for(

@@ -251,3 +251,32 @@ async def test_a_lead_that_hangs_up_while_the_ami_link_is_down_ends_once_after_t
             assert not dialer.of(ob.AgentLegGone)  # the agent's leg lived through the cut
     finally:
         relay.close()
+
+
+async def test_an_attempt_whose_events_were_all_lost_in_a_cut_ends_failed_after_the_resync(
+    pbx: Pbx,
+) -> None:
+    relay = Relay(pbx.ami_port)
+    try:
+        async with Dialer(pbx, port=relay.port) as dialer:
+            await ready_leg(dialer, pbx, "agent01")
+            pbx.phone("+14155550119", "noanswer")  # rings through the cut
+            await dialer.do(dial("att-kept", "+14155550119", ring=30.0))
+            await dialer.wait(ob.LeadRinging, "att-kept")
+            # Queued in Asterisk as far as Switchboard knows; the cut swallowed all that
+            # followed (its channel was never seen), and Asterisk has no channel of that id.
+            dialer.adapter._lines.dialling("att-lost")
+            relay.cut()
+            await asyncio.sleep(0.5)
+            relay.restore()
+            ended = await dialer.wait(ob.LeadEnded, "att-lost")
+            assert ended.outcome is ob.LineOutcome.FAILED
+            assert ended.cause == "lost-during-outage"
+            await asyncio.sleep(1.0)
+            assert [e.attempt_id for e in dialer.of(ob.LeadEnded)] == ["att-lost"]
+            assert dialer.adapter._lines.lead_channel("att-kept") is not None
+            assert not dialer.of(ob.AgentLegGone)
+            await dialer.do(ob.HangupLead("att-kept"))
+            await dialer.wait(ob.LeadEnded, "att-kept")
+    finally:
+        relay.close()

@@ -17,14 +17,16 @@ from tests.live.switchboard import Switchboard, eventually, live_settings
 pytestmark = pytest.mark.asterisk
 
 
-def switchboard_cli(pbx: Pbx, workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``switchboard ARGS`` with the live run's settings in its environment."""
+def switchboard_cli(
+    pbx: Pbx, workdir: Path, *args: str, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    """``switchboard ARGS`` with the live run's settings (and ``extra``) in its environment."""
     settings = live_settings(workdir, pbx)
     env = {**os.environ, "SWITCHBOARD_TELEPHONY": "asterisk", "SWITCHBOARD_AMI_HOST": "127.0.0.1",
            "SWITCHBOARD_AMI_PORT": str(pbx.ami_port), "SWITCHBOARD_AMI_USER": "switchboard",
            "SWITCHBOARD_AMI_SECRET": pbx.secret, "SWITCHBOARD_AGI_HOST": "127.0.0.1",
            "SWITCHBOARD_AGI_PORT": str(pbx.agi_port),
-           "SWITCHBOARD_DATABASE_URL": settings.database_url}  # fmt: skip
+           "SWITCHBOARD_DATABASE_URL": settings.database_url, **extra}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "cti.cli", *args],
         capture_output=True, text=True, env=env, timeout=60, cwd=workdir, check=False,
@@ -34,17 +36,20 @@ def switchboard_cli(pbx: Pbx, workdir: Path, *args: str) -> subprocess.Completed
 def test_pbx_check_finds_nothing_wrong_with_the_example_configuration(
     pbx: Pbx, switchboard: Switchboard, run_dir: Path
 ) -> None:
-    done = switchboard_cli(pbx, run_dir, "pbx", "check", "--agent", "agent01")
+    done = switchboard_cli(pbx, run_dir, "pbx", "check", "--agent", "agent01",
+                           SWITCHBOARD_ASTERISK_DIALER="true")  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("ok: switchboard@127.0.0.1")
+    assert done.stdout.rstrip().endswith("is ready for observe mode and dialling")
 
 
 def broken(name: str, text: str) -> str:
     """The example, broken as a user might break it."""
     if name == "queues.conf":  # the billing queue the IVR flow uses was never copied
         return text.replace("[billing]", "[billing-old]")
-    if name == "extensions.conf":  # the old agent pattern, and no outbound context
+    if name == "extensions.conf":  # the old agent pattern, no outbound nor dialer agent context
         text = text.replace("exten => _[a-z0-9].,1,Dial(", "exten => _X.,1,Dial(")
+        text = text.replace("[switchboard-dialer-agent]", "[dialer-agent-renamed]")
         return text.replace("[switchboard-outbound]", "[outbound-renamed]")
     if name == "manager.conf":  # no dialplan read class, no event filters
         text = text.replace("read = call,agent,dialplan,user", "read = call,agent,user")
@@ -57,13 +62,15 @@ def test_pbx_check_prints_one_line_per_problem_of_a_broken_configuration(
 ) -> None:
     pbx = Pbx(asterisk, run_dir / "broken").configure(edit=broken).start()
     try:
-        done = switchboard_cli(pbx, run_dir, "pbx", "check", "--agent", "agent01")
+        done = switchboard_cli(pbx, run_dir, "pbx", "check", "--agent", "agent01",
+                               SWITCHBOARD_ASTERISK_DIALER="true")  # fmt: skip
     finally:
         pbx.stop()
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         "AMI permissions: no VarSet event came back: add `dialplan` to `read`",
         "dialplan: context 'switchboard-outbound' does not exist (observe mode)",
+        "dialplan: context 'switchboard-dialer-agent' does not exist (dialling)",
         "dialplan: no extension of 'switchboard-agents' matches agent 'agent01' "
         "(in patterns, N, X and Z are wildcards, in either case)",
         "queues: the IVR sends callers to 'billing', which app_queue does not have",
