@@ -29,6 +29,7 @@ from dialer.responses import (
     DncImportOut,
     DncOut,
     LeadOut,
+    PreviewCampaignOut,
     PreviewOut,
     RemovedOut,
     StatusOut,
@@ -241,6 +242,16 @@ async def attempts_csv(
 
     headers = {"Content-Disposition": f'attachment; filename="{c.name}-attempts.csv"'}
     return StreamingResponse(lines(), media_type="text/csv", headers=headers)
+
+
+@router.get("/preview", response_model=list[PreviewCampaignOut])
+async def preview_campaigns(dialer: DialerDep, who: PrincipalDep) -> list[dict[str, Any]]:
+    """The running preview campaigns of the queues this agent is signed in to."""
+    who.require(Role.AGENT)
+    return [
+        {"name": c.name, "queue": c.spec.queue, "script": c.spec.script}
+        for c in await dialer.preview_campaigns(who.login)
+    ]
 
 
 @router.post("/campaigns/{name}/preview", response_model=LeadOut | None)

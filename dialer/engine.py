@@ -204,6 +204,16 @@ class DialerEngine:
             "at": self.clock.now(),
         }
 
+    async def preview_campaigns(self, agent_id: str) -> list[Campaign]:
+        """The running preview campaigns whose queue ``agent_id`` is signed in to."""
+        return [
+            c
+            for c in await asyncio.to_thread(self.service.campaigns)
+            if c.state is CampaignState.RUNNING
+            and c.spec.mode is DialMode.PREVIEW
+            and agent_id in self.seats.agents(c.spec.queue)
+        ]
+
     async def status_views(self) -> list[dict[str, Any]]:
         return [await self.status_view(c) for c in await asyncio.to_thread(self.service.campaigns)]
 

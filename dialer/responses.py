@@ -106,3 +106,9 @@ class DncOut(BaseModel):
 
 class RemovedOut(BaseModel):
     removed: bool
+
+
+class PreviewCampaignOut(BaseModel):
+    name: str
+    queue: str
+    script: str

@@ -4,6 +4,7 @@ started and paused, and its live view following the dialer over the board's webs
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from acd.agents import AgentState
 from tests.browser.floor import agents_with, quiet, rest, set_state
 from tests.browser.pages import axe_violations, log_in
 from tests.browser.server import LiveServer
+from tests.dialer_support import spec
 
 LEADS = (
     "phone,name,account,plan\n"
@@ -156,3 +158,41 @@ def test_an_agent_is_refused_the_campaign_page(page: Any, live: LiveServer) -> N
         page.get_by_role("heading", name="The campaign pages are for supervisors")
     ).to_be_visible()
     expect(page.locator("#campaigns-main")).to_be_hidden()
+
+
+def test_in_preview_mode_the_desktop_shows_the_leads_card_with_dial_and_skip(
+    page: Any, live: LiveServer
+) -> None:
+    agent = agents_with(live, "sales")[0]
+    quiet(live)
+    dialer = live.services.dialer
+    assert dialer is not None
+    rows = "phone,name,plan\n+1 212 555 0131,Eve Ng,gold\n+1 212 555 0132,Flo Ito,silver\n"
+    body = spec(mode="preview", script="Hello from Acme, about your plan.")
+    live.call(dialer.service.create, "handpicked", body)
+    live.call(dialer.service.upload, "handpicked", io.BytesIO(rows.encode()), "picked.csv")
+    live.call(dialer.service.control, "handpicked", "start")
+    try:
+        log_in(page, agent, lands_on="agent.html")
+        panel = page.locator("#preview-panel")
+        expect(panel).to_be_visible(timeout=15_000)
+        expect(page.locator("#preview-campaign")).to_have_text("handpicked")
+        card = page.locator("#preview-card")
+        expect(card).to_contain_text("Eve Ng")
+        expect(card).to_contain_text("+12125550131")
+        expect(card).to_contain_text("gold")  # a column of the list, as a field of the card
+        expect(card).to_contain_text("Hello from Acme, about your plan.")
+        assert axe_violations(page) == []
+
+        page.get_by_role("button", name="Skip").focus()
+        page.keyboard.press("Enter")
+        expect(card).to_contain_text("Flo Ito")
+        page.get_by_role("button", name="Dial", exact=True).click()
+        expect(panel).to_be_hidden()
+        attempts = list(
+            live.call(dialer.service.attempts, live.call(dialer.service.get, "handpicked").id)
+        )
+        assert [a.phone for a in attempts] == ["+12125550132"]  # the skipped lead was not dialled
+    finally:
+        live.call(dialer.service.control, "handpicked", "pause")
+        quiet(live)
