@@ -29,6 +29,7 @@ from dialer.responses import (
     DncImportOut,
     DncOut,
     LeadOut,
+    PreviewCampaignOut,
     PreviewOut,
     RemovedOut,
     StatusOut,
@@ -134,26 +135,7 @@ async def stop(name: CampaignPath, dialer: DialerDep, who: PrincipalDep) -> dict
 async def status(name: CampaignPath, dialer: DialerDep, who: PrincipalDep) -> dict[str, Any]:
     """Whether the campaign dials now and, if not, why (no agents, outside the window, ...)."""
     who.require(Role.SUPERVISOR)
-    c = await asyncio.to_thread(dialer.service.get, name)
-    s = dialer.status(c)
-    leads = await asyncio.to_thread(dialer.service.lead_counts, c.id)
-    since = dialer.service.hours_ago(24)
-    outcomes = await asyncio.to_thread(dialer.service.outcome_counts, c.id, since)
-    return {
-        "campaign": c.name,
-        "state": c.state.value,
-        "dialling": s.dialling,
-        "reason": s.reason,
-        "in_flight": s.in_flight,
-        "agents_ready": s.agents_ready,
-        "agents_free": s.agents_free,
-        "abandoned": s.abandoned,
-        "live_answers": s.live,
-        "abandonment_rate": s.abandoned / s.live if s.live else 0.0,
-        "limit": c.spec.limit,
-        "leads": leads,
-        "attempts_24h": outcomes,
-    }
+    return await dialer.status_view(await asyncio.to_thread(dialer.service.get, name))
 
 
 def _report(report: UploadReport | DncReport) -> dict[str, Any]:
@@ -260,6 +242,16 @@ async def attempts_csv(
 
     headers = {"Content-Disposition": f'attachment; filename="{c.name}-attempts.csv"'}
     return StreamingResponse(lines(), media_type="text/csv", headers=headers)
+
+
+@router.get("/preview", response_model=list[PreviewCampaignOut])
+async def preview_campaigns(dialer: DialerDep, who: PrincipalDep) -> list[dict[str, Any]]:
+    """The running preview campaigns of the queues this agent is signed in to."""
+    who.require(Role.AGENT)
+    return [
+        {"name": c.name, "queue": c.spec.queue, "script": c.spec.script}
+        for c in await dialer.preview_campaigns(who.login)
+    ]
 
 
 @router.post("/campaigns/{name}/preview", response_model=LeadOut | None)

@@ -11,6 +11,7 @@ lead dialled or skipped, an agent's disposition.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from cti.clock import Clock
 from cti.telephony import outbound as ob
 from dialer.campaign import DialMode
 from dialer.errors import CampaignStateConflict, NotYourAttempt
-from dialer.models import CampaignState, DialerLead, LeadStatus
+from dialer.models import AttemptOutcome, CampaignState, DialerLead, LeadStatus
 from dialer.runtime import CampaignRuntime, Status, utc
 from dialer.seats import Seats
 from dialer.service import Campaign, CampaignService
@@ -30,6 +31,20 @@ from dialer.store import Store
 log = structlog.get_logger(__name__)
 
 TICK_SECONDS = 1.0
+WAITING = (LeadStatus.NEW, LeadStatus.RETRY, LeadStatus.CALLBACK, LeadStatus.DIALLING)
+ENDED = {o.value for o in AttemptOutcome}
+
+
+def rates(outcomes: dict[str, int]) -> dict[str, float]:
+    """Live-answer and machine rates of the attempts that ended, from their outcome counts
+    (an abandoned call was answered by a person)."""
+    ended = sum(n for outcome, n in outcomes.items() if outcome in ENDED)
+    live = outcomes.get(AttemptOutcome.LIVE, 0) + outcomes.get(AttemptOutcome.ABANDONED, 0)
+    machine = outcomes.get(AttemptOutcome.MACHINE, 0)
+    return {
+        "live_rate": live / ended if ended else 0.0,
+        "machine_rate": machine / ended if ended else 0.0,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +72,8 @@ class DialerEngine:
         self.legs: set[str] = set()  # agents whose persistent leg is ready
         self._opening: set[str] = set()
         self._task: asyncio.Task[None] | None = None
+        #: Told every campaign's status after each tick (the board's ``campaigns`` message).
+        self.publish: Callable[[list[dict[str, Any]]], None] | None = None
         service.listeners.append(self._changed)
 
     # -- lifecycle ------------------------------------------------------------------
@@ -88,6 +105,8 @@ class DialerEngine:
         await self._legs()
         for runtime in list(self.runtimes.values()):
             await runtime.step()
+        if self.publish is not None:
+            self.publish(await self.status_views())
 
     # -- events -------------------------------------------------------------------
     def handle(self, event: object) -> None:
@@ -141,10 +160,62 @@ class DialerEngine:
         if runtime is None:
             return Status(False, f"the campaign is {campaign.state.value}")
         if not runtime.running:
-            return Status(
-                False, f"the campaign is {campaign.state.value}", in_flight=len(runtime.live)
-            )
+            return runtime.idle(f"the campaign is {campaign.state.value}")
         return runtime.status
+
+    async def status_view(self, campaign: Campaign) -> dict[str, Any]:
+        """What the status endpoint answers and the board's ``campaign`` message carries: the
+        runtime's figures, the leads by status, the attempts by outcome in the current
+        regulatory period, and the rates and shares drawn from them."""
+        s = self.status(campaign)
+        leads = await asyncio.to_thread(self.service.lead_counts, campaign.id)
+        day = await asyncio.to_thread(
+            self.service.outcome_counts, campaign.id, self.service.hours_ago(24)
+        )
+        since = utc(s.period_start) if s.period_start is not None else None
+        period = (
+            await asyncio.to_thread(self.service.outcome_counts, campaign.id, since)
+            if since is not None
+            else {}
+        )
+        return {
+            "campaign": campaign.name,
+            "state": campaign.state.value,
+            "mode": campaign.spec.mode.value,
+            "dialling": s.dialling,
+            "reason": s.reason,
+            "in_flight": s.in_flight,
+            "agents_ready": s.agents_ready,
+            "agents_free": s.agents_free,
+            "agents_busy": s.agents_busy,
+            "abandoned": s.abandoned,
+            "live_answers": s.live,
+            "abandonment_rate": s.abandoned / s.live if s.live else 0.0,
+            "limit": campaign.spec.limit,
+            "abandon_rule": campaign.spec.abandon_rule.value,
+            "period_start": since,
+            "leads": leads,
+            "leads_left": sum(leads.get(k.value, 0) for k in WAITING),
+            "attempts_24h": day,
+            "attempts_period": period,
+            **rates(period),
+            "talk_share": s.talk_share,
+            "calls_per_agent_hour": s.calls_per_agent_hour,
+            "at": self.clock.now(),
+        }
+
+    async def preview_campaigns(self, agent_id: str) -> list[Campaign]:
+        """The running preview campaigns whose queue ``agent_id`` is signed in to."""
+        return [
+            c
+            for c in await asyncio.to_thread(self.service.campaigns)
+            if c.state is CampaignState.RUNNING
+            and c.spec.mode is DialMode.PREVIEW
+            and agent_id in self.seats.agents(c.spec.queue)
+        ]
+
+    async def status_views(self) -> list[dict[str, Any]]:
+        return [await self.status_view(c) for c in await asyncio.to_thread(self.service.campaigns)]
 
     async def _legs(self) -> None:
         wanted: set[str] = set()

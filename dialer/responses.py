@@ -22,17 +22,28 @@ class CampaignOut(BaseModel):
 class StatusOut(BaseModel):
     campaign: str
     state: str
+    mode: str
     dialling: bool
-    reason: str  # why it dials, or why it does not
+    reason: str  # why it dials, or why it does not (no agents, outside the window, ...)
     in_flight: int
-    agents_ready: int
+    agents_ready: int  # with a line ready: free or busy
     agents_free: int
+    agents_busy: int  # on a campaign call or its wrap-up
     abandoned: int  # in the current regulatory period
     live_answers: int
     abandonment_rate: float
     limit: float
+    abandon_rule: str
+    period_start: datetime | None  # the current regulatory period's start
     leads: dict[str, int]  # by status
+    leads_left: int  # new, due again, callbacks and dialling now
     attempts_24h: dict[str, int]  # by outcome
+    attempts_period: dict[str, int]  # by outcome, in the current regulatory period
+    live_rate: float  # of the period's ended attempts, answered by a person
+    machine_rate: float
+    talk_share: float  # of staffed agent time, on campaign calls (talk and wrap)
+    calls_per_agent_hour: float  # calls connected per staffed agent-hour
+    at: float  # clock seconds
 
 
 class RefusalOut(BaseModel):
@@ -95,3 +106,9 @@ class DncOut(BaseModel):
 
 class RemovedOut(BaseModel):
     removed: bool
+
+
+class PreviewCampaignOut(BaseModel):
+    name: str
+    queue: str
+    script: str

@@ -89,11 +89,25 @@ class Status:
     in_flight: int = 0
     agents_ready: int = 0
     agents_free: int = 0
+    agents_busy: int = 0  # on a campaign call or its wrap-up
     last_dial: int = 0
     abandoned: int = 0  # A in the current regulatory period (the pacer's book)
     live: int = 0  # L
     limit: float = 0.0
+    period_start: float | None = None  # when the current regulatory period began (clock)
+    staffed_seconds: float = 0.0  # agent-seconds with a ready line, free or busy
+    talk_seconds: float = 0.0  # agent-seconds busy on the campaign's calls (talk and wrap)
+    connected: int = 0  # calls connected to an agent
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def talk_share(self) -> float:
+        return self.talk_seconds / self.staffed_seconds if self.staffed_seconds else 0.0
+
+    @property
+    def calls_per_agent_hour(self) -> float:
+        hours = self.staffed_seconds / 3600.0
+        return self.connected / hours if hours else 0.0
 
 
 class CampaignRuntime:
@@ -122,6 +136,10 @@ class CampaignRuntime:
         self._was_connected = True
         self._reconnected_at: float | None = None
         self._previews: dict[str, int] = {}  # agent -> lead offered to them
+        self._last_step: float | None = None
+        self.staffed_seconds = 0.0
+        self.talk_seconds = 0.0
+        self.connected = 0
 
     # -- edits and controls -------------------------------------------------------
     def update(self, spec: CampaignSpec) -> None:
@@ -134,6 +152,7 @@ class CampaignRuntime:
     async def step(self) -> Status:
         now = self.clock.now()
         self._sync_agents(now)
+        self._count_time(now)
         self.status = await self._dial(now)
         return self.status
 
@@ -147,6 +166,15 @@ class CampaignRuntime:
             p.apply(pe.AgentAway(agent_id, now))
         for agent_id in sorted(set(p.busy) - set(members)):
             p.apply(pe.AgentAway(agent_id, now))
+
+    def _count_time(self, now: float) -> None:
+        """Agent time since the last tick, while running: staffed (free or busy) and busy."""
+        if self._last_step is not None and self.running:
+            dt = max(now - self._last_step, 0.0)
+            p = self.pacer
+            self.staffed_seconds += dt * (len(p.free - p.held) + len(p.busy))
+            self.talk_seconds += dt * len(p.busy)
+        self._last_step = now
 
     async def _dial(self, now: float) -> Status:
         blocked = self._blocked(now)
@@ -190,19 +218,29 @@ class CampaignRuntime:
             return f"no agents: nobody in queue {self.spec.queue} with a line ready"
         return None
 
+    def idle(self, reason: str) -> Status:
+        """The figures of a campaign that is not dialling (paused or stopped), and why."""
+        return self._status(False, reason)
+
     def _status(self, dialling: bool, reason: str) -> Status:
         p = self.pacer
-        book = p.bound.book(p.bound.period(self.clock.now()))
+        period = p.bound.period(self.clock.now())
+        book = p.bound.book(period)
         return Status(
             dialling,
             reason,
             in_flight=len(self.live),
             agents_ready=len(p.free - p.held) + len(p.busy),
             agents_free=len(p.free - p.held),
+            agents_busy=len(p.busy),
             last_dial=self.status.last_dial if dialling else 0,
             abandoned=book.abandoned,
             live=book.live,
             limit=self.spec.limit,
+            period_start=p.bound.origin + period * p.bound.window,
+            staffed_seconds=self.staffed_seconds,
+            talk_seconds=self.talk_seconds,
+            connected=self.connected,
         )
 
     async def _place(self, wanted: int, covered: int, now: float) -> tuple[int, str]:
@@ -316,6 +354,7 @@ class CampaignRuntime:
         if live.deadline is not None:
             live.deadline.cancel()
         live.agent_id, live.connected_at = agent_id, at
+        self.connected += 1
         if live.agent_for is None:
             if agent_id not in self.pacer.free:
                 self.pacer.apply(pe.AgentFree(agent_id, at))

@@ -168,6 +168,7 @@ POLICY: dict[str, Policy] = {
     "POST /api/dialer/campaigns/{name}/leads": at_least(S),
     "GET /api/dialer/campaigns/{name}/leads": at_least(S),
     "GET /api/dialer/campaigns/{name}/attempts.csv": at_least(S),
+    "GET /api/dialer/preview": at_least(A),  # the preview campaigns of their queues
     "POST /api/dialer/campaigns/{name}/preview": at_least(A),
     "POST /api/dialer/campaigns/{name}/preview/{lead_id}": at_least(A),
     "POST /api/dialer/attempts/{attempt_id}/disposition": at_least(A),  # their own attempt

@@ -382,3 +382,47 @@ async def test_attempts_left_open_by_a_stopped_server_are_closed_and_their_leads
         row = rig.service.attempt(attempt_id)
         assert row.ended_at is not None and row.cause == "open when the server stopped"
         assert rig.service.lead(row.lead_id).status == LeadStatus.RETRY
+
+
+async def test_the_status_view_carries_the_live_figures_and_is_published_each_tick(
+    rig_for: Any,
+) -> None:
+    rig: Rig = await rig_for(agents=3, leads=30)
+    published: list[list[dict[str, Any]]] = []
+    rig.engine.publish = published.append
+    await rig.run(600)
+    assert len(published) == 600  # one message per tick
+    view = published[-1][0]
+    assert view["campaign"] == "renewals" and view["state"] == "running"
+    attempts = list(rig.service.attempts(rig.campaign_id))
+    ended = [a for a in attempts if a.outcome is not None]
+    period = view["attempts_period"]
+    assert sum(n for o, n in period.items() if o != "None") == len(ended)
+    people = sum(1 for a in ended if a.outcome in (AttemptOutcome.LIVE, AttemptOutcome.ABANDONED))
+    machines = sum(1 for a in ended if a.outcome == AttemptOutcome.MACHINE)
+    assert view["live_rate"] == pytest.approx(people / len(ended))
+    assert view["machine_rate"] == pytest.approx(machines / len(ended))
+    waiting = {LeadStatus.NEW, LeadStatus.RETRY, LeadStatus.CALLBACK, LeadStatus.DIALLING}
+    assert view["leads_left"] == sum(n for s, n in view["leads"].items() if s in waiting)
+    # three agents staffed nearly the whole run (once their lines were up)
+    status = rig.status()
+    assert 3 * 590.0 <= status.staffed_seconds <= 3 * 600.0
+    connected = sum(1 for a in attempts if a.connected_at is not None)
+    assert connected > 0 and status.connected == connected
+    hours = status.staffed_seconds / 3600.0
+    assert view["calls_per_agent_hour"] == pytest.approx(connected / hours)
+    assert 0.0 < view["talk_share"] <= 1.0
+    assert view["agents_ready"] == view["agents_free"] + view["agents_busy"]
+
+
+async def test_a_paused_campaign_keeps_its_figures_and_says_it_is_paused(rig_for: Any) -> None:
+    rig: Rig = await rig_for(agents=2, leads=10)
+    await rig.run(120)
+    before = rig.status()
+    rig.service.control("renewals", "pause")
+    await rig.run(5)
+    after = rig.status()
+    assert not after.dialling and after.reason == "the campaign is paused"
+    connected = sum(1 for a in rig.service.attempts(rig.campaign_id) if a.connected_at)
+    assert before.connected > 0 and after.connected == connected
+    assert after.staffed_seconds == before.staffed_seconds  # paused time is not counted

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import time
+from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from cti.calls.outbound import CentreSeats
 from cti.calls.service import CallCentre
 from cti.clock import Clock
+from cti.server import payloads
+from cti.server.bus import Bus
+from cti.server.hub import BOARD
 from cti.telephony.outbound import OutboundDialling
 from cti.telephony.port import TelephonyPort
 from dialer.campaign import CallingWindow, CampaignSpec, DialMode, SafeHarbour
@@ -28,7 +32,11 @@ DEMO_LEADS = 150
 
 
 def build_dialer(
-    sessions: sessionmaker[Session], clock: Clock, centre: CallCentre, port: TelephonyPort
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    centre: CallCentre,
+    port: TelephonyPort,
+    bus: Bus | None = None,
 ) -> DialerEngine | None:
     """The dialer on ``port``, or None when the PBX adapter cannot dial campaigns."""
     if not isinstance(port, OutboundDialling):
@@ -38,7 +46,14 @@ def build_dialer(
     engine = DialerEngine(CampaignService(sessions, clock), port, seats, clock)
     seats.on_offer = engine.offered
     port.subscribe(engine.handle)
+    if bus is not None:
+        engine.publish = lambda views: bus.publish(BOARD, campaigns_message(views))
     return engine
+
+
+def campaigns_message(views: list[dict[str, Any]]) -> bytes:
+    """The board's ``campaigns`` message: every campaign's status, after each dialer tick."""
+    return payloads.encode({"type": "campaigns", "campaigns": views})
 
 
 def demo_spec() -> CampaignSpec:

@@ -10,6 +10,7 @@ import { end, onEnd, requireSession } from "../lib/session.js";
 import { callerName, mountCall } from "./calls.js";
 import { mountCustomer } from "./customer.js";
 import { applyCall, applyEnrich, applyHello, applyPop, applyState, createDesk } from "./desk.js";
+import { mountPreview } from "./preview.js";
 import { mountSearch } from "./search.js";
 import { mountStatus } from "./status.js";
 import { syncDialButtons } from "./widgets.js";
@@ -31,6 +32,7 @@ function start(me) {
   mountWrapUp(desk);
   mountCustomer(desk);
   mountSearch(desk);
+  mountPreview();
   desk.subscribe(syncDialButtons);
   mountShortcuts();
   let announced = null;

@@ -19,7 +19,7 @@ export async function api(method, path, body, contentType = "application/json") 
     throw new ApiError(401, { message: "the session has expired" });
   }
   const headers = { Authorization: `Bearer ${session.access_token}` };
-  if (body !== undefined) headers["Content-Type"] = contentType;
+  if (body !== undefined && contentType) headers["Content-Type"] = contentType;
   const raw = contentType !== "application/json";
   let res;
   try {
@@ -47,3 +47,5 @@ export const put = (path, body) => api("PUT", path, body);
 export const patch = (path, body) => api("PATCH", path, body);
 /** POST a file's text as it is (CSV, YAML), not as JSON. */
 export const upload = (path, text, contentType) => api("POST", path, text, contentType);
+/** POST a FormData (a file upload as multipart); the browser sets its boundary. */
+export const uploadForm = (path, form) => api("POST", path, form, null);
