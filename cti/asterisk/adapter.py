@@ -546,11 +546,15 @@ class AsteriskTelephony:
         plan, legs = self._dialplan, {}
         for row in channels.events:
             uniqueid, name = row.get("Uniqueid") or "", row.get("Channel") or ""
-            if row.get("Context") != plan.connect_context or not uniqueid or uniqueid in legs:
+            if not uniqueid or uniqueid in legs:
                 continue
             if not row.get("BridgeId"):
-                if self._legs.ringing_for_leg(uniqueid) is None:
+                if self._legs.ringing_for_leg(uniqueid) is None and await self._unawaited_ring(
+                    row, name
+                ):
                     self._hang_up(name)
+                continue
+            if row.get("Context") != plan.connect_context:
                 continue
             call_id = await self._getvar(name, "SB_CALL_ID")
             agent = await self._getvar(name, "SB_AGENT_ID")
@@ -558,6 +562,17 @@ class AsteriskTelephony:
                 legs[uniqueid] = (call_id, agent)
                 self._legs.adopt(uniqueid, call_id)
         return RoutedLegs(plan.hold_context or "", legs)
+
+    async def _unawaited_ring(self, row: Event, name: str) -> bool:
+        """An agent leg another session rang and that still rings: its Originate channel is
+        in the agent context until it answers (in the connect context, once it has), and
+        only a connect leg carries ``SB_CALL_ID`` (a click-to-dial's agent leg does not)."""
+        plan = self._dialplan
+        if row.get("Context") == plan.connect_context:
+            return True
+        if row.get("Context") != plan.agent_context or not name.endswith(";1"):
+            return False
+        return await self._getvar(name, "SB_CALL_ID") is not None
 
     async def _getvar(self, channel: str, variable: str) -> str | None:
         try:

@@ -12,6 +12,7 @@ import pytest
 
 from tests.live.pbx import Pbx
 from tests.live.relay import Relay
+from tests.live.routing import ROUTED, log_in, route_mode, serve
 from tests.live.scenario import SLACK, logged, near, no_calls_left, queue_log_of, state_of
 from tests.live.switchboard import Switchboard, eventually
 
@@ -121,3 +122,47 @@ def test_callers_ringing_and_waiting_through_an_ami_cut_are_each_logged_once(
     assert row.wait_seconds is not None and row.wait_seconds >= float(abandon[7]) - SLACK
     for agent in ("agent01", "agent02", "agent03", "agent04"):
         assert state_of(sb, agent) in ("available", "wrap_up", "paused"), agent
+
+
+def test_in_route_mode_a_cut_ami_link_keeps_the_talking_and_the_waiting_caller_each_logged_once(
+    pbx: Pbx, run_dir: Path
+) -> None:
+    """Mode (b): the link goes for a few seconds while Jane talks to agent01 and Wendy waits
+    in ``switchboard-hold``; back, the resync finds Jane still bridged with her agent and Wendy
+    still waiting, whom agent02 takes when logging in."""
+    relay = Relay(pbx.ami_port)
+    sb = route_mode(run_dir / "switchboard", pbx, ami_port=relay.port)
+    try:
+        serve(sb, "sales", ring=4)
+        pbx.phone("agent01", "answer-1-40")  # talks through the cut, however slow the machine
+        pbx.phone("agent02", "answer-1-2")
+        log_in(sb, {"agent01": ("sales",)})
+        jane = pbx.call(ROUTED, number="+14155550123", name="Jane Roe", patience=60)
+        eventually(lambda: state_of(sb, "agent01") == "on_call", "Jane talking to agent01")
+        wendy = pbx.call(ROUTED, number="+14155550177", name="Wendy", patience=60)
+        eventually(lambda: sb.get("/api/calls/waiting"), "Wendy waiting")
+
+        relay.cut()
+        eventually(lambda: not sb.services.telephony.connected, "Switchboard saw the link go")
+        time.sleep(2)
+        relay.restore()
+        eventually(lambda: sb.services.telephony.connected, "Switchboard reconnected", timeout=40)
+        calls = eventually(lambda: {c["call_id"]: c for c in sb.get("/api/calls")}
+                           if len(sb.get("/api/calls")) == 2 else None,
+                           "both calls found again")  # fmt: skip
+        assert calls[jane]["agent_id"] == "agent01" and calls[jane]["phase"] == "connected"
+        assert [c["call_id"] for c in sb.get("/api/calls/waiting")] == [wendy]
+        log_in(sb, {"agent02": ("sales",)})
+
+        no_calls_left(sb, pbx)
+        (row,) = logged(sb, jane)
+        assert (row.outcome, row.agent_login) == ("answered", "agent01"), row
+        assert near(row.talk_seconds, 40.0, slack=2.5), row
+        (row,) = logged(sb, wendy)
+        assert (row.outcome, row.agent_login) == ("answered", "agent02"), row
+        assert near(row.talk_seconds, 2.0), row
+        for agent in ("agent01", "agent02"):
+            assert state_of(sb, agent) == "available", agent
+    finally:
+        sb.stop()
+        relay.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.live.pbx import Pbx
-from tests.live.routing import log_in, serve
+from tests.live.routing import ROUTED, log_in, serve
 from tests.live.scenario import SLACK, logged, near, no_calls_left, queue_log_of, state_of
 from tests.live.switchboard import AGENTS, Switchboard, eventually
 
@@ -162,3 +162,54 @@ def test_in_route_mode_calls_killed_with_asterisk_are_logged_pbx_lost_when_the_l
             assert state_of(sb, agent) in ("available", "wrap_up"), agent
     finally:
         sb.stop()
+
+
+def routed_talking_and_waiting(sb: Switchboard, pbx: Pbx, patience: float) -> tuple[list[str], str]:
+    """Route mode: two callers talk to agent01 and agent02 (Switchboard's ACD rang them), a
+    third waits in ``switchboard-hold`` with no agent left."""
+    serve(sb, "sales", ring=4)
+    log_in(sb, {"agent01": ("sales",), "agent02": ("sales",)})
+    talking = [
+        pbx.call(ROUTED, number="+14155550123", name="Jane Roe", patience=60),
+        pbx.call(ROUTED, number="+442071234567", name="Ivan", patience=60),
+    ]
+    eventually(lambda: all(state_of(sb, a) == "on_call" for a in ("agent01", "agent02")),
+               "both agents talking")  # fmt: skip
+    waiting = pbx.call(ROUTED, number="+14155550177", name="Wendy", patience=patience)
+    eventually(lambda: [c["call_id"] for c in sb.get("/api/calls/waiting")] == [waiting],
+               "Switchboard shows Wendy waiting")  # fmt: skip
+    return talking, waiting
+
+
+@pytest.mark.parametrize("command", ["core restart gracefully", "core stop gracefully"])
+def test_in_route_mode_a_graceful_stop_lets_the_calls_finish_and_each_is_logged_once(
+    pbx: Pbx, routed: Switchboard, command: str
+) -> None:
+    sb = routed
+    phones(pbx, "answer-1-5")
+    talking, waiting = routed_talking_and_waiting(sb, pbx, patience=12)
+    answered = {c["call_id"]: c.get("agent_id") for c in sb.get("/api/calls")}
+
+    stopping = threading.Thread(target=pbx.cli, args=(command,), kwargs={"check": False})
+    stopping.start()  # the CLI may wait for the PBX to go
+    eventually(lambda: not sb.services.telephony.connected, "Asterisk went away", timeout=40)
+    stopping.join(timeout=30)
+    if command == "core stop gracefully":
+        pbx.start()
+    eventually(lambda: sb.services.telephony.connected, "Switchboard reconnected", timeout=40)
+
+    no_calls_left(sb, pbx)
+    for call_id in talking:
+        (row,) = logged(sb, call_id)
+        assert answered[call_id] in ("agent01", "agent02"), answered
+        assert (row.outcome, row.agent_login) == ("answered", answered[call_id]), row
+        assert near(row.talk_seconds, 5.0), row  # the agent's 5 s, not the caller's patience
+    (row,) = logged(sb, waiting)
+    if row.outcome == "abandoned":  # no new channel while shutting down: nobody could ring
+        assert row.agent_login is None, row
+        assert near(row.wait_seconds, 12.0, slack=2.5), row
+    else:  # an agent freed before Asterisk refused new channels
+        assert row.outcome == "answered" and row.agent_login in ("agent01", "agent02"), row
+        assert near(row.talk_seconds, 5.0), row
+    for agent in ("agent01", "agent02"):
+        assert state_of(sb, agent) in ("available", "wrap_up"), agent

@@ -1,7 +1,8 @@
-"""Mode (b): Switchboard restarts while one caller talks to an agent and another waits in
-``switchboard-hold``. The new Switchboard finds both from Asterisk's channels: the talking
-call stays with its agent (not missed), the waiting caller is queued and offered to the next
-free agent."""
+"""Mode (b): Switchboard restarts while a caller talks to an agent, one waits in
+``switchboard-hold``, or one rings an agent. The new Switchboard finds them from Asterisk's
+channels: the talking call stays with its agent (not missed), the waiting caller is queued
+and offered to the next free agent; the ringing leg, whose outcome nobody awaits any more, is
+hung up and its caller waits again, offered afresh."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.live.pbx import Pbx
-from tests.live.routing import ROUTED, log_in, route_mode, serve
+from tests.live.routing import ROUTED, log_in, ringing_legs, route_mode, serve
 from tests.live.scenario import logged, near, no_calls_left, state_of
 from tests.live.switchboard import eventually
 
@@ -51,5 +52,35 @@ def test_a_restarted_switchboard_recovers_the_waiting_and_the_talking_callers(
         no_calls_left(second, pbx)
         # found talking, agent01 was at the desk: free again after the call, as before
         eventually(lambda: state_of(second, "agent01") == "available", "agent01 off the call")
+    finally:
+        second.stop()
+
+
+def test_a_restarted_switchboard_recovers_a_caller_whose_agent_is_ringing(
+    pbx: Pbx, run_dir: Path
+) -> None:
+    pbx.phone("agent01", "answer-6-3")  # rings 6 s, then talks 3 s
+    first = route_mode(run_dir / "switchboard", pbx)
+    try:
+        serve(first, "sales", ring=20)
+        log_in(first, {"agent01": ("sales",)})
+        ringing = pbx.call(ROUTED, number="+14155550193", name="Ringer", patience=60)
+        eventually(lambda: state_of(first, "agent01") == "reserved", "agent01's phone rings")
+    finally:
+        first.stop()
+
+    second = route_mode(run_dir / "switchboard", pbx)
+    try:
+        # the leg the first Switchboard rang has nobody awaiting its outcome: it is hung up
+        # and the call, waiting again in sales, is offered afresh to the agent now free
+        (call,) = eventually(lambda: second.get("/api/calls"), "the ringing call found again")
+        assert (call["call_id"], call["phase"], call["queue"]) == (ringing, "queued", "sales")
+        eventually(lambda: not ringing_legs(pbx, "agent01"), "the unawaited leg hung up")
+        log_in(second, {"agent01": ("sales",)})  # back at the desk: rung afresh, and talks
+        (row,) = logged(second, ringing)
+        assert (row.queue, row.agent_login, row.outcome) == ("sales", "agent01", "answered")
+        assert near(row.talk_seconds, 3.0), row.talk_seconds
+        no_calls_left(second, pbx)
+        assert state_of(second, "agent01") == "available"
     finally:
         second.stop()
