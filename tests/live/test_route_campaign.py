@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,3 +114,69 @@ def test_a_campaign_of_thirty_leads_over_three_agents_ends_with_every_lead_and_a
     )
     answered = {r["agent_id"] for r in rows if r["outcome"] == "answered-live"}
     assert answered == set(AGENTS)  # the ACD spread the people over the three agents
+
+
+def at(row: dict[str, str], column: str) -> float:
+    return datetime.fromisoformat(row[column]).timestamp()
+
+
+def connected_rows(sb: Switchboard, name: str, count: int) -> list[dict[str, str]] | None:
+    rows = [r for r in attempts(sb, name) if r["connected_at"]]
+    return rows if len(rows) >= count else None
+
+
+def link_down(sb: Switchboard, name: str) -> dict[str, Any] | None:
+    status: dict[str, Any] = sb.get(f"/api/dialer/campaigns/{name}/status")
+    return status if "link is down" in status["reason"] else None
+
+
+def test_the_ami_link_drops_mid_campaign_no_attempt_lost_or_counted_twice(
+    pbx: Pbx, run_dir: Path
+) -> None:
+    relay = Relay(pbx.ami_port)
+    sb = route_mode(run_dir / "switchboard", pbx, ami_port=relay.port)
+    try:
+        connected(sb)
+        kinds = ["talker"] * 3 + ["person", "busy", "machine", "person", "person", "busy"]
+        plans = {
+            "talker": ("person-1-6", "done", "answered-live", "human"),  # hangs up in the cut
+            **{k: PLANS[k] for k in ("person", "busy", "machine")},
+        }
+        numbers = [f"+1415555{4000 + i}" for i in range(len(kinds))]
+        for number, kind in zip(numbers, kinds, strict=True):
+            pbx.phone(number, plans[kind][0])
+        sign_in(sb, pbx)
+        start_campaign(sb, "cut", numbers)
+        talking = eventually(
+            lambda: connected_rows(sb, "cut", 3), "three people talking to the agents", 60, 0.3
+        )
+        assert {r["phone"] for r in talking} == set(numbers[:3])
+        relay.cut()
+        cut_at = time.time()
+        status = eventually(lambda: link_down(sb, "cut"), "the campaign saying the link is down", 10)
+        assert not status["dialling"], status
+        # the three people hang up while nothing can tell Switchboard
+        eventually(
+            lambda: not [c for c in pbx.channels() for n in numbers[:3] if n in c],
+            "the callers gone during the cut",
+            15,
+        )
+        time.sleep(1.0)
+        assert not [r for r in attempts(sb, "cut") if at(r, "dialled_at") > cut_at]
+        relay.restore()
+        restored_at = time.time()
+        rows = eventually(lambda: settled(sb, "cut", len(numbers)), "every attempt ended", 90, 1)
+    finally:
+        sb.stop()
+        relay.close()
+    assert sorted(r["phone"] for r in rows) == sorted(numbers)  # none lost, none twice
+    by_phone = {r["phone"]: r for r in rows}
+    for number, kind in zip(numbers, kinds, strict=True):
+        row, (_, _, outcome, verdict) = by_phone[number], plans[kind]
+        assert (row["outcome"], row["amd_verdict"]) == (outcome, verdict), row
+    resolved = [by_phone[n] for n in numbers[:3]]
+    assert all(r["cause"] == "ended while the AMI link was down" for r in resolved), resolved
+    later = [r for r in rows if r["phone"] not in numbers[:3]]
+    # pacing resumed only after the link was back and the calls in flight were resolved
+    assert min(at(r, "dialled_at") for r in later) > restored_at
+    assert min(at(r, "dialled_at") for r in later) >= max(at(r, "ended_at") for r in resolved)
