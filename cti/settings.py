@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     asterisk_connect_context: str = Field("switchboard-connect", pattern=CONTEXT)
     asterisk_caller_id: str | None = None  # what a customer sees on click-to-dial
     asterisk_agent_ring_seconds: float = Field(20.0, gt=0, le=300)  # click-to-dial agent leg
+    # outbound campaigns (cti.asterisk.campaign_actions.DialerPlan; docs/asterisk's contexts)
+    asterisk_dialer_lead_channel: str = Field(
+        "Local/{number}@switchboard-dialer-out/n", pattern=NUMBER
+    )
+    asterisk_dialer_context: str = Field("switchboard-dialer", pattern=CONTEXT)
+    asterisk_dialer_agent_context: str = Field("switchboard-dialer-agent", pattern=CONTEXT)
+    asterisk_dialer_agent_ring_seconds: float = Field(30.0, gt=0, le=300)  # persistent leg
     stats_flush_seconds: float = Field(60.0, gt=0)
     call_log_spool: Path = Path("var/call-log-spool.jsonl")  # the call log's write-ahead journal
     agi_host: str = "0.0.0.0"  # FastAGI: Asterisk usually connects from another host

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cti.asterisk.adapter import Dialplan
+from cti.asterisk.campaign_actions import DialerPlan
 from cti.settings import AsteriskMode, Settings
 
 
@@ -22,4 +23,10 @@ def dialplan(settings: Settings) -> Dialplan:
         caller_id=settings.asterisk_caller_id,
         agent_ring_timeout=settings.asterisk_agent_ring_seconds,
         hold_context=settings.asterisk_hold_context if route else None,
+        dialer=DialerPlan(
+            lead_channel=settings.asterisk_dialer_lead_channel,
+            lead_context=settings.asterisk_dialer_context,
+            agent_leg_context=settings.asterisk_dialer_agent_context,
+            agent_leg_ring_timeout=settings.asterisk_dialer_agent_ring_seconds,
+        ),
     )

@@ -53,7 +53,9 @@ def campaign_spec(**overrides: Any) -> dict[str, Any]:
 
 
 def start_campaign(sb: Switchboard, name: str, leads: list[str], **spec: Any) -> None:
-    res = sb.request("POST", "/api/dialer/campaigns", json={"name": name, "spec": campaign_spec(**spec)})
+    res = sb.request(
+        "POST", "/api/dialer/campaigns", json={"name": name, "spec": campaign_spec(**spec)}
+    )
     assert res.status_code == 201, res.text
     rows = "".join(f"{n},Lead {i}\n" for i, n in enumerate(leads))
     files = {"file": ("leads.csv", f"phone,name\n{rows}".encode(), "text/csv")}
@@ -65,7 +67,9 @@ def start_campaign(sb: Switchboard, name: str, leads: list[str], **spec: Any) ->
 
 
 def lead_states(sb: Switchboard, name: str) -> dict[str, str]:
-    return {r["phone"]: r["status"] for r in sb.get(f"/api/dialer/campaigns/{name}/leads?limit=500")}
+    return {
+        r["phone"]: r["status"] for r in sb.get(f"/api/dialer/campaigns/{name}/leads?limit=500")
+    }
 
 
 def attempts(sb: Switchboard, name: str) -> list[dict[str, str]]:
@@ -153,7 +157,9 @@ def test_the_ami_link_drops_mid_campaign_no_attempt_lost_or_counted_twice(
         assert {r["phone"] for r in talking} == set(numbers[:3])
         relay.cut()
         cut_at = time.time()
-        status = eventually(lambda: link_down(sb, "cut"), "the campaign saying the link is down", 10)
+        status = eventually(
+            lambda: link_down(sb, "cut"), "the campaign saying the link is down", 10
+        )
         assert not status["dialling"], status
         # the three people hang up while nothing can tell Switchboard
         eventually(
