@@ -159,7 +159,7 @@ def test_the_ami_link_drops_mid_campaign_no_attempt_lost_or_counted_twice(
         relay.cut()
         cut_at = time.time()
         status = eventually(
-            lambda: link_down(sb, "cut"), "the campaign saying the link is down", 10
+            lambda: link_down(sb, "cut"), "the campaign saying the link is down", 30
         )
         assert not status["dialling"], status
         # the three people hang up while nothing can tell Switchboard
