@@ -28,8 +28,13 @@ class Provided(Generic[T]):
     def provide(self, state: State, service: T) -> None:
         setattr(state, self._key, service)
 
-    def __call__(self, connection: HTTPConnection) -> T:
+    def find(self, connection: HTTPConnection) -> T | None:
+        """The service, or None where the wiring chose not to build it."""
         service: T | None = getattr(connection.app.state, self._key, None)
+        return service
+
+    def __call__(self, connection: HTTPConnection) -> T:
+        service = self.find(connection)
         if service is None:
             raise RuntimeError(f"nothing provides {self.name}: the wiring calls its provide()")
         return service

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.requests import HTTPConnection
 
 from cti.auth.deps import PrincipalDep
 from cti.openapi import AUTHENTICATED, MAX_ID, IdPath, error_responses
@@ -20,7 +21,7 @@ from cti.provide import Provided
 from cti.roles import Role
 from dialer.campaign import NAME, CampaignSpec, e164
 from dialer.engine import DialerEngine, Disposition
-from dialer.errors import InvalidCampaign
+from dialer.errors import DialerUnavailable, InvalidCampaign
 from dialer.leads import DncReport, UploadReport
 from dialer.models import DialerLead, DncSource
 from dialer.responses import (
@@ -47,7 +48,19 @@ REFUSALS_SHOWN = 10_000
 
 dialer_engine: Provided[DialerEngine] = Provided("dialer")
 provide = dialer_engine.provide
-DialerDep = Annotated[DialerEngine, Depends(dialer_engine)]
+
+
+def _dialer(connection: HTTPConnection) -> DialerEngine:
+    engine = dialer_engine.find(connection)
+    if engine is None:
+        raise DialerUnavailable(
+            "no dialer runs here: on Asterisk, campaigns need Switchboard's ACD to pick the "
+            "agents (SWITCHBOARD_ASTERISK_MODE=route)"
+        )
+    return engine
+
+
+DialerDep = Annotated[DialerEngine, Depends(_dialer)]
 
 
 class NewCampaign(BaseModel):

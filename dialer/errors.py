@@ -11,14 +11,17 @@ DialerError                 400 dialer-error
 ├── InvalidLeadFile         422 invalid-lead-file
 ├── NoSuchLead              404 no-such-lead
 ├── NoSuchAttempt           404 no-such-attempt
-└── NotYourAttempt          403 not-your-attempt
+├── NotYourAttempt          403 not-your-attempt
+└── DialerUnavailable       503 dialer-unavailable
 
 ``InvalidPacingSetting`` names the setting and the value refused (``details``); the two
 ``Unknown*`` name the call or agent an event referred to that the pacer does not know.
 ``InvalidCampaign`` names the field and the reason (``details.errors``: "field: reason");
 ``InvalidLeadFile`` says why a whole file cannot be read (its encoding, a missing phone
 column) with the file, row and field in ``details``; single bad rows are not errors but
-refusals in the upload's report.
+refusals in the upload's report. ``DialerUnavailable``: the application built no dialer
+(on Asterisk in observe mode app_queue picks the agents, and the people a campaign reaches
+need Switchboard's ACD to reach one).
 """
 
 from __future__ import annotations
@@ -84,3 +87,8 @@ class NoSuchAttempt(DialerError):
 class NotYourAttempt(DialerError):
     status = 403
     error_id = "not-your-attempt"
+
+
+class DialerUnavailable(DialerError):
+    status = 503
+    error_id = "dialer-unavailable"

@@ -38,9 +38,19 @@ def build_dialer(
     port: TelephonyPort,
     bus: Bus | None = None,
 ) -> DialerEngine | None:
-    """The dialer on ``port``, or None when the PBX adapter cannot dial campaigns."""
+    """The dialer on ``port``, or None when the PBX adapter cannot dial campaigns or
+    Switchboard's ACD does not pick the agents (Asterisk in observe mode)."""
     if not isinstance(port, OutboundDialling):
         log.info("dialer.unavailable", reason="the telephony adapter has no outbound dialling")
+        return None
+    if not centre.acd.routing:
+        # The people a campaign reaches wait in Switchboard's ACD for an agent; when app_queue
+        # picks the agents (Asterisk's observe mode) nothing would offer them, and every one
+        # would be abandoned to the safe-harbour message.
+        log.warning(
+            "dialer.unavailable",
+            reason="app_queue picks the agents here: set SWITCHBOARD_ASTERISK_MODE=route",
+        )
         return None
     seats = CentreSeats(centre)
     engine = DialerEngine(CampaignService(sessions, clock), port, seats, clock)
