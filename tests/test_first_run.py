@@ -195,9 +195,9 @@ def test_users_are_added_listed_disabled_and_given_a_new_password_from_the_comma
     assert "ada" in listed.output and "supervisor" in listed.output
     assert directory(tmp_path).authenticate("ada", "agent-password-1") is not None
     unknown_skill = runner.invoke(
-        app, ["users", "add", "bob", "--name", "Bob", "--skills", "sales:2"], env=with_password
+        app, ["users", "add", "bob", "--name", "Bob", "--skills", "french:2"], env=with_password
     )
-    assert unknown_skill.exit_code == 1 and "skill 'sales' does not exist" in unknown_skill.output
+    assert unknown_skill.exit_code == 1 and "skill 'french' does not exist" in unknown_skill.output
     renewed = {**base, "SWITCHBOARD_NEW_PASSWORD": "agent-password-2"}
     assert runner.invoke(app, ["users", "passwd", "ada"], env=renewed).exit_code == 0
     assert directory(tmp_path).authenticate("ada", "agent-password-1") is None
