@@ -13,6 +13,7 @@ import uvicorn
 from rich.console import Console
 from sqlalchemy import Engine, inspect
 
+from acd.model import QueueConfig
 from acd.store import RoutingStore
 from cti import logs
 from cti.auth.secret import signing_secret
@@ -35,6 +36,7 @@ from cti.settings import Settings
 from cti.users import cli as users_cli
 from cti.users.service import Users
 from ivr import cli as ivr_cli
+from ivr.service import shipped_needs
 from simulations import outbound_cli as dialer_cli
 from wfm import cli as wfm_cli
 
@@ -57,9 +59,13 @@ def main(ctx: typer.Context) -> None:
 def init(
     login: str = typer.Option("admin", help="the first admin's login"),
     name: str = typer.Option("Administrator", help="the first admin's display name"),
+    starter_queues: bool = typer.Option(
+        True, help="create the queues and skills the shipped main-menu IVR flow routes to"
+    ),
 ) -> None:
     """Create the schema and the first admin (the password is asked for, or read from
-    SWITCHBOARD_ADMIN_PASSWORD when there is no terminal)."""
+    SWITCHBOARD_ADMIN_PASSWORD when there is no terminal), and the starter queues (sales,
+    billing, support) with a skill each, which the shipped main-menu IVR flow routes to."""
     settings = Settings()
     if settings.demo:
         users_cli.fail(
@@ -73,12 +79,39 @@ def init(
             users_cli.fail(f"already set up: the admins are {', '.join(admins)}")
         password = users_cli.read_password(ADMIN_PASSWORD_ENV, f"Password for {login}")
         users.first_admin(login, name, password)
+        created = _create_starter_queues(settings) if starter_queues else []
     except SwitchboardError as exc:
         users_cli.fail(exc.message)
+    console.print(f"Admin [bold]{login}[/bold] created.")
+    if created:
+        console.print(
+            f"Starter queues {', '.join(created)} created, each needing the skill of its name"
+            " at level 1 (the shipped main-menu IVR flow routes to them): give agents those"
+            " skills, or change or delete the queues on the admin page."
+        )
     console.print(
-        f"Admin [bold]{login}[/bold] created. Start the server with [bold]switchboard serve"
-        "[/bold] and open /ui/admin.html to add agents, queues and IVR flows."
+        "Start the server with [bold]switchboard serve[/bold] and open /ui/admin.html to add"
+        " agents, queues and IVR flows."
     )
+
+
+def _create_starter_queues(settings: Settings) -> list[str]:
+    """The queues and skills the shipped IVR flows route to, those the centre lacks; the
+    names of the queues created."""
+    engine = make_engine(settings.database_url)
+    try:
+        store = RoutingStore(make_session_factory(engine))
+        queues, skills = shipped_needs()
+        known_skills = store.skills()
+        for skill in sorted((skills | queues) - set(known_skills)):
+            store.save_skill(skill, f"{skill.title()} (created by switchboard init)")
+        existing = {queue.name for queue in store.load_queues()}
+        created = sorted(queues - existing)
+        for queue in created:
+            store.save_queue(QueueConfig(queue, queue.title(), ((queue, 1),)))
+        return created
+    finally:
+        engine.dispose()
 
 
 @app.command()

@@ -18,7 +18,7 @@ from cti.clock import Clock
 from ivr import reports, schema
 from ivr.driver import SessionRecord
 from ivr.errors import InvalidFlow, NoSuchFlow
-from ivr.schema import Flow, SubflowNode
+from ivr.schema import CallbackNode, Flow, QueueNode, SetNode, SubflowNode
 from ivr.state import Bundle
 from ivr.store import FlowStore, StoredVersion
 from ivr.validate import Catalogue, problems
@@ -34,6 +34,23 @@ DEFAULT_ENTRY_POINTS = {"ivr": "main-menu"}
 
 async def _in_thread(job: Callable[[], T]) -> T:
     return await asyncio.to_thread(job)
+
+
+def shipped_needs(folder: Path = SHIPPED) -> tuple[set[str], set[str]]:
+    """The queues and the skills the flows shipped in ``folder`` route to: what a centre
+    needs before those flows validate (``switchboard init`` creates them)."""
+    queues: set[str] = set()
+    skills: set[str] = set()
+    for path in sorted(folder.glob("*.yaml")):
+        flow = schema.parse_flow(schema.load_text(path.read_text(encoding="utf-8")))
+        for node in flow.nodes.values():
+            if isinstance(node, QueueNode | CallbackNode):
+                queues.add(node.queue)
+            if isinstance(node, SetNode):
+                skills.update(node.skills)
+                if node.language:
+                    skills.add(f"lang:{node.language}")
+    return queues, skills
 
 
 class IvrService:

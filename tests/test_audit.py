@@ -13,21 +13,16 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
 from unittest.mock import patch
 
 import pytest
-from fastapi import Depends, Request
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.websockets import WebSocketDisconnect
 from structlog.testing import capture_logs
 
 from cti.audit.service import AuditEntry, AuditLog, AuditQuery
-from cti.auth.deps import principal
-from cti.auth.service import Principal
 from cti.clock import LiveClock, ManualClock
 from cti.roles import Role
 from cti.server.app import create_app
@@ -213,37 +208,16 @@ def test_only_admins_read_the_audit_log(floor: Floor) -> None:
 
 
 # -- disabling a user -------------------------------------------------------------------------
-class Enabled(BaseModel):
-    enabled: bool
-
-
-def _disable_route(app: object) -> None:
-    """An admin route onto the account-disable path (``Directory.set_enabled``), as the
-    users API will offer it: the audit comes from the middleware, not from this handler."""
-
-    async def set_enabled(
-        login: str, body: Enabled, request: Request, who: Annotated[Principal, Depends(principal)]
-    ) -> Enabled:
-        who.require(Role.ADMIN)
-        request.app.state.services.directory.set_enabled(login, body.enabled)
-        return body
-
-    app.add_api_route(  # type: ignore[attr-defined]
-        "/api/users/{login}/enabled", set_enabled, methods=["PUT"], response_model=Enabled
-    )
-
-
 def test_disabling_a_user_closes_their_open_websocket_and_the_audit_log_says_who(
     tmp_path: Path,
 ) -> None:
     app = create_app(settings_for(tmp_path, demo_customers=20, demo_agents=4))
-    _disable_route(app)
     with TestClient(app) as client:
         agent_token = token(client, COLLEAGUE)
         with open_socket(client, "/ws/agent", agent_token) as ws:
             assert ws.receive_json()["type"] == "hello"
-            res = client.put(
-                f"/api/users/{COLLEAGUE}/enabled",
+            res = client.patch(
+                f"/api/users/{COLLEAGUE}",
                 json={"enabled": False},
                 headers=auth(client, "admin"),
             )
@@ -263,7 +237,7 @@ def test_disabling_a_user_closes_their_open_websocket_and_the_audit_log_says_who
         assert (entry.actor, entry.role, entry.action, entry.outcome) == (
             "admin",
             "admin",
-            "PUT /api/users/{login}/enabled",
+            "PATCH /api/users/{login}",
             "ok",
         )
         assert entry.target == {"login": COLLEAGUE}

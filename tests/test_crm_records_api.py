@@ -127,3 +127,36 @@ def test_a_customers_data_is_exported_then_erased_and_the_erasure_recorded(
         assert (record.customer_id, record.erased_by) == (customer_id, "admin")
     again = client.delete(f"/api/crm/customers/{customer_id}", headers=headers)
     assert again.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["(415) 555-0177", "14155550177", "4155550177", "+1 415-555-0177", "sip:4155550177@trunk"],
+)
+def test_erasure_finds_the_interactions_under_any_spelling_of_their_number(
+    client: TestClient, stored: str
+) -> None:
+    headers = auth(client, "admin")
+    customer_id = client.post(
+        "/api/customers", json={"name": "Spelt Otherwise", "phones": ["+14155550177"]},
+        headers=headers,
+    ).json()["id"]  # fmt: skip
+    log = services(client).call_log
+    common = {"direction": "inbound", "queue": "sales", "agent_login": "agent01",
+              "offered_at": T0, "answered_at": T0, "ended_at": T0}  # fmt: skip
+    log.record(InteractionRecord("spelt-in", 0, caller_number=stored, **common))  # type: ignore[arg-type]
+    log.record(InteractionRecord("spelt-out", 0, dialled_number=stored, **common))  # type: ignore[arg-type]
+    # Same digits in order inside a longer number, and a neighbour's number: not theirs.
+    log.record(InteractionRecord("other-1", 0, caller_number="+442141555017799", **common))  # type: ignore[arg-type]
+    log.record(InteractionRecord("other-2", 0, caller_number="(415) 555-0178", **common))  # type: ignore[arg-type]
+    log.wrap_up("spelt-in", "agent01", "resolved", "his pin is 1234")
+    exported = client.get(f"/api/crm/customers/{customer_id}/data", headers=headers).json()
+    assert sorted(i["call_id"] for i in exported["interactions"]) == ["spelt-in", "spelt-out"]
+    erasure = client.delete(f"/api/crm/customers/{customer_id}", headers=headers).json()
+    assert erasure["interactions_anonymised"] == 2
+    with database(client)() as session:
+        rows = {r.call_id: r for r in session.scalars(select(Interaction))}
+    assert (rows["spelt-in"].caller_number, rows["spelt-in"].notes) == (None, None)
+    assert rows["spelt-out"].dialled_number is None
+    assert rows["other-1"].caller_number == "+442141555017799"
+    assert rows["other-2"].caller_number == "(415) 555-0178"

@@ -13,13 +13,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
 from cti.cli import app
 from cti.crm.directory import Directory
 from cti.db import make_engine, make_session_factory
+from cti.server.app import create_app
 from cti.settings import Settings, TelephonyBackend
 from tests.server_process import TEST_JWT_SECRET, serve
+from tests.support import services, settings_for
 
 runner = CliRunner()
 ADMIN_PASSWORD = "first-admin-password"
@@ -152,6 +156,29 @@ def test_after_init_the_server_starts_without_the_demo_and_the_admin_logs_in(
         assert res.status_code == 401
 
 
+@pytest.mark.parametrize("starter", [True, False])
+def test_init_creates_the_queues_the_shipped_ivr_flow_routes_to_so_it_is_active(
+    tmp_path: Path, starter: bool
+) -> None:
+    flag = [] if starter else ["--no-starter-queues"]
+    init = runner.invoke(app, ["init", *flag], env=env(tmp_path, admin_password=ADMIN_PASSWORD))
+    assert init.exit_code == 0, init.output
+    assert ("Starter queues billing, sales, support created" in init.output) is starter
+    settings = settings_for(tmp_path, demo=False, jwt_secret=TEST_JWT_SECRET)
+    with capture_logs() as logs, TestClient(create_app(settings)) as client:
+        svc = services(client)
+        queues = sorted(svc.centre.acd.queues)
+        active = svc.ivr.active_names()
+    invalid = [line for line in logs if line["event"] == "ivr.shipped_flow_invalid"]
+    if starter:
+        assert queues == ["billing", "sales", "support"]
+        assert active == ["main-menu"] and invalid == []
+    else:
+        assert queues == [] and active == []
+        [line] = invalid
+        assert "queue 'sales' does not exist" in " ".join(line["errors"])
+
+
 def test_users_are_added_listed_disabled_and_given_a_new_password_from_the_command_line(
     tmp_path: Path,
 ) -> None:
@@ -168,9 +195,9 @@ def test_users_are_added_listed_disabled_and_given_a_new_password_from_the_comma
     assert "ada" in listed.output and "supervisor" in listed.output
     assert directory(tmp_path).authenticate("ada", "agent-password-1") is not None
     unknown_skill = runner.invoke(
-        app, ["users", "add", "bob", "--name", "Bob", "--skills", "sales:2"], env=with_password
+        app, ["users", "add", "bob", "--name", "Bob", "--skills", "french:2"], env=with_password
     )
-    assert unknown_skill.exit_code == 1 and "skill 'sales' does not exist" in unknown_skill.output
+    assert unknown_skill.exit_code == 1 and "skill 'french' does not exist" in unknown_skill.output
     renewed = {**base, "SWITCHBOARD_NEW_PASSWORD": "agent-password-2"}
     assert runner.invoke(app, ["users", "passwd", "ada"], env=renewed).exit_code == 0
     assert directory(tmp_path).authenticate("ada", "agent-password-1") is None

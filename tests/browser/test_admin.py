@@ -1,6 +1,13 @@
 """The admin page in a real browser, on a centre set up as a new user would: no demo, the
 first admin made by ``switchboard init``, then agents, a supervisor, skills, a queue and an
-IVR flow through the page, by mouse and by keyboard, with axe finding nothing."""
+IVR flow through the page, by mouse and by keyboard, with axe finding nothing.
+
+The numbered tests are one chain, issue 15's *Done when* tried as a new user would, on one
+fresh data directory: ``switchboard init`` (the ``fresh`` fixture, step 1); two agents and a
+supervisor through the page (test 1, step 2); a queue configured (test 3, step 4); 1,000
+customers imported from CSV (test 7, step 3); then the server started again on the simulated
+PBX with the traffic generator ringing from the imported numbers, and an agent made in test 1
+sees the pop of an imported customer on their desktop (test 8, steps 5 and 6)."""
 
 from __future__ import annotations
 
@@ -17,25 +24,31 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from cti.cli import app as cli
+from cti.settings import Settings
 from tests.browser.conftest import VIEWPORT
 from tests.browser.pages import ARTIFACTS, axe_violations
 from tests.browser.server import LiveServer, browser_settings
+from tests.customer_files import CUSTOMERS, customers_csv
 from tests.server_process import TEST_JWT_SECRET
 
 ADMIN_PASSWORD = "monday-morning-admin"
 
 
+def fresh_settings(workdir: Path) -> Settings:
+    return browser_settings(workdir).model_copy(
+        update={"demo": False, "jwt_secret": SecretStr(TEST_JWT_SECRET)}
+    )
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    return {"SWITCHBOARD_DATABASE_URL": settings.database_url, "SWITCHBOARD_DEMO": "false"}
+
+
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     workdir = tmp_path_factory.mktemp("fresh-centre")
-    settings = browser_settings(workdir).model_copy(
-        update={"demo": False, "jwt_secret": SecretStr(TEST_JWT_SECRET)}
-    )
-    env = {
-        "SWITCHBOARD_DATABASE_URL": settings.database_url,
-        "SWITCHBOARD_DEMO": "false",
-        "SWITCHBOARD_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
+    settings = fresh_settings(workdir)
+    env = cli_env(settings) | {"SWITCHBOARD_ADMIN_PASSWORD": ADMIN_PASSWORD}
     init = CliRunner().invoke(cli, ["init"], env=env)
     assert init.exit_code == 0, init.output
     server = LiveServer(workdir, settings).start()
@@ -91,8 +104,8 @@ def test_1_an_admin_adds_two_agents_and_a_supervisor_through_the_page(
     admin_page: Any, fresh: LiveServer
 ) -> None:
     page = admin_page
-    add_user(page, "amy", "Amy Agent", "agent")
-    add_user(page, "ben", "Ben Agent", "agent")
+    add_user(page, "amy", "Amy Agent", "agent", "sales:3")  # sales: made by switchboard init
+    add_user(page, "ben", "Ben Agent", "agent", "sales:2")
     add_user(page, "sue", "Sue Supervisor", "supervisor")
     rows = page.locator("#users-table tbody tr")
     expect(rows).to_have_count(4)
@@ -254,3 +267,60 @@ def test_6_users_are_imported_from_csv_with_each_refused_row_named_and_a_passwor
     assert logs_in(fresh, "cara", "imported-password") == 401
     assert logs_in(fresh, "cara", "a-new-password") == 200
     assert axe_violations(page) == []
+
+
+def test_7_a_thousand_customers_are_imported_from_csv(
+    fresh: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    source = tmp_path_factory.mktemp("customers") / "customers.csv"
+    customers_csv(source)
+    result = CliRunner().invoke(cli, ["crm", "import", str(source)], env=cli_env(fresh.settings))
+    assert result.exit_code == 0, result.output
+    assert f"{CUSTOMERS} created, 0 updated, 0 refused" in result.output
+    access = httpx.post(
+        f"{fresh.url}/api/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}
+    ).json()["access_token"]
+    exported = httpx.get(
+        f"{fresh.url}/api/crm/customers/export", headers={"Authorization": f"Bearer {access}"}
+    )
+    assert exported.status_code == 200
+    assert len(exported.text.strip().splitlines()) == CUSTOMERS + 1
+
+
+def test_8_served_with_the_traffic_generator_an_agent_sees_the_pop_of_an_imported_customer(
+    fresh: LiveServer, browser: Any
+) -> None:
+    fresh.stop()  # serve again: the simulated callers ring from the numbers known at start
+    busy = fresh.settings.model_copy(update={"demo_calls_per_minute": 600.0})
+    server = LiveServer(Path(), busy).start()
+    context = browser.new_context(base_url=server.url, viewport=VIEWPORT, locale="en-GB")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.goto("/ui/")
+        page.get_by_label("Login").fill("amy")
+        page.get_by_label("Password").fill("amy-password")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/ui/agent.html")
+        expect(page.locator("#connection")).to_have_text("Live")
+        access = httpx.post(
+            f"{server.url}/api/auth/token", data={"username": "amy", "password": "amy-password"}
+        ).json()["access_token"]
+        res = httpx.put(
+            f"{server.url}/api/agents/amy/state",
+            json={"state": "available"},
+            headers={"Authorization": f"Bearer {access}"},
+        )
+        assert res.status_code == 200, res.text
+        name = re.compile(r"^Imported Customer \d+$")
+        heading = page.locator("#customer-panel").get_by_role("heading", name=name)
+        expect(heading).to_be_visible(timeout=20_000)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "test_8_pop_of_an_imported_customer.png"))
+        shown = heading.inner_text()
+        rung = server.call(lambda: [c.caller_number for c in server.services.centre.calls.values()])
+        index = int(shown.rsplit(" ", 1)[1])
+        assert f"+14157{index // 1000:02d}{index % 1000:04d}" in rung
+    finally:
+        context.close()
+        server.stop()
