@@ -110,9 +110,11 @@ def test_init_asks_for_the_password_twice_on_a_terminal(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     os.close(terminal)
-    seen = _until(controller, b"Password for admin:")
+    # click writes the prompt, then getpass turns echo off (discarding what was typed) and
+    # writes the space after it: only after that space is typing safe
+    seen = _until(controller, b"Password for admin: ")
     os.write(controller, ADMIN_PASSWORD.encode() + b"\n")
-    seen += _until(controller, b"Repeat for confirmation:")
+    seen += _until(controller, b"Repeat for confirmation: ")
     os.write(controller, ADMIN_PASSWORD.encode() + b"\n")
     assert process.wait(timeout=120) == 0
     os.close(controller)
