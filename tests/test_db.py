@@ -16,6 +16,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 import acd.models
+import cti.audit.models
 import cti.auth.models
 import cti.crm.models
 import dialer.models
@@ -51,6 +52,7 @@ TABLES = {
     "dialer_attempts",
     "crm_outbox",
     "crm_erasures",
+    "audit_log",
 }
 #: Each feature's models module, and the tables it owns on the shared ``Base``.
 OWNERS = {
@@ -67,6 +69,7 @@ OWNERS = {
     },
     ivr.models: {"ivr_flows", "ivr_flow_versions", "ivr_sessions"},
     dialer.models: {"dialer_campaigns", "dialer_leads", "dialer_dnc", "dialer_attempts"},
+    cti.audit.models: {"audit_log"},
 }
 ALEMBIC_INI = Path(__file__).parents[1] / "cti" / "migrations" / "alembic.ini"
 
