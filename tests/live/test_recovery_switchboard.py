@@ -130,8 +130,11 @@ def test_a_standby_takes_over_the_ami_link_and_the_calls_when_the_active_is_kill
         pause(pbx, "agent02", "sales", False)
         eventually(lambda: not pbx.channels(), "Asterisk's channels all hung up", timeout=40)
         settled(standby)
-        call_log = CallLog(make_session_factory(make_engine(postgres_url)))
-        each_logged_once(pbx, call_log.get, calls)
+        engine = make_engine(postgres_url)
+        try:
+            each_logged_once(pbx, CallLog(make_session_factory(engine)).get, calls)
+        finally:
+            engine.dispose()  # no pooled connection left for the collector
     finally:
         active.kill()
         print(active.log.read_text()[-4000:])  # shown when the test fails
