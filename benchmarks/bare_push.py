@@ -25,7 +25,7 @@ async def ready(request: object) -> PlainTextResponse:
 
 
 async def agent(ws: WebSocket) -> None:
-    await ws.accept()
+    await ws.accept(subprotocol="switchboard")  # as Switchboard answers the bearer offer
     sockets.append(ws)
     try:
         while (await ws.receive())["type"] != "websocket.disconnect":

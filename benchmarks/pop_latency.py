@@ -25,8 +25,9 @@ import orjson
 import websockets
 
 from benchmarks import servers
-from cti.auth.service import Principal, TokenService
+from cti.auth.service import TokenService
 from cti.clock import LiveClock
+from cti.crm.directory import AgentAccount
 from cti.roles import Role
 
 SECRET = "bench-secret-bench-secret-bench-secret"
@@ -53,8 +54,9 @@ WARM_UP_SECONDS = 3.0
 async def _agent(
     base: str, token: str, samples: list[float], stop: asyncio.Event, connected: asyncio.Barrier
 ) -> None:
-    url = base.replace("http", "ws") + f"/ws/agent?token={token}"
-    async with websockets.connect(url, max_size=2**20) as ws:
+    url = base.replace("http", "ws") + "/ws/agent"
+    protocols = [websockets.Subprotocol("switchboard"), websockets.Subprotocol(f"bearer.{token}")]
+    async with websockets.connect(url, subprotocols=protocols, max_size=2**20) as ws:
         await connected.wait()
         while not stop.is_set():
             try:
@@ -93,7 +95,11 @@ async def _drive(base: str, tokens: list[str], seconds: float) -> list[float]:
     stop = asyncio.Event()
     connected = asyncio.Barrier(len(tokens) + 1)
     tasks = [asyncio.create_task(_agent(base, t, warm_up, stop, connected)) for t in tokens]
-    await connected.wait()
+    try:
+        await asyncio.wait_for(connected.wait(), timeout=60)
+    except TimeoutError:
+        failed = [t.exception() for t in tasks if t.done() and t.exception()]
+        raise RuntimeError(f"agents failed to connect: {failed[:3]}") from None
     await asyncio.sleep(WARM_UP_SECONDS)
     samples = warm_up
     samples.clear()
@@ -105,9 +111,9 @@ async def _drive(base: str, tokens: list[str], seconds: float) -> list[float]:
 
 def _tokens(base: str) -> list[str]:
     tokens = TokenService(SECRET, 3600, LiveClock())
-    boss = tokens.issue(Principal("super01", Role.SUPERVISOR, "bench"))
+    boss = tokens.issue(AgentAccount("super01", "bench", Role.SUPERVISOR, ()))
     agents = httpx.get(f"{base}/api/agents", headers={"Authorization": f"Bearer {boss}"}).json()
-    return [tokens.issue(Principal(a["agent_id"], Role.AGENT, a["name"])) for a in agents]
+    return [tokens.issue(AgentAccount(a["agent_id"], a["name"], Role.AGENT, ())) for a in agents]
 
 
 def measure_switchboard(agents: int, calls_per_second: float, seconds: float) -> Latency:
