@@ -145,6 +145,7 @@ def serve(
         access_log=False,
         log_level=log_level,
         ws_max_size=64 * 1024,
+        ws_per_message_deflate=settings.ws_compression,
     )
     logs.quiet_client_errors()  # after uvicorn.Config, which sets its loggers up
     logs.scrub_tokens()

@@ -116,6 +116,9 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
+    # permessage-deflate on websockets: off, since compressing every small message costs more
+    # CPU than a contact centre's LAN saves (a tenth of the loop at 1,000 agents)
+    ws_compression: bool = False
 
     jwt_secret: SecretStr | None = None  # at least 32 bytes; required unless demo
     jwt_secret_file: Path = Path("var/jwt-secret")  # the demo's generated key (mode 0600)

@@ -253,3 +253,16 @@ def test_no_token_reaches_any_log_line(tmp_path: Path) -> None:
         _, payload, signature = access.split(".")
         for part in (access, payload, signature):
             assert part not in log
+
+
+def test_the_served_websockets_are_not_compressed_unless_configured(
+    server: Server, tmp_path: Path
+) -> None:
+    """permessage-deflate is off by default (it cost a tenth of the event loop at 1,000
+    agents), and ``SWITCHBOARD_WS_COMPRESSION=true`` turns it back on."""
+    offers_deflate = server.ws("/ws/board", server.token("super01"))  # the client offers it
+    with offers_deflate as ws:
+        assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
+    with serving(tmp_path, jwt_secret=SECRET, ws_compression="true") as compressed:
+        with compressed.ws("/ws/board", compressed.token("super01")) as ws:
+            assert "permessage-deflate" in ws.response.headers["Sec-WebSocket-Extensions"]

@@ -335,3 +335,39 @@ async def test_a_leg_finished_after_the_writer_stopped_is_kept_for_the_next_star
     await writer.stop()
     writer.record(leg("late"))  # the PBX's last event, after the shutdown began
     assert [e.item.call_id for e in recovered(journal)] == ["late"]
+
+
+def test_appends_are_fsynced_off_the_callers_thread_one_fsync_for_those_made_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event loop never waits on the disk: ``append`` returns while the fsync is still
+    running in the journal's own thread, entries appended meanwhile share the next fsync, and
+    ``sync()`` (and ``close()``) return only once every entry is fsynced."""
+    import os
+    import threading
+
+    real_fsync = os.fsync
+    release = threading.Event()
+    started = threading.Event()
+    synced: list[str] = []
+
+    def slow_fsync(descriptor: int) -> None:
+        started.set()
+        assert release.wait(5), "the test never let the fsync finish"
+        real_fsync(descriptor)
+        synced.append(threading.current_thread().name)
+
+    monkeypatch.setattr("cti.calls.journal.os.fsync", slow_fsync)
+    journal = Journal(tmp_path / "spool.jsonl")
+    appended = [Entry.new(leg(f"c{n}")) for n in range(1, 6)]
+    journal.append(appended[0])  # returns with its fsync blocked
+    assert started.wait(5)
+    for entry in appended[1:]:
+        journal.append(entry)  # in the file before any fsync
+    assert synced == []
+    lines = (tmp_path / "spool.jsonl").read_bytes().splitlines()
+    assert [parse_line(line).entry_id for line in lines] == [e.entry_id for e in appended]
+    release.set()
+    journal.sync()
+    assert synced == ["journal-fsync", "journal-fsync"]  # the first, then one for the other 4
+    journal.close()

@@ -100,9 +100,13 @@ class TokenService:
             decoded = TokenClaims(str(claims["sub"]), int(claims["ver"]), float(claims["exp"]))
         except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
             raise InvalidToken(f"invalid token: {exc}") from None
-        if decoded.expires_at < self._clock.now():
+        return self.unexpired(decoded)
+
+    def unexpired(self, claims: TokenClaims) -> TokenClaims:
+        """``claims`` (of a token already decoded) while they have not expired."""
+        if claims.expires_at < self._clock.now():
             raise InvalidToken("the session has expired; log in again")
-        return decoded
+        return claims
 
 
 def admit(claims: TokenClaims, account: Account | None) -> Principal:

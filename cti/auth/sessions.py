@@ -29,7 +29,11 @@ class AuthService:
     throttle: LoginThrottle
 
     async def check(self, token: str) -> Session:
-        claims = self.tokens.decode(token)
+        return await self.recheck(self.tokens.decode(token))
+
+    async def recheck(self, claims: TokenClaims) -> Session:
+        """A token decoded before (a websocket's), checked again: expiry and the account."""
+        claims = self.tokens.unexpired(claims)
         hit, account = self.accounts.cached(claims.login)
         if not hit:
             account = await asyncio.to_thread(self.accounts.load, claims.login)

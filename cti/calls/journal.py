@@ -1,7 +1,10 @@
 """The call log's write-ahead journal: a finished leg (or a wrap-up) is on disk before it counts.
 
-A JSON-lines file. Each entry is appended and fsynced before the writer tries the database;
-when the database has taken it, a ``done`` line naming the entry follows (not fsynced: a done
+A JSON-lines file. Each entry is appended (in the kernel's hands when ``append`` returns, so
+a crash of the process cannot lose it) before the writer tries the database. The fsync that
+makes it survive the machine's crash runs in a thread of its own, one fsync for every entry
+appended while the last one ran (a group commit), so the event loop never waits on the disk;
+``sync()`` waits for it. When the database has taken an entry, a ``done`` line naming the entry follows (not fsynced: a done
 line lost in a crash only means the entry is written again, and writes are idempotent). At
 start every entry without its ``done`` line is written again. ::
 
@@ -110,9 +113,11 @@ class Journal:
         self._lock_path = path.with_suffix(path.suffix + ".lock")
         self._lock: BinaryIO | None = None
         self._thread_lock = threading.Lock()  # flock does not exclude threads of one process
+        self._syncer = _Syncer()
 
     def close(self) -> None:
-        """Let the files go (a later append opens them again)."""
+        """Let the files go (a later append opens them again), once every append is fsynced."""
+        self._syncer.sync()
         with self._thread_lock:
             for handle in (self._file, self._lock):
                 if handle is not None:
@@ -120,12 +125,17 @@ class Journal:
             self._file = self._lock = None
 
     def append(self, entry: Entry) -> None:
-        """Write ``entry`` and fsync it: when this returns, a crash cannot lose it."""
+        """Write ``entry``: when this returns, a crash of this process cannot lose it, and its
+        fsync (against a crash of the machine) is on its way (``sync()`` waits for it)."""
         with self._locked():
             handle = self._handle()
             handle.write(entry_line(entry))
             handle.flush()
-            os.fsync(handle.fileno())
+            self._syncer.request(os.dup(handle.fileno()))
+
+    def sync(self) -> None:
+        """Return once every entry appended so far is fsynced."""
+        self._syncer.sync()
 
     def done(self, entry_id: str) -> None:
         """The database has ``entry_id``; compact when the file has grown enough."""
@@ -220,6 +230,57 @@ class Journal:
                 yield
             finally:
                 fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
+
+
+class _Syncer:
+    """fsyncs appended entries in a daemon thread: one fsync covers every append made while
+    the previous one ran. Each request is a duplicate of the journal's descriptor, so a file
+    that compaction replaced meanwhile is still the one synced (then closed)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._waiting: list[int] = []
+        self._requested = self._synced = 0
+        self._thread: threading.Thread | None = None
+
+    def request(self, descriptor: int) -> None:
+        with self._changed:
+            self._waiting.append(descriptor)
+            self._requested += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="journal-fsync", daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
+
+    def sync(self) -> None:
+        with self._changed:
+            target = self._requested
+            self._changed.wait_for(lambda: self._synced >= target)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: bool(self._waiting))
+                batch, self._waiting = self._waiting, []
+                covered = self._requested
+            _fsync_each_file(batch)
+            with self._changed:
+                self._synced = covered
+                self._changed.notify_all()
+
+
+def _fsync_each_file(descriptors: list[int]) -> None:
+    """One fsync per file among ``descriptors`` (duplicates of a few files' descriptors), then
+    close them all."""
+    try:
+        files = {os.fstat(d).st_ino: d for d in descriptors}
+        for descriptor in files.values():
+            os.fsync(descriptor)
+    except OSError as exc:  # the disk failed: the entries are in the file; say so loudly
+        log.critical("call_log_journal_fsync_failed", error=str(exc))
+    finally:
+        for descriptor in descriptors:
+            os.close(descriptor)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -57,9 +57,10 @@ class _Refused(Exception):
 
 
 class SocketSession:
-    def __init__(self, ws: WebSocket, svc: Sockets, token: str, session: Session) -> None:
-        self._ws, self._svc, self._token = ws, svc, token
+    def __init__(self, ws: WebSocket, svc: Sockets, session: Session) -> None:
+        self._ws, self._svc = ws, svc
         self.principal: Principal = session.principal
+        self._claims = session.claims  # decoded once; each check reads the account again
         self._expires_at = session.claims.expires_at
         self._closed = False
 
@@ -75,7 +76,7 @@ class SocketSession:
         except SwitchboardError as exc:
             await ws.close(code=POLICY_VIOLATION, reason=exc.message[:120])
             return None
-        return cls(ws, svc, token, session)
+        return cls(ws, svc, session)
 
     async def accept(self) -> None:
         await self._ws.accept(subprotocol=SUBPROTOCOL)
@@ -118,7 +119,7 @@ class SocketSession:
         if self._closed:
             return False
         try:
-            await self._svc.auth.check(self._token)
+            await self._svc.auth.recheck(self._claims)
         except SwitchboardError as exc:
             self._closed = True
             with contextlib.suppress(RuntimeError, WebSocketDisconnect):
