@@ -264,5 +264,6 @@ def test_the_served_websockets_are_not_compressed_unless_configured(
     with offers_deflate as ws:
         assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
     with serving(tmp_path, jwt_secret=SECRET, ws_compression="true") as compressed:
-        with compressed.ws("/ws/board", compressed.token("super01")) as ws:
+        deflating = compressed.ws("/ws/board", compressed.token("super01"))
+        with deflating as ws:
             assert "permessage-deflate" in ws.response.headers["Sec-WebSocket-Extensions"]

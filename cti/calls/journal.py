@@ -4,9 +4,9 @@ A JSON-lines file. Each entry is appended (in the kernel's hands when ``append``
 a crash of the process cannot lose it) before the writer tries the database. The fsync that
 makes it survive the machine's crash runs in a thread of its own, one fsync for every entry
 appended while the last one ran (a group commit), so the event loop never waits on the disk;
-``sync()`` waits for it. When the database has taken an entry, a ``done`` line naming the entry follows (not fsynced: a done
-line lost in a crash only means the entry is written again, and writes are idempotent). At
-start every entry without its ``done`` line is written again. ::
+``sync()`` waits for it. When the database has taken an entry, a ``done`` line naming it
+follows (not fsynced: a done line lost in a crash only means the entry is written again, and
+writes are idempotent). At start every entry without its ``done`` line is written again. ::
 
     {"id": "9f…", "leg": {…the InteractionRecord…}}
     {"id": "a1…", "wrap": {"call_id": …, "agent_login": …, "disposition": …}}
