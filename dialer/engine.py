@@ -23,6 +23,7 @@ from cti.telephony import outbound as ob
 from dialer.campaign import DialMode
 from dialer.errors import CampaignStateConflict, NotYourAttempt
 from dialer.models import AttemptOutcome, CampaignState, DialerLead, LeadStatus
+from dialer.offers import PopSink
 from dialer.runtime import CampaignRuntime, Status, utc
 from dialer.seats import Seats
 from dialer.service import Campaign, CampaignService
@@ -74,6 +75,8 @@ class DialerEngine:
         self._task: asyncio.Task[None] | None = None
         #: Told every campaign's status after each tick (the board's ``campaigns`` message).
         self.publish: Callable[[list[dict[str, Any]]], None] | None = None
+        #: Told of the people reached and given to agents (``dialer.offers``): their pops.
+        self.pops: PopSink | None = None
         service.listeners.append(self._changed)
 
     # -- lifecycle ------------------------------------------------------------------
@@ -150,7 +153,9 @@ class DialerEngine:
                 self.seats,
                 self.clock,
                 self.legs,
+                campaign.name,
             )
+            runtime.pops = self.pops
             self.runtimes[campaign.id] = runtime
         runtime.update(campaign.spec)
         runtime.running = campaign.state is CampaignState.RUNNING

@@ -30,6 +30,7 @@ from cti.telephony.errors import TelephonyError
 from dialer import events as pe
 from dialer.campaign import AbandonRule, CampaignSpec, DialMode, MachineAction, RetryOutcome
 from dialer.models import AttemptOutcome, DialerAttempt, DialerLead, LeadStatus
+from dialer.offers import LeadCard, OutboundOffer, PersonReached, PopSink
 from dialer.pacer import Pacer
 from dialer.seats import Seats
 from dialer.settings import PacingSettings
@@ -80,6 +81,8 @@ class Live:
     deadline: Timer | None = None
     heard_since_drop: bool = True
     opted_out: bool = False
+    card: LeadCard | None = None  # what the agent's pop shows of the lead
+    offered_to: str | None = None  # the agent whose desktop was told of the call
 
 
 @dataclass(slots=True)
@@ -121,8 +124,10 @@ class CampaignRuntime:
         seats: Seats,
         clock: Clock,
         legs: set[str],
+        name: str = "",
     ) -> None:
         self.campaign_id = campaign_id
+        self.name = name
         self.spec = spec
         self.store = store
         self.port = port
@@ -140,6 +145,8 @@ class CampaignRuntime:
         self.staffed_seconds = 0.0
         self.talk_seconds = 0.0
         self.connected = 0
+        #: Told of the people reached and given to agents (the agents' pops).
+        self.pops: PopSink | None = None
 
     # -- edits and controls -------------------------------------------------------
     def update(self, spec: CampaignSpec) -> None:
@@ -277,6 +284,7 @@ class CampaignRuntime:
     async def dial(self, lead: DialerLead, now: float, agent_for: str | None = None) -> str:
         attempt_id = f"att-{int(now * 1000):013d}-{secrets.token_hex(4)}"
         live = Live(attempt_id, lead.id, lead.phone, now, lead.attempts + 1, agent_for)
+        live.card = LeadCard.of(lead, live.attempts)
         self.live[attempt_id] = live
         if agent_for is None:
             self.pacer.apply(pe.Dialled(attempt_id, now))
@@ -333,7 +341,10 @@ class CampaignRuntime:
             return
         live.outcome, live.person = AttemptOutcome.LIVE, True
         self._tell(live, pe.Person(live.attempt_id, event.at))
+        if self.pops is not None and live.card is not None:
+            self.pops.reached(PersonReached(live.attempt_id, live.card, event.at))
         if live.agent_for is not None:  # preview: the agent who dialled takes it
+            self._pop(live, live.agent_for)
             self._send(ob.ConnectLead(live.attempt_id, live.agent_for))
             return
         self.seats.person(live.attempt_id, self.spec.queue)
@@ -346,7 +357,32 @@ class CampaignRuntime:
         live = self.live.get(attempt_id)
         if live is None or live.connected_at is not None:
             return
+        self._pop(live, agent_id)
         self._send(ob.ConnectLead(attempt_id, agent_id))
+
+    def _pop(self, live: Live, agent_id: str) -> None:
+        """Tell ``agent_id``'s desktop of the lead, the campaign and its script."""
+        if self.pops is None or live.card is None:
+            return
+        live.offered_to = agent_id
+        now = self.clock.now()
+        offer = OutboundOffer(
+            live.attempt_id,
+            agent_id,
+            self.name,
+            self.spec.script,
+            self.spec.queue,
+            live.card,
+            live.dialled_at,
+            live.answered_at,
+            now,
+        )
+        self.pops.offered(offer)
+
+    def _unpop(self, live: Live, at: float) -> None:
+        if self.pops is not None:
+            self.pops.ended(live.attempt_id, live.offered_to, at)
+            live.offered_to = None
 
     def _connected(self, live: Live, agent_id: str, at: float) -> None:
         if live.connected_at is not None:
@@ -393,6 +429,7 @@ class CampaignRuntime:
         elif live.connected_at is not None and live.agent_id and live.agent_for is None:
             self.seats.done(live.attempt_id, live.agent_id, self.spec.queue)
         del self.live[event.attempt_id]
+        self._unpop(live, event.at)
         self._finish(live, event.at, event.cause)
 
     def _lost(self, live: Live, now: float) -> None:
@@ -444,6 +481,7 @@ class CampaignRuntime:
             live.deadline.cancel()
         if live.agent_for is None:
             self.seats.done(command.attempt_id, command.agent_id, self.spec.queue)
+        self._unpop(live, self.clock.now())
         if live.person:
             self._abandon(live, self.clock.now())
             self._send(ob.PlaySafeHarbour(command.attempt_id))

@@ -11,7 +11,16 @@ from pathlib import Path
 
 from acd.agents import AgentState
 from tests.dialer_support import csv_bytes, spec
-from tests.support import auth, running_app, services
+from tests.support import (
+    agent_with_skill,
+    auth,
+    bearer,
+    next_of,
+    only_available,
+    running_app,
+    services,
+    token,
+)
 
 DEADLINE_SECONDS = 60.0
 
@@ -57,3 +66,56 @@ def test_the_demo_runs_a_small_predictive_campaign_beside_inbound_traffic(tmp_pa
         assert res.json()["state"] == "running" and res.json()["spec"]["mode"] == "predictive"
         status = client.get("/api/dialer/campaigns/demo-outbound/status", headers=headers).json()
         assert sum(status["leads"].values()) > 100
+
+
+def test_the_pop_of_a_campaign_call_shows_the_lead_its_crm_record_and_the_script(
+    tmp_path: Path,
+) -> None:
+    """Through the real server and the agent's websocket: the ACD gives a person the campaign
+    reached to the one available agent, whose pop carries the lead (name, phone, account and
+    the list's other columns), the customer's CRM record found by the account, and the
+    campaign's name and script; a desktop that reconnects mid-call is popped again."""
+    with running_app(tmp_path) as client:
+        headers = auth(client, "super01")
+        crm = services(client).crm
+        customers = [crm.lookup_account(a) for a in crm.account_numbers(40)]
+        known = [c for c in customers if c is not None and c.phones][:30]
+        assert len(known) >= 10
+        body = {"name": "renewals", "spec": spec(queue="sales", amd=False, script=SCRIPT)}
+        assert client.post("/api/dialer/campaigns", json=body, headers=headers).status_code == 201
+        # the lead's name is the list's own, unlike the CRM's: the pop shows both
+        rows = [
+            f"{c.phones[0]},List name {i},{c.account_number},gold-{i}" for i, c in enumerate(known)
+        ]
+        files = {"file": ("leads.csv", csv_bytes("phone,name,account,offer", rows), "text/csv")}
+        res = client.post("/api/dialer/campaigns/renewals/leads", files=files, headers=headers)
+        assert res.status_code == 200 and res.json()["loaded"] == len(known), res.text
+        agent = agent_with_skill(client, "sales")
+        only_available(client, agent)
+        by_account = {c.account_number: c for c in known}
+        with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
+            assert next_of(ws, "hello")["agent"]["state"] == "available"
+            res = client.post("/api/dialer/campaigns/renewals/start", headers=headers)
+            assert res.status_code == 200
+            pop = next_of(ws, "pop", limit=500)
+            lead, call = pop["lead"], pop["call"]
+            customer = by_account[lead["account"]]
+            i = int(lead["name"].removeprefix("List name "))
+            assert lead["phone"] == customer.phones[0] and lead["fields"] == {"offer": f"gold-{i}"}
+            assert call["call_id"].startswith("att-") and call["direction"] == "outbound"
+            assert call["phase"] == "connected" and call["agent_id"] == agent
+            assert call["caller_number"] == lead["phone"] and call["queue"] == "sales"
+            assert pop["campaign"] == {"name": "renewals", "script": SCRIPT}
+            assert pop["customer"]["status"] == "known"
+            record = pop["customer"]["matches"][0]
+            assert record["id"] == customer.id and record["name"] == customer.name
+            with client.websocket_connect(
+                "/ws/agent", subprotocols=bearer(token(client, agent))
+            ) as again:
+                hello = next_of(again, "hello")
+                assert hello["call"]["call_id"] == call["call_id"], hello
+                repeat = next_of(again, "pop")
+                assert repeat["lead"] == lead and repeat["campaign"] == pop["campaign"]
+
+
+SCRIPT = "Hello {name}, this is Acme about your renewal offer."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 
@@ -35,6 +36,10 @@ def _no_observer(seconds: float) -> None:
     return None
 
 
+def _no_outbound_call(agent_id: str) -> tuple[dict[str, Any], bytes] | None:
+    return None
+
+
 class Hub:
     def __init__(self, bus: Bus, clock: Clock, *, board_interval: float = 0.25) -> None:
         self.bus = bus
@@ -46,6 +51,9 @@ class Hub:
         #: Told, for each pop, how long after the call started ringing it went out (seconds
         #: on the injected clock): the ring-to-pop histogram of ``/metrics``.
         self.on_pop: Callable[[float], None] = _no_observer
+        #: The campaign call an agent is on (its call view and pop), for the desktop that
+        #: reconnects: the dialer's pops set it (``cti.server.outbound_pops``).
+        self.outbound_call: Callable[[str], tuple[dict[str, Any], bytes] | None] = _no_outbound_call
 
     def bind_board(self, source: Callable[[], bytes]) -> None:
         self._board_source = source

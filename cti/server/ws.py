@@ -86,12 +86,12 @@ async def _send_hello(ws: WebSocket, svc: Sockets, agent_id: str) -> None:
     """Current truth on (re)connect; a call still ringing or up is popped again."""
     agent = svc.centre.acd.agent(agent_id)
     call = svc.centre.call_for_agent(agent_id)
-    hello = {
-        "type": "hello",
-        "agent": agent_view(agent),
-        "call": call_view(call) if call else None,
-    }
+    campaign_call = svc.hub.outbound_call(agent_id) if call is None else None
+    view = call_view(call) if call else campaign_call[0] if campaign_call else None
+    hello = {"type": "hello", "agent": agent_view(agent), "call": view}
     await _send(ws, payloads.encode(hello))
+    if campaign_call is not None:
+        await _send(ws, campaign_call[1])
     if call is not None and call.phase in (Phase.RINGING, Phase.CONNECTED):
         lookup = svc.centre.lookup_result(call.call_id)
         crm = svc.centre.external_result(call.call_id)
