@@ -12,6 +12,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from acd.agents import AgentState
+from cti.telephony import outbound as ob
 from tests.browser.floor import agents_with, quiet, rest, set_state
 from tests.browser.pages import axe_violations, log_in
 from tests.browser.server import LiveServer
@@ -195,4 +196,58 @@ def test_in_preview_mode_the_desktop_shows_the_leads_card_with_dial_and_skip(
         assert [a.phone for a in attempts] == ["+12125550132"]  # the skipped lead was not dialled
     finally:
         live.call(dialer.service.control, "handpicked", "pause")
+        quiet(live)
+
+
+def test_the_pop_of_a_campaign_call_shows_the_lead_the_crm_record_and_the_script(
+    page: Any, live: LiveServer
+) -> None:
+    """A progressive campaign reaches a customer the CRM knows by account; the ACD gives them
+    to the one available agent, whose desktop shows the lead (with the list's own columns),
+    the customer's record and the campaign's script; when the call ends, wrap-up opens."""
+    agent = agents_with(live, "sales")[1]
+    quiet(live, available=(agent,))
+    dialer = live.services.dialer
+    assert dialer is not None
+    crm = live.services.crm
+    cards = [live.call(crm.lookup_account, a) for a in live.call(crm.account_numbers, 30)]
+    known = [c for c in cards if c is not None and c.phones][:20]
+    rows = "".join(
+        f"{c.phones[0]},Lead {i},{c.account_number},plan-{i}\n" for i, c in enumerate(known)
+    )
+    script = "Good morning, this is Acme Energy about your renewal."
+    body = spec(mode="progressive", amd=False, script=script)
+    live.call(dialer.service.create, "popped", body)
+    live.call(
+        dialer.service.upload,
+        "popped",
+        io.BytesIO(f"phone,name,account,plan\n{rows}".encode()),
+        "p.csv",
+    )
+    try:
+        log_in(page, agent, lands_on="agent.html")
+        expect(page.locator("#connection")).to_have_text("Live")
+        live.call(dialer.service.control, "popped", "start")
+        lead = page.get_by_role("region", name="Campaign lead")
+        expect(lead).to_be_visible(timeout=40_000)
+        expect(page.locator("#lead-campaign")).to_have_text("Campaign: popped")
+        name = lead.locator("dd").first.inner_text()
+        i = int(name.removeprefix("Lead "))
+        customer = known[i]
+        expect(lead).to_contain_text(str(customer.account_number))
+        expect(lead).to_contain_text(f"plan-{i}")  # a column of the list, as a field
+        record = page.get_by_role("region", name="Customer")
+        expect(record.locator(".card-name")).to_have_text(customer.name)
+        expect(page.get_by_role("region", name="Call script").locator(".script-text")).to_have_text(
+            script
+        )
+        expect(page.locator("#call-status")).to_have_text("Connected")
+        assert axe_violations(page) == []
+
+        attempt = page.evaluate("() => window.switchboardDesk.call.call_id")
+        live.run(lambda: dialer.port.execute_outbound(ob.HangupLead(attempt)))
+        expect(page.locator("#call-idle")).to_be_visible()
+        expect(page.get_by_role("region", name="Wrap-up")).to_be_visible()
+    finally:
+        live.call(dialer.service.control, "popped", "pause")
         quiet(live)
