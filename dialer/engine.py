@@ -269,8 +269,10 @@ class DialerEngine:
                 f"lead {lead_id} is not the one offered to {agent_id}",
                 details={"lead": lead_id, "agent": agent_id},
             )
-        del runtime._previews[agent_id]
         lead = await asyncio.to_thread(self.service.lead, lead_id)
+        if dial and not self.seats.agents(runtime.spec.queue).get(agent_id, False):
+            raise _unavailable(agent_id, lead_id)  # the lead stays theirs to dial later
+        del runtime._previews[agent_id]
         if not dial:
             later = utc(self.clock.now()) + timedelta(minutes=runtime.spec.recycle_minutes)
             await self.store.set_lead(lead_id, next_at=later)
@@ -280,7 +282,10 @@ class DialerEngine:
             raise CampaignStateConflict(
                 f"lead {lead_id} is on a DNC list", details={"lead": lead_id}
             )
-        return await runtime.dial(lead, self.clock.now(), agent_for=agent_id)
+        attempt_id = await runtime.dial(lead, self.clock.now(), agent_for=agent_id)
+        if attempt_id is None:
+            raise _unavailable(agent_id, lead_id)
+        return attempt_id
 
     def _running(self, campaign: Campaign, mode: DialMode) -> CampaignRuntime:
         runtime = self.runtimes.get(campaign.id)
@@ -328,3 +333,10 @@ class DialerEngine:
             "lead": lead.id,
             **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()},
         }
+
+
+def _unavailable(agent_id: str, lead_id: int) -> CampaignStateConflict:
+    """A preview dial while the agent is not available (on another call, paused)."""
+    return CampaignStateConflict(
+        f"{agent_id} is not available for a call now", details={"lead": lead_id, "agent": agent_id}
+    )

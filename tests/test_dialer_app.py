@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from acd.agents import AgentState
@@ -119,3 +120,49 @@ def test_the_pop_of_a_campaign_call_shows_the_lead_its_crm_record_and_the_script
 
 
 SCRIPT = "Hello {name}, this is Acme about your renewal offer."
+
+
+def test_an_agents_own_callback_is_dialled_only_for_them_through_the_call_centres_acd(
+    tmp_path: Path,
+) -> None:
+    """On the simulated PBX with the call centre's own ACD: a callback an agent asked for
+    themselves waits while they are paused, though another agent is free; once they are
+    available it is dialled with them reserved in the ACD, and nobody else takes it."""
+    with running_app(tmp_path) as client:
+        headers = auth(client, "super01")
+        body = {"name": "mine", "spec": spec(queue="sales", mode="progressive", amd=False)}
+        assert client.post("/api/dialer/campaigns", json=body, headers=headers).status_code == 201
+        files = {"file": ("leads.csv", csv_bytes("phone,name", ["+12125550177,Kim"]), "text/csv")}
+        res = client.post("/api/dialer/campaigns/mine/leads", files=files, headers=headers)
+        assert res.status_code == 200 and res.json()["loaded"] == 1, res.text
+        svc = services(client)
+        dialer, acd = svc.dialer, svc.centre.acd
+        assert dialer is not None
+        campaign = dialer.service.get("mine")
+        lead = dialer.service.leads("mine", 1, 0)[0]
+        free, owner = [a.agent_id for a in acd.agents() if a.level("sales") >= 1][:2]
+        only_available(client, free)
+        due = datetime.fromtimestamp(svc.clock.now(), UTC)
+        dialer.service.set_lead(lead.id, status="callback", next_at=due, callback_agent=owner)
+        assert client.post("/api/dialer/campaigns/mine/start", headers=headers).status_code == 200
+        time.sleep(4.0)
+        assert list(dialer.service.attempts(campaign.id)) == [], "the callback is the owner's"
+        res = client.put(f"/api/agents/{owner}/state", json={"state": "available"}, headers=headers)
+        assert res.status_code == 200, res.text
+        held: set[str] = set()
+        end = time.monotonic() + DEADLINE_SECONDS
+        while time.monotonic() < end:
+            agent = acd.agent(owner)
+            if (agent.call_id or "").startswith("att-"):
+                held.add(f"{agent.state.value}:{agent.call_id}")
+            rows = list(dialer.service.attempts(campaign.id))
+            if rows and (rows[0].ended_at or rows[0].connected_at):
+                break  # the line rang out, was busy, failed, or the person met an agent
+            time.sleep(0.05)
+        rows = list(dialer.service.attempts(campaign.id))
+        assert len(rows) == 1 and (rows[0].ended_at or rows[0].connected_at), rows
+        assert f"reserved:{rows[0].id}" in held, held  # held for it while it rang
+        if rows[0].connected_at is not None:
+            assert rows[0].agent_id == owner  # the person met the owner, nobody else
+            assert acd.agent(owner).state.value == "on_call"
+        assert not (acd.agent(free).call_id or "").startswith("att-")
