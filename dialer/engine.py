@@ -75,6 +75,9 @@ class DialerEngine:
         self._task: asyncio.Task[None] | None = None
         #: Told every campaign's status after each tick (the board's ``campaigns`` message).
         self.publish: Callable[[list[dict[str, Any]]], None] | None = None
+        #: Whether anyone watches the campaigns now: their status is computed (three
+        #: queries a campaign) and published only then.
+        self.watched: Callable[[], bool] = _always
         #: Told of the people reached and given to agents (``dialer.offers``): their pops.
         self.pops: PopSink | None = None
         service.listeners.append(self._changed)
@@ -108,7 +111,7 @@ class DialerEngine:
         await self._legs()
         for runtime in list(self.runtimes.values()):
             await runtime.step()
-        if self.publish is not None:
+        if self.publish is not None and self.watched():
             self.publish(await self.status_views())
 
     # -- events -------------------------------------------------------------------
@@ -340,3 +343,7 @@ def _unavailable(agent_id: str, lead_id: int) -> CampaignStateConflict:
     return CampaignStateConflict(
         f"{agent_id} is not available for a call now", details={"lead": lead_id, "agent": agent_id}
     )
+
+
+def _always() -> bool:
+    return True

@@ -9,8 +9,12 @@ import io
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 
 from acd.agents import AgentState
+from cti.server.hub import WATCH_LEASE
 from tests.dialer_support import csv_bytes, spec
 from tests.support import (
     agent_with_skill,
@@ -166,3 +170,43 @@ def test_an_agents_own_callback_is_dialled_only_for_them_through_the_call_centre
             assert rows[0].agent_id == owner  # the person met the owner, nobody else
             assert acd.agent(owner).state.value == "on_call"
         assert not (acd.agent(free).call_id or "").startswith("att-")
+
+
+def test_the_campaigns_message_is_computed_only_while_a_supervisor_watches(
+    tmp_path: Path,
+) -> None:
+    """With no board open, the dialer ticks without reading the campaigns' figures (no
+    query on lead or attempt counts) and publishes nothing; a board opened gets the
+    ``campaigns`` message, updated each tick; once it closes, the queries stop again."""
+    with running_app(tmp_path) as client:
+        headers = auth(client, "super01")
+        body = {"name": "watched", "spec": spec(queue="sales", amd=False)}
+        assert client.post("/api/dialer/campaigns", json=body, headers=headers).status_code == 201
+        files = {"file": ("l.csv", csv_bytes("phone,name", ["+12125550190,Al"]), "text/csv")}
+        assert client.post("/api/dialer/campaigns/watched/leads", files=files, headers=headers)
+        assert client.post("/api/dialer/campaigns/watched/start", headers=headers).is_success
+        counts: list[str] = []
+
+        def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if "count(" in statement.lower() and "group by" in statement.lower():
+                counts.append(statement)
+
+        engine = services(client).database
+        assert engine is not None
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            time.sleep(3.5)  # three dialer ticks and more, nobody watching
+            assert counts == [], counts
+            token_ = token(client, "super01")
+            with client.websocket_connect("/ws/board", subprotocols=bearer(token_)) as board:
+                first = next_of(board, "campaigns", limit=200)
+                assert [c["campaign"] for c in first["campaigns"]] == ["watched"]
+                again = next_of(board, "campaigns", limit=200)
+                assert again["campaigns"][0]["at"] > first["campaigns"][0]["at"]
+            assert counts, "the figures were read while the board watched"
+            time.sleep(WATCH_LEASE + 1.5)
+            counts.clear()
+            time.sleep(2.5)
+            assert counts == [], "no watcher since the board closed"
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)

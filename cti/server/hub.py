@@ -26,6 +26,12 @@ from cti.telephony.events import CommandFailed
 log = structlog.get_logger(__name__)
 
 BOARD = "board"
+#: Each supervisor's board socket says so here every ``WATCH_EVERY`` seconds, on the bus (so
+#: over Redis the engine's process hears every process's watchers); what only a watcher
+#: needs (the dialer's ``campaigns`` message) is computed while one was heard of lately.
+WATCHING = "board-watching"
+WATCH_EVERY = 2.0
+WATCH_LEASE = 5.0
 
 
 def agent_topic(agent_id: str) -> str:
@@ -113,6 +119,10 @@ class Hub:
         self._board_dirty()
 
     # -- board ------------------------------------------------------------------
+    def board_watched(self) -> None:
+        """A supervisor's board is open (each open board says so every ``WATCH_EVERY`` s)."""
+        self.bus.publish(WATCHING, b"1")
+
     def board_now(self) -> bytes:
         if self._board_source is None:
             raise RuntimeError("Hub.bind_board() was not called")

@@ -29,7 +29,7 @@ from cti.errors import SwitchboardError
 from cti.roles import Role
 from cti.server import messages, payloads
 from cti.server.bus import Subscription
-from cti.server.hub import BOARD, agent_topic
+from cti.server.hub import BOARD, WATCH_EVERY, Hub, agent_topic
 from cti.server.sockets import Sockets, sockets
 from cti.server.ws_auth import SocketSession
 from cti.telephony import commands as cmd
@@ -153,11 +153,20 @@ async def board_socket(ws: WebSocket) -> None:
         return
     await session.accept()
     sub = svc.bus.subscribe(BOARD)
+    watching = asyncio.create_task(_watching(svc.hub))
     try:
         await _send(ws, svc.hub.board_now())
         await _pump(ws, sub, session.authorised(lambda raw: _board_message(ws, raw)), session)
     finally:
+        watching.cancel()
         sub.close()
+
+
+async def _watching(hub: Hub) -> None:
+    """Say that a board is open, for as long as it is (see ``hub.WATCHING``)."""
+    while True:
+        hub.board_watched()
+        await asyncio.sleep(WATCH_EVERY)
 
 
 async def _board_message(ws: WebSocket, raw: str) -> None:
