@@ -23,6 +23,7 @@ from cti.telephony import outbound as ob
 from dialer.campaign import DialMode
 from dialer.errors import CampaignStateConflict, NotYourAttempt
 from dialer.models import AttemptOutcome, CampaignState, DialerLead, LeadStatus
+from dialer.offers import PopSink
 from dialer.runtime import CampaignRuntime, Status, utc
 from dialer.seats import Seats
 from dialer.service import Campaign, CampaignService
@@ -74,6 +75,11 @@ class DialerEngine:
         self._task: asyncio.Task[None] | None = None
         #: Told every campaign's status after each tick (the board's ``campaigns`` message).
         self.publish: Callable[[list[dict[str, Any]]], None] | None = None
+        #: Whether anyone watches the campaigns now: their status is computed (three
+        #: queries a campaign) and published only then.
+        self.watched: Callable[[], bool] = _always
+        #: Told of the people reached and given to agents (``dialer.offers``): their pops.
+        self.pops: PopSink | None = None
         service.listeners.append(self._changed)
 
     # -- lifecycle ------------------------------------------------------------------
@@ -105,7 +111,7 @@ class DialerEngine:
         await self._legs()
         for runtime in list(self.runtimes.values()):
             await runtime.step()
-        if self.publish is not None:
+        if self.publish is not None and self.watched():
             self.publish(await self.status_views())
 
     # -- events -------------------------------------------------------------------
@@ -150,7 +156,9 @@ class DialerEngine:
                 self.seats,
                 self.clock,
                 self.legs,
+                campaign.name,
             )
+            runtime.pops = self.pops
             self.runtimes[campaign.id] = runtime
         runtime.update(campaign.spec)
         runtime.running = campaign.state is CampaignState.RUNNING
@@ -264,8 +272,10 @@ class DialerEngine:
                 f"lead {lead_id} is not the one offered to {agent_id}",
                 details={"lead": lead_id, "agent": agent_id},
             )
-        del runtime._previews[agent_id]
         lead = await asyncio.to_thread(self.service.lead, lead_id)
+        if dial and not self.seats.agents(runtime.spec.queue).get(agent_id, False):
+            raise _unavailable(agent_id, lead_id)  # the lead stays theirs to dial later
+        del runtime._previews[agent_id]
         if not dial:
             later = utc(self.clock.now()) + timedelta(minutes=runtime.spec.recycle_minutes)
             await self.store.set_lead(lead_id, next_at=later)
@@ -275,7 +285,10 @@ class DialerEngine:
             raise CampaignStateConflict(
                 f"lead {lead_id} is on a DNC list", details={"lead": lead_id}
             )
-        return await runtime.dial(lead, self.clock.now(), agent_for=agent_id)
+        attempt_id = await runtime.dial(lead, self.clock.now(), agent_for=agent_id)
+        if attempt_id is None:
+            raise _unavailable(agent_id, lead_id)
+        return attempt_id
 
     def _running(self, campaign: Campaign, mode: DialMode) -> CampaignRuntime:
         runtime = self.runtimes.get(campaign.id)
@@ -323,3 +336,14 @@ class DialerEngine:
             "lead": lead.id,
             **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()},
         }
+
+
+def _unavailable(agent_id: str, lead_id: int) -> CampaignStateConflict:
+    """A preview dial while the agent is not available (on another call, paused)."""
+    return CampaignStateConflict(
+        f"{agent_id} is not available for a call now", details={"lead": lead_id, "agent": agent_id}
+    )
+
+
+def _always() -> bool:
+    return True

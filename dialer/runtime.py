@@ -30,6 +30,7 @@ from cti.telephony.errors import TelephonyError
 from dialer import events as pe
 from dialer.campaign import AbandonRule, CampaignSpec, DialMode, MachineAction, RetryOutcome
 from dialer.models import AttemptOutcome, DialerAttempt, DialerLead, LeadStatus
+from dialer.offers import LeadCard, OutboundOffer, PersonReached, PopSink
 from dialer.pacer import Pacer
 from dialer.seats import Seats
 from dialer.settings import PacingSettings
@@ -80,6 +81,8 @@ class Live:
     deadline: Timer | None = None
     heard_since_drop: bool = True
     opted_out: bool = False
+    card: LeadCard | None = None  # what the agent's pop shows of the lead
+    offered_to: str | None = None  # the agent whose desktop was told of the call
 
 
 @dataclass(slots=True)
@@ -121,8 +124,10 @@ class CampaignRuntime:
         seats: Seats,
         clock: Clock,
         legs: set[str],
+        name: str = "",
     ) -> None:
         self.campaign_id = campaign_id
+        self.name = name
         self.spec = spec
         self.store = store
         self.port = port
@@ -140,6 +145,8 @@ class CampaignRuntime:
         self.staffed_seconds = 0.0
         self.talk_seconds = 0.0
         self.connected = 0
+        #: Told of the people reached and given to agents (the agents' pops).
+        self.pops: PopSink | None = None
 
     # -- edits and controls -------------------------------------------------------
     def update(self, spec: CampaignSpec) -> None:
@@ -182,18 +189,50 @@ class CampaignRuntime:
             return self._status(False, blocked)
         if self.spec.mode is DialMode.PREVIEW:
             return self._status(False, "preview: agents dial each lead from their desktop")
+        own = await self._own_callbacks(now)
         decision = self.pacer.decide(now)
         if self.spec.mode is DialMode.PROGRESSIVE:
             wanted, covered = decision.covered, decision.covered
         else:
             wanted, covered = decision.dial, decision.covered
         if wanted <= 0:
+            if own:
+                return self._own_status(own)
             return self._status(False, _why_not(decision.reason.value, self))
         placed, why = await self._place(wanted, covered, now)
         if placed == 0:
-            return self._status(False, why)
-        self.status.last_dial = placed
+            return self._own_status(own) if own else self._status(False, why)
+        self.status.last_dial = placed + own
         return self._status(True, f"dialled {placed} ({decision.reason.value})")
+
+    def _own_status(self, own: int) -> Status:
+        self.status.last_dial = own
+        return self._status(True, f"dialled {own} callback(s) for the agents who asked")
+
+    async def _own_callbacks(self, now: float) -> int:
+        """The callbacks agents asked for themselves that are due, each dialled only when its
+        agent is free (with a line ready), that agent reserved for it: the person is
+        connected to them and to nobody else. Returns how many were dialled."""
+        free = self.pacer.free - self.pacer.held
+        if not free:
+            return 0
+        skip = [live.lead_id for live in self.live.values()]
+        leads = await self.store.due_leads(self.campaign_id, len(free) * 4, skip, own_of=free)
+        listed = await self.store.on_dnc([lead.phone for lead in leads])
+        placed = 0
+        for lead in leads:
+            agent_id = lead.callback_agent
+            if agent_id is None or agent_id not in self.pacer.free - self.pacer.held:
+                continue  # its agent took another callback this tick
+            if lead.phone in listed:
+                await self.store.set_lead(lead.id, status=LeadStatus.DNC.value)
+                continue
+            if not may_call(self.spec, _zones(lead), now).open:
+                continue
+            if await self.dial(lead, now, agent_for=agent_id) is not None:
+                self.pacer.apply(pe.AgentAway(agent_id, now))  # theirs, not the pacer's
+                placed += 1
+        return placed
 
     def _blocked(self, now: float) -> str | None:
         if not self.running:
@@ -245,7 +284,9 @@ class CampaignRuntime:
 
     async def _place(self, wanted: int, covered: int, now: float) -> tuple[int, str]:
         skip = [live.lead_id for live in self.live.values()] + list(self._previews.values())
-        leads = await self.store.due_leads(self.campaign_id, wanted * 4 + 10, skip)
+        leads = await self.store.due_leads(
+            self.campaign_id, wanted * 4 + 10, skip, shared_only=True
+        )
         if not leads:
             return 0, "no leads are due"
         listed = await self.store.on_dnc([lead.phone for lead in leads])
@@ -274,9 +315,15 @@ class CampaignRuntime:
         since = utc(now) - timedelta(hours=UK_NO_REDIAL_HOURS)
         return await self.store.abandoned_since(lead.phone, since)
 
-    async def dial(self, lead: DialerLead, now: float, agent_for: str | None = None) -> str:
+    async def dial(self, lead: DialerLead, now: float, agent_for: str | None = None) -> str | None:
+        """Dial ``lead``; for ``agent_for`` (a preview dial, or their own callback) that agent
+        is reserved in the ACD first, and None is returned, with nothing dialled, when they
+        are not available."""
         attempt_id = f"att-{int(now * 1000):013d}-{secrets.token_hex(4)}"
+        if agent_for is not None and not self.seats.reserve(attempt_id, agent_for, self.spec.queue):
+            return None
         live = Live(attempt_id, lead.id, lead.phone, now, lead.attempts + 1, agent_for)
+        live.card = LeadCard.of(lead, live.attempts)
         self.live[attempt_id] = live
         if agent_for is None:
             self.pacer.apply(pe.Dialled(attempt_id, now))
@@ -333,7 +380,10 @@ class CampaignRuntime:
             return
         live.outcome, live.person = AttemptOutcome.LIVE, True
         self._tell(live, pe.Person(live.attempt_id, event.at))
+        if self.pops is not None and live.card is not None:
+            self.pops.reached(PersonReached(live.attempt_id, live.card, event.at))
         if live.agent_for is not None:  # preview: the agent who dialled takes it
+            self._pop(live, live.agent_for)
             self._send(ob.ConnectLead(live.attempt_id, live.agent_for))
             return
         self.seats.person(live.attempt_id, self.spec.queue)
@@ -346,7 +396,32 @@ class CampaignRuntime:
         live = self.live.get(attempt_id)
         if live is None or live.connected_at is not None:
             return
+        self._pop(live, agent_id)
         self._send(ob.ConnectLead(attempt_id, agent_id))
+
+    def _pop(self, live: Live, agent_id: str) -> None:
+        """Tell ``agent_id``'s desktop of the lead, the campaign and its script."""
+        if self.pops is None or live.card is None:
+            return
+        live.offered_to = agent_id
+        now = self.clock.now()
+        offer = OutboundOffer(
+            live.attempt_id,
+            agent_id,
+            self.name,
+            self.spec.script,
+            self.spec.queue,
+            live.card,
+            live.dialled_at,
+            live.answered_at,
+            now,
+        )
+        self.pops.offered(offer)
+
+    def _unpop(self, live: Live, at: float) -> None:
+        if self.pops is not None:
+            self.pops.ended(live.attempt_id, live.offered_to, at)
+            live.offered_to = None
 
     def _connected(self, live: Live, agent_id: str, at: float) -> None:
         if live.connected_at is not None:
@@ -355,7 +430,9 @@ class CampaignRuntime:
             live.deadline.cancel()
         live.agent_id, live.connected_at = agent_id, at
         self.connected += 1
-        if live.agent_for is None:
+        if live.agent_for is not None:
+            self.seats.connected(live.attempt_id, agent_id, self.spec.queue)
+        else:
             if agent_id not in self.pacer.free:
                 self.pacer.apply(pe.AgentFree(agent_id, at))
             self.pacer.apply(pe.Connected(live.attempt_id, agent_id, at))
@@ -392,7 +469,13 @@ class CampaignRuntime:
             self._abandon(live, event.at)  # the callee left before an agent: counted, to be safe
         elif live.connected_at is not None and live.agent_id and live.agent_for is None:
             self.seats.done(live.attempt_id, live.agent_id, self.spec.queue)
+        if live.agent_for is not None:  # the reserved agent: wrap-up after a talk, else free
+            if live.connected_at is not None:
+                self.seats.done(live.attempt_id, live.agent_for, self.spec.queue)
+            else:
+                self.seats.release(live.attempt_id, live.agent_for)
         del self.live[event.attempt_id]
+        self._unpop(live, event.at)
         self._finish(live, event.at, event.cause)
 
     def _lost(self, live: Live, now: float) -> None:
@@ -444,6 +527,9 @@ class CampaignRuntime:
             live.deadline.cancel()
         if live.agent_for is None:
             self.seats.done(command.attempt_id, command.agent_id, self.spec.queue)
+        else:
+            self.seats.release(command.attempt_id, live.agent_for)
+        self._unpop(live, self.clock.now())
         if live.person:
             self._abandon(live, self.clock.now())
             self._send(ob.PlaySafeHarbour(command.attempt_id))

@@ -34,3 +34,16 @@ class Seats(Protocol):
     def done(self, attempt_id: str, agent_id: str, queue: str) -> None:
         """The call with the agent is over: the ACD starts the agent's wrap-up."""
         ...
+
+    def reserve(self, attempt_id: str, agent_id: str, queue: str) -> bool:
+        """Hold ``agent_id`` for ``attempt_id`` (a preview dial, or the agent's own callback),
+        so the ACD offers them nothing else; False when they are not available now."""
+        ...
+
+    def connected(self, attempt_id: str, agent_id: str, queue: str) -> None:
+        """The reserved agent is talking to the person on ``attempt_id``."""
+        ...
+
+    def release(self, attempt_id: str, agent_id: str) -> None:
+        """The reserved attempt ended before reaching the agent: they are free again."""
+        ...

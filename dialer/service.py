@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -186,14 +186,31 @@ class CampaignService:
                 raise NoSuchLead(f"no lead {lead_id}", details={"lead": lead_id})
             return row
 
-    def due_leads(self, campaign_id: int, limit: int, skip: Iterable[int] = ()) -> list[DialerLead]:
-        """Leads that may be dialled now (DNC and the window are checked by the runtime)."""
+    def due_leads(
+        self,
+        campaign_id: int,
+        limit: int,
+        skip: Iterable[int] = (),
+        *,
+        shared_only: bool = False,
+        own_of: Iterable[str] | None = None,
+    ) -> list[DialerLead]:
+        """Leads that may be dialled now (DNC and the window are checked by the runtime).
+
+        ``shared_only``: not the callbacks an agent asked for themselves; ``own_of``: only
+        those, of these agents."""
         now = self.now()
         due = (DialerLead.next_at.is_(None)) | (DialerLead.next_at <= now)
         waiting = DialerLead.status.in_([LeadStatus.NEW, LeadStatus.RETRY, LeadStatus.CALLBACK])
+        whose: ColumnElement[bool] = DialerLead.id.is_not(None)
+        if shared_only:
+            whose = DialerLead.callback_agent.is_(None)
+        if own_of is not None:
+            mine = DialerLead.callback_agent.in_(list(own_of))
+            whose = mine & (DialerLead.status == LeadStatus.CALLBACK)
         q = (
             select(DialerLead)
-            .where(DialerLead.campaign_id == campaign_id, waiting, due)
+            .where(DialerLead.campaign_id == campaign_id, waiting, due, whose)
             .where(DialerLead.id.not_in(list(skip)) if skip else DialerLead.id.is_not(None))
             .order_by(DialerLead.status != LeadStatus.CALLBACK, DialerLead.next_at, DialerLead.id)
             .limit(limit)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import structlog
@@ -60,10 +61,25 @@ class Store:
 
     # -- reads ----------------------------------------------------------------------
     async def due_leads(
-        self, campaign_id: int, limit: int, skip: Iterable[int]
+        self,
+        campaign_id: int,
+        limit: int,
+        skip: Iterable[int],
+        *,
+        shared_only: bool = False,
+        own_of: Iterable[str] | None = None,
     ) -> list[DialerLead]:
         await self.flush()  # a lead's last status is written before it is looked at again
-        return await asyncio.to_thread(self.service.due_leads, campaign_id, limit, list(skip))
+        return await asyncio.to_thread(
+            partial(
+                self.service.due_leads,
+                shared_only=shared_only,
+                own_of=None if own_of is None else list(own_of),
+            ),
+            campaign_id,
+            limit,
+            list(skip),
+        )
 
     async def on_dnc(self, phones: list[str]) -> set[str]:
         return await asyncio.to_thread(self.service.on_dnc, phones)

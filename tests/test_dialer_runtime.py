@@ -7,19 +7,21 @@ import io
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from acd import agents as ag
-from acd.commands import Commands, Offer
+from acd.commands import Commands, Offer, Wake
 from acd.engine import Acd
 from acd.model import QueueConfig
 from cti.clock import ManualClock
 from cti.telephony import outbound as ob
 from cti.telephony.simulated_outbound import OutboundProfile, SimulatedOutbound
 from dialer.engine import DialerEngine, Disposition
+from dialer.errors import CampaignStateConflict
 from dialer.models import AttemptOutcome, DialerAttempt, DncSource, LeadStatus
 from dialer.runtime import RESYNC_GRACE, utc
 from dialer.service import CampaignService
@@ -32,6 +34,7 @@ class AcdSeats:
     """The real ACD as the seats (the application uses the call centre's own, the same way)."""
 
     def __init__(self, clock: ManualClock, agents: list[str]) -> None:
+        self.clock = clock
         self.acd = Acd(clock, (QueueConfig(QUEUE, wrapup_seconds=5.0),), rng=random.Random(1))
         self.on_offer: Any = None
         for agent in agents:
@@ -43,6 +46,12 @@ class AcdSeats:
             if isinstance(command, Offer) and self.on_offer is not None:
                 self._do(self.acd.answered(command.call_id, command.agent_id, QUEUE, 0.0))
                 self.on_offer(command.call_id, command.agent_id)
+            elif isinstance(command, Wake):  # the end of a wrap-up, on the manual clock
+                delay = command.at - self.clock.now()
+                self.clock.call_later(delay, partial(self._wake, command))
+
+    def _wake(self, wake: Wake) -> None:
+        self._do(self.acd.wake(wake))
 
     def agents(self, queue: str) -> dict[str, bool]:
         return {
@@ -62,6 +71,18 @@ class AcdSeats:
 
     def done(self, attempt_id: str, agent_id: str, queue: str) -> None:
         self._do(self.acd.call_done(attempt_id, agent_id, queue))
+
+    def reserve(self, attempt_id: str, agent_id: str, queue: str) -> bool:
+        if self.acd.agent(agent_id).state is not ag.AgentState.AVAILABLE:
+            return False
+        self._do(self.acd.apply(agent_id, ag.Reserve(attempt_id, queue)))
+        return True
+
+    def connected(self, attempt_id: str, agent_id: str, queue: str) -> None:
+        self._do(self.acd.answered(attempt_id, agent_id, queue, 0.0))
+
+    def release(self, attempt_id: str, agent_id: str) -> None:
+        self._do(self.acd.apply(agent_id, ag.Release(attempt_id)))
 
 
 @dataclass
@@ -426,3 +447,115 @@ async def test_a_paused_campaign_keeps_its_figures_and_says_it_is_paused(rig_for
     connected = sum(1 for a in rig.service.attempts(rig.campaign_id) if a.connected_at)
     assert before.connected > 0 and after.connected == connected
     assert after.staffed_seconds == before.staffed_seconds  # paused time is not counted
+
+
+PEOPLE = OutboundProfile(live_rate=1.0, machine_rate=0.0, amd_false_positive=0.0, mean_talk=20.0)
+
+
+async def run_until(rig: Rig, done: Any, seconds: float = 120.0) -> None:
+    end = rig.clock.now() + seconds
+    while not done():
+        assert rig.clock.now() < end, "not within the time allowed"
+        await rig.run(1)
+
+
+def state(rig: Rig, agent_id: str) -> ag.AgentState:
+    return rig.seats.acd.agent(agent_id).state
+
+
+def callback_for(rig: Rig, agent_id: str | None) -> int:
+    """The campaign's one lead, made a callback due now, for ``agent_id`` or the campaign."""
+    lead = rig.service.leads("renewals", 1, 0)[0]
+    due = utc(rig.clock.now())
+    rig.service.set_lead(lead.id, status=LeadStatus.CALLBACK, next_at=due, callback_agent=agent_id)
+    return lead.id
+
+
+@pytest.mark.parametrize("mode", ["progressive", "predictive"])
+async def test_an_agents_own_callback_waits_for_them_and_reaches_them_alone(
+    rig_for: Any, mode: str
+) -> None:
+    rig: Rig = await rig_for(agents=2, leads=1, mode=mode, profile=PEOPLE, amd=False)
+    rig.seats._do(rig.seats.acd.apply("agent02", ag.Pause("break")))
+    callback_for(rig, "agent02")
+    await rig.run(20)
+    assert rig.dials() == [], "agent01 is free, but the callback is agent02's alone"
+    rig.seats._do(rig.seats.acd.apply("agent02", ag.MakeAvailable()))
+    await run_until(rig, lambda: rig.dials())
+    dial = rig.dials()[0]
+    # agent02 is held for the callback while it rings: an inbound caller goes to agent01
+    assert state(rig, "agent02") is ag.AgentState.RESERVED
+    rig.seats._do(rig.seats.acd.enqueue("inbound-1", QUEUE))
+    assert rig.seats.acd.agent("agent01").call_id == "inbound-1"
+    await run_until(rig, lambda: rig.service.attempt(dial.attempt_id).connected_at is not None)
+    connects = [c for c in rig.pbx.sent if isinstance(c, ob.ConnectLead)]
+    assert [(c.attempt_id, c.agent_id) for c in connects] == [(dial.attempt_id, "agent02")]
+    assert state(rig, "agent02") is ag.AgentState.ON_CALL
+    assert rig.seats.acd.agent("agent02").call_id == dial.attempt_id
+    assert rig.service.attempt(dial.attempt_id).agent_id == "agent02"
+    await run_until(rig, lambda: state(rig, "agent02") is ag.AgentState.WRAP_UP)
+    await run_until(rig, lambda: state(rig, "agent02") is ag.AgentState.AVAILABLE, 10)
+
+
+async def test_a_campaign_callback_goes_to_whichever_agent_is_free(rig_for: Any) -> None:
+    rig: Rig = await rig_for(agents=2, leads=1, mode="progressive", profile=PEOPLE, amd=False)
+    rig.seats._do(rig.seats.acd.apply("agent02", ag.Pause("break")))
+    lead_id = callback_for(rig, None)
+    await run_until(rig, lambda: rig.dials())
+    dial = rig.dials()[0]
+    await run_until(rig, lambda: rig.service.attempt(dial.attempt_id).connected_at is not None)
+    assert rig.service.attempt(dial.attempt_id).agent_id == "agent01"
+    assert rig.service.attempt(dial.attempt_id).lead_id == lead_id
+
+
+async def test_an_agents_own_callback_that_is_not_answered_frees_them_again(
+    rig_for: Any,
+) -> None:
+    nobody = OutboundProfile(live_rate=0.0, machine_rate=0.0, busy_share=1.0)
+    rig: Rig = await rig_for(agents=1, leads=1, mode="progressive", profile=nobody, amd=False)
+    callback_for(rig, "agent01")
+    await run_until(rig, lambda: rig.dials())
+    assert state(rig, "agent01") is ag.AgentState.RESERVED
+    attempt_id = rig.dials()[0].attempt_id
+    await run_until(rig, lambda: rig.service.attempt(attempt_id).ended_at is not None)
+    assert rig.service.attempt(attempt_id).outcome == AttemptOutcome.BUSY
+    assert state(rig, "agent01") is ag.AgentState.AVAILABLE
+
+
+async def test_an_agent_on_a_preview_call_is_busy_to_the_acd_until_wrap_up_ends(
+    rig_for: Any,
+) -> None:
+    rig: Rig = await rig_for(agents=1, leads=2, mode="preview", profile=PEOPLE, amd=False)
+    await rig.run(3)
+    campaign = rig.service.get("renewals")
+    lead = await rig.engine.preview_next(campaign, "agent01")
+    assert lead is not None
+    attempt_id = await rig.engine.preview_choose(campaign, "agent01", lead.id, dial=True)
+    assert attempt_id is not None
+    assert state(rig, "agent01") is ag.AgentState.RESERVED  # while the lead's phone rings
+    rig.seats._do(rig.seats.acd.enqueue("inbound-1", QUEUE))
+    assert rig.seats.acd.waiting_call("inbound-1") is not None, "not offered to agent01"
+    await run_until(rig, lambda: rig.service.attempt(attempt_id).connected_at is not None)
+    assert state(rig, "agent01") is ag.AgentState.ON_CALL
+    assert rig.seats.acd.agent("agent01").call_id == attempt_id
+    assert rig.seats.acd.waiting_call("inbound-1") is not None, "still not offered: talking"
+    await run_until(rig, lambda: state(rig, "agent01") is not ag.AgentState.ON_CALL)
+    assert state(rig, "agent01") is ag.AgentState.WRAP_UP
+    assert rig.seats.acd.waiting_call("inbound-1") is not None, "not during wrap-up"
+    # after the queue's 5 s of wrap-up the agent is available, and takes the inbound caller
+    await run_until(rig, lambda: rig.seats.acd.agent("agent01").call_id == "inbound-1", 10)
+
+
+async def test_a_preview_dial_is_refused_while_the_agent_is_not_available(rig_for: Any) -> None:
+    rig: Rig = await rig_for(agents=1, leads=1, mode="preview", profile=PEOPLE, amd=False)
+    await rig.run(3)
+    campaign = rig.service.get("renewals")
+    lead = await rig.engine.preview_next(campaign, "agent01")
+    assert lead is not None
+    rig.seats._do(rig.seats.acd.enqueue("inbound-1", QUEUE))  # agent01 takes an inbound call
+    assert state(rig, "agent01") is ag.AgentState.ON_CALL
+    with pytest.raises(CampaignStateConflict, match="not available"):
+        await rig.engine.preview_choose(campaign, "agent01", lead.id, dial=True)
+    assert rig.dials() == []
+    again = await rig.engine.preview_next(campaign, "agent01")
+    assert again is not None and again.id == lead.id  # still theirs to dial once free

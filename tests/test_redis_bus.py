@@ -9,6 +9,9 @@ import sys
 import uuid
 from pathlib import Path
 
+from cti.clock import ManualClock
+from cti.server.dialer_wiring import BoardWatch
+from cti.server.hub import WATCH_LEASE, Hub
 from cti.server.redis_bus import RedisBus
 from tests.support import (
     agent_with_skill,
@@ -91,3 +94,32 @@ def test_an_unreachable_redis_at_start_gives_one_clear_line(tmp_path: Path) -> N
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 1 and len(lines) == 1, done.stderr
     assert "redis" in lines[0].lower() and "hunter2" not in done.stderr
+
+
+async def test_a_board_open_on_another_process_counts_as_watching_the_campaigns(
+    redis_url: str,
+) -> None:
+    """The dialer's process hears, through Redis, that a board is open on another process,
+    and stops counting it as watched once that board is no longer heard of."""
+    prefix = f"sbtest-{uuid.uuid4().hex[:8]}:"
+    engine_side, socket_side = (
+        RedisBus(redis_url, prefix=prefix),
+        RedisBus(redis_url, prefix=prefix),
+    )
+    await engine_side.start()
+    await socket_side.start()
+    clock = ManualClock(1000.0)
+    try:
+        watch = BoardWatch(engine_side, clock)
+        assert not watch.watched()
+        Hub(socket_side, clock).board_watched()
+        for _ in range(200):
+            if watch.watched():
+                break
+            await asyncio.sleep(0.01)
+        assert watch.watched()
+        clock.advance(WATCH_LEASE + 0.1)
+        assert not watch.watched()
+    finally:
+        await engine_side.stop()
+        await socket_side.stop()

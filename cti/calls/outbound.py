@@ -9,6 +9,7 @@ any other call go on to the call centre as before.
 
 from __future__ import annotations
 
+from acd import agents as ag
 from acd.agents import AgentState
 from acd.commands import Offer
 from cti.calls.service import CallCentre
@@ -47,6 +48,19 @@ class CentreSeats:
     def done(self, attempt_id: str, agent_id: str, queue: str) -> None:
         self._queued.pop(attempt_id, None)
         self.centre.carry_out(self.centre.acd.call_done(attempt_id, agent_id, queue))
+
+    def reserve(self, attempt_id: str, agent_id: str, queue: str) -> bool:
+        agent = self.centre.acd.find_agent(agent_id)
+        if agent is None or agent.state is not AgentState.AVAILABLE:
+            return False
+        self.centre.carry_out(self.centre.acd.apply(agent_id, ag.Reserve(attempt_id, queue)))
+        return True
+
+    def connected(self, attempt_id: str, agent_id: str, queue: str) -> None:
+        self.centre.carry_out(self.centre.acd.answered(attempt_id, agent_id, queue, 0.0))
+
+    def release(self, attempt_id: str, agent_id: str) -> None:
+        self.centre.carry_out(self.centre.acd.apply(agent_id, ag.Release(attempt_id)))
 
     def _offer(self, offer: Offer) -> bool:
         queued = self._queued.pop(offer.call_id, None)

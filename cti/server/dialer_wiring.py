@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from cti.calls.outbound import CentreSeats
 from cti.calls.service import CallCentre
 from cti.clock import Clock
+from cti.crm.service import CrmService
 from cti.server import payloads
 from cti.server.bus import Bus
-from cti.server.hub import BOARD
+from cti.server.hub import BOARD, WATCH_LEASE, WATCHING, Hub
+from cti.server.outbound_pops import OutboundPops
 from cti.telephony.outbound import OutboundDialling
 from cti.telephony.port import TelephonyPort
 from dialer.campaign import CallingWindow, CampaignSpec, DialMode, SafeHarbour
@@ -37,6 +39,8 @@ def build_dialer(
     centre: CallCentre,
     port: TelephonyPort,
     bus: Bus | None = None,
+    hub: Hub | None = None,
+    crm: CrmService | None = None,
 ) -> DialerEngine | None:
     """The dialer on ``port``, or None when the PBX adapter cannot dial campaigns or
     Switchboard's ACD does not pick the agents (Asterisk in observe mode)."""
@@ -58,7 +62,28 @@ def build_dialer(
     port.subscribe(engine.handle)
     if bus is not None:
         engine.publish = lambda views: bus.publish(BOARD, campaigns_message(views))
+        engine.watched = BoardWatch(bus, clock).watched
+    if bus is not None and hub is not None and crm is not None:
+        pops = OutboundPops(bus, clock, crm.lookup_caller, crm.lookup_account)
+        engine.pops = pops
+        hub.outbound_call = pops.current
     return engine
+
+
+class BoardWatch:
+    """Whether a supervisor's board (or the campaigns page, on the same socket) was heard of
+    within ``WATCH_LEASE`` seconds, on any process (``hub.WATCHING``)."""
+
+    def __init__(self, bus: Bus, clock: Clock) -> None:
+        self._heard = bus.subscribe(WATCHING)
+        self._clock = clock
+        self._last: float | None = None
+
+    def watched(self) -> bool:
+        now = self._clock.now()
+        if self._heard.drain():
+            self._last = now
+        return self._last is not None and now - self._last <= WATCH_LEASE
 
 
 def campaigns_message(views: list[dict[str, Any]]) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 
@@ -25,6 +26,12 @@ from cti.telephony.events import CommandFailed
 log = structlog.get_logger(__name__)
 
 BOARD = "board"
+#: Each supervisor's board socket says so here every ``WATCH_EVERY`` seconds, on the bus (so
+#: over Redis the engine's process hears every process's watchers); what only a watcher
+#: needs (the dialer's ``campaigns`` message) is computed while one was heard of lately.
+WATCHING = "board-watching"
+WATCH_EVERY = 2.0
+WATCH_LEASE = 5.0
 
 
 def agent_topic(agent_id: str) -> str:
@@ -32,6 +39,10 @@ def agent_topic(agent_id: str) -> str:
 
 
 def _no_observer(seconds: float) -> None:
+    return None
+
+
+def _no_outbound_call(agent_id: str) -> tuple[dict[str, Any], bytes] | None:
     return None
 
 
@@ -46,6 +57,9 @@ class Hub:
         #: Told, for each pop, how long after the call started ringing it went out (seconds
         #: on the injected clock): the ring-to-pop histogram of ``/metrics``.
         self.on_pop: Callable[[float], None] = _no_observer
+        #: The campaign call an agent is on (its call view and pop), for the desktop that
+        #: reconnects: the dialer's pops set it (``cti.server.outbound_pops``).
+        self.outbound_call: Callable[[str], tuple[dict[str, Any], bytes] | None] = _no_outbound_call
 
     def bind_board(self, source: Callable[[], bytes]) -> None:
         self._board_source = source
@@ -105,6 +119,10 @@ class Hub:
         self._board_dirty()
 
     # -- board ------------------------------------------------------------------
+    def board_watched(self) -> None:
+        """A supervisor's board is open (each open board says so every ``WATCH_EVERY`` s)."""
+        self.bus.publish(WATCHING, b"1")
+
     def board_now(self) -> bytes:
         if self._board_source is None:
             raise RuntimeError("Hub.bind_board() was not called")

@@ -10,12 +10,13 @@ import orjson
 from acd.agents import Agent
 from acd.commands import PhoneFailed
 from acd.stats import QueueSnapshot
-from acd.views import agent_view, alert_view, snapshot_view
+from acd.views import agent_view, alert_view, iso, snapshot_view
 from cti.calls.model import Call
 from cti.calls.views import call_view
 from cti.crm.cards import CallerLookup
 from cti.crm.external import ExternalLookup
 from cti.crm.views import external_view, lookup_view
+from dialer.offers import LeadCard, OutboundOffer
 
 
 def encode(message: dict[str, Any]) -> bytes:
@@ -39,6 +40,60 @@ def pop(
             "crm": external_view(crm),
             "ivr": dict(call.variables),
             "ringing_at": call.ringing_at,
+            "sent_at": sent_at,
+        }
+    )
+
+
+def outbound_call(offer: OutboundOffer, ended_at: float | None = None) -> dict[str, Any]:
+    """A campaign call in the shape of ``call_view``: the agent was given it at ``offer.at``
+    (the person is bridged to the agent's waiting line, so it never rings)."""
+    lead = offer.lead
+    return {
+        "call_id": offer.attempt_id,
+        "leg": 0,
+        "direction": "outbound",
+        "phase": "ended" if ended_at is not None else "connected",
+        "caller_number": lead.phone,
+        "caller_name": lead.name or None,
+        "dialled": lead.phone,
+        "queue": offer.queue,
+        "agent_id": offer.agent_id,
+        "offered_at": iso(offer.dialled_at),
+        "queued_at": iso(offer.answered_at),
+        "ringing_at": None,
+        "answered_at": iso(offer.at),
+        "ended_at": iso(ended_at),
+        "on_hold": False,
+        "outcome": None,
+        "ivr": {},
+    }
+
+
+def lead_view(lead: LeadCard) -> dict[str, Any]:
+    return {
+        "id": lead.lead_id,
+        "name": lead.name,
+        "phone": lead.phone,
+        "account": lead.account,
+        "fields": dict(lead.fields),
+        "attempts": lead.attempts,
+    }
+
+
+def outbound_pop(offer: OutboundOffer, lookup: CallerLookup | None, sent_at: float) -> bytes:
+    """The pop of a person a campaign reached: the lead, the customer's CRM record (found by
+    the lead's account, else by its number) and the campaign's name and script."""
+    return encode(
+        {
+            "type": "pop",
+            "call": outbound_call(offer),
+            "customer": lookup_view(lookup),
+            "crm": None,
+            "ivr": {},
+            "lead": lead_view(offer.lead),
+            "campaign": {"name": offer.campaign, "script": offer.script},
+            "ringing_at": None,
             "sent_at": sent_at,
         }
     )

@@ -29,7 +29,7 @@ from cti.errors import SwitchboardError
 from cti.roles import Role
 from cti.server import messages, payloads
 from cti.server.bus import Subscription
-from cti.server.hub import BOARD, agent_topic
+from cti.server.hub import BOARD, WATCH_EVERY, Hub, agent_topic
 from cti.server.sockets import Sockets, sockets
 from cti.server.ws_auth import SocketSession
 from cti.telephony import commands as cmd
@@ -86,12 +86,12 @@ async def _send_hello(ws: WebSocket, svc: Sockets, agent_id: str) -> None:
     """Current truth on (re)connect; a call still ringing or up is popped again."""
     agent = svc.centre.acd.agent(agent_id)
     call = svc.centre.call_for_agent(agent_id)
-    hello = {
-        "type": "hello",
-        "agent": agent_view(agent),
-        "call": call_view(call) if call else None,
-    }
+    campaign_call = svc.hub.outbound_call(agent_id) if call is None else None
+    view = call_view(call) if call else campaign_call[0] if campaign_call else None
+    hello = {"type": "hello", "agent": agent_view(agent), "call": view}
     await _send(ws, payloads.encode(hello))
+    if campaign_call is not None:
+        await _send(ws, campaign_call[1])
     if call is not None and call.phase in (Phase.RINGING, Phase.CONNECTED):
         lookup = svc.centre.lookup_result(call.call_id)
         crm = svc.centre.external_result(call.call_id)
@@ -153,11 +153,20 @@ async def board_socket(ws: WebSocket) -> None:
         return
     await session.accept()
     sub = svc.bus.subscribe(BOARD)
+    watching = asyncio.create_task(_watching(svc.hub))
     try:
         await _send(ws, svc.hub.board_now())
         await _pump(ws, sub, session.authorised(lambda raw: _board_message(ws, raw)), session)
     finally:
+        watching.cancel()
         sub.close()
+
+
+async def _watching(hub: Hub) -> None:
+    """Say that a board is open, for as long as it is (see ``hub.WATCHING``)."""
+    while True:
+        hub.board_watched()
+        await asyncio.sleep(WATCH_EVERY)
 
 
 async def _board_message(ws: WebSocket, raw: str) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from acd.agents import AgentState
-from tests.browser.floor import agents_with, quiet, rest, set_state
+from cti.telephony import outbound as ob
+from tests.browser.floor import agent_state, agents_with, quiet, rest, set_state
 from tests.browser.pages import axe_violations, log_in
 from tests.browser.server import LiveServer
 from tests.dialer_support import spec
@@ -25,6 +26,12 @@ LEADS = (
     "+1 212 555 0101,Ann again,,gold\n"  # row 5: duplicate of row 2
     "+1 212 555 0103,Di Sun,,gold\n"
 )
+
+
+def idle_agent(live: LiveServer) -> str:
+    """A sales agent on no call and in no wrap-up (earlier tests on this server leave some)."""
+    busy = (AgentState.RESERVED, AgentState.ON_CALL, AgentState.WRAP_UP)
+    return next(a for a in agents_with(live, "sales") if agent_state(live, a) not in busy)
 
 
 def open_campaigns(page: Any) -> None:
@@ -163,8 +170,8 @@ def test_an_agent_is_refused_the_campaign_page(page: Any, live: LiveServer) -> N
 def test_in_preview_mode_the_desktop_shows_the_leads_card_with_dial_and_skip(
     page: Any, live: LiveServer
 ) -> None:
-    agent = agents_with(live, "sales")[0]
-    quiet(live)
+    agent = idle_agent(live)
+    quiet(live, available=(agent,))
     dialer = live.services.dialer
     assert dialer is not None
     rows = "phone,name,plan\n+1 212 555 0131,Eve Ng,gold\n+1 212 555 0132,Flo Ito,silver\n"
@@ -193,6 +200,94 @@ def test_in_preview_mode_the_desktop_shows_the_leads_card_with_dial_and_skip(
             live.call(dialer.service.attempts, live.call(dialer.service.get, "handpicked").id)
         )
         assert [a.phone for a in attempts] == ["+12125550132"]  # the skipped lead was not dialled
+        # while the lead rings and they talk, the ACD holds the agent for it (unless the line
+        # has failed already: the simulated PBX fails 5% of dials within a second)
+        busy = agent_state(live, agent) in (AgentState.RESERVED, AgentState.ON_CALL)
+        ended = live.call(dialer.service.attempt, attempts[0].id).ended_at is not None
+        assert busy or ended, agent_state(live, agent)
     finally:
         live.call(dialer.service.control, "handpicked", "pause")
+        hang_up_campaign_calls(live)
+        quiet(live)
+
+
+def hang_up_campaign_calls(live: LiveServer) -> None:
+    dialer = live.services.dialer
+    assert dialer is not None
+
+    async def hang_up() -> None:
+        for runtime in dialer.runtimes.values():
+            for attempt_id in list(runtime.live):
+                await dialer.port.execute_outbound(ob.HangupLead(attempt_id))
+
+    live.run(hang_up)
+
+
+def test_the_pop_of_a_campaign_call_shows_the_lead_the_crm_record_and_the_script(
+    page: Any, live: LiveServer
+) -> None:
+    """A progressive campaign reaches a customer the CRM knows by account; the ACD gives them
+    to the one available agent, whose desktop shows the lead (with the list's own columns),
+    the customer's record and the campaign's script; when the call ends, wrap-up opens."""
+    agent = idle_agent(live)
+    quiet(live, available=(agent,))
+    dialer = live.services.dialer
+    assert dialer is not None
+    crm = live.services.crm
+    cards = [live.call(crm.lookup_account, a) for a in live.call(crm.account_numbers, 30)]
+    known = [c for c in cards if c is not None and c.phones][:20]
+    rows = "".join(
+        f"{c.phones[0]},Lead {i},{c.account_number},plan-{i}\n" for i, c in enumerate(known)
+    )
+    script = "Good morning, this is Acme Energy about your renewal."
+    body = spec(mode="progressive", amd=False, script=script)
+    live.call(dialer.service.create, "popped", body)
+    live.call(
+        dialer.service.upload,
+        "popped",
+        io.BytesIO(f"phone,name,account,plan\n{rows}".encode()),
+        "p.csv",
+    )
+    try:
+        log_in(page, agent, lands_on="agent.html")
+        expect(page.locator("#connection")).to_have_text("Live")
+        live.call(dialer.service.control, "popped", "start")
+        lead = page.get_by_role("region", name="Campaign lead")
+        expect(lead).to_be_visible(timeout=40_000)
+        expect(page.locator("#lead-campaign")).to_have_text("Campaign: popped")
+        name = lead.locator("dd").first.inner_text()
+        i = int(name.removeprefix("Lead "))
+        customer = known[i]
+        expect(lead).to_contain_text(str(customer.account_number))
+        expect(lead).to_contain_text(f"plan-{i}")  # a column of the list, as a field
+        record = page.get_by_role("region", name="Customer")
+        expect(record.locator(".card-name")).to_have_text(customer.name)
+        expect(page.get_by_role("region", name="Call script").locator(".script-text")).to_have_text(
+            script
+        )
+        expect(page.locator("#call-status")).to_have_text("Connected")
+        assert axe_violations(page) == []
+
+        attempt = page.evaluate("() => window.switchboardDesk.call.call_id")
+        live.run(lambda: dialer.port.execute_outbound(ob.HangupLead(attempt)))
+        expect(page.locator("#call-idle")).to_be_visible()
+        expect(page.get_by_role("region", name="Wrap-up")).to_be_visible()
+
+        # the wrap-up of a campaign call is the dialer's disposition: a call-back for this agent
+        expect(page.get_by_label("Notes")).to_be_hidden()
+        page.get_by_label("Disposition").select_option("follow-up")
+        page.get_by_label("Call this lead back").check()
+        page.get_by_label("Call back at").fill("2030-01-07T10:30")
+        page.get_by_label("Only I take this call-back").check()
+        assert axe_violations(page) == []
+        page.get_by_role("button", name="Save wrap-up").click()
+        expect(page.get_by_role("region", name="Wrap-up")).to_be_hidden()
+        row = live.call(dialer.service.attempt, attempt)
+        assert row.disposition == "follow-up"
+        lead_row = live.call(dialer.service.lead, row.lead_id)
+        wanted = page.evaluate("() => Date.parse('2030-01-07T10:30') / 1000")
+        assert (lead_row.status, lead_row.callback_agent) == ("callback", agent)
+        assert lead_row.next_at is not None and lead_row.next_at.timestamp() == wanted
+    finally:
+        live.call(dialer.service.control, "popped", "pause")
         quiet(live)

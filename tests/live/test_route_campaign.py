@@ -21,7 +21,7 @@ import pytest
 from tests.live.pbx import Pbx
 from tests.live.relay import Relay
 from tests.live.routing import connected, log_in, route_mode, serve
-from tests.live.switchboard import Switchboard, eventually
+from tests.live.switchboard import Desktop, Switchboard, eventually
 
 pytestmark = pytest.mark.asterisk
 
@@ -35,6 +35,7 @@ PLANS: dict[str, tuple[str, str, str, str]] = {
 }
 #: 30 leads; few that ring out (a ring lasts at least 15 s by the rules), first so that the
 #: other agents work meanwhile
+SCRIPT = "Hello, this is Switchboard Test about your plan."
 KINDS = ["noanswer"] * 2 + (["person", "machine", "person", "busy", "person"] * 6)[:28]
 
 
@@ -48,6 +49,7 @@ def campaign_spec(**overrides: Any) -> dict[str, Any]:
         "max_attempts": 1,  # one attempt per lead, so every lead ends in a final state
         "ring_seconds": 15,
         "amd": True,
+        "script": SCRIPT,
     }
     spec.update(overrides)
     return spec
@@ -58,8 +60,8 @@ def start_campaign(sb: Switchboard, name: str, leads: list[str], **spec: Any) ->
         "POST", "/api/dialer/campaigns", json={"name": name, "spec": campaign_spec(**spec)}
     )
     assert res.status_code == 201, res.text
-    rows = "".join(f"{n},Lead {i}\n" for i, n in enumerate(leads))
-    files = {"file": ("leads.csv", f"phone,name\n{rows}".encode(), "text/csv")}
+    rows = "".join(f"{n},Lead {i},plan-{i}\n" for i, n in enumerate(leads))
+    files = {"file": ("leads.csv", f"phone,name,plan\n{rows}".encode(), "text/csv")}
     res = sb.request("POST", f"/api/dialer/campaigns/{name}/leads", files=files)
     assert res.status_code == 200, res.text
     assert res.json()["loaded"] == len(leads), res.text
@@ -100,8 +102,16 @@ def test_a_campaign_of_thirty_leads_over_three_agents_ends_with_every_lead_and_a
     for number, kind in zip(numbers, KINDS, strict=True):
         pbx.phone(number, PLANS[kind][0])
     sign_in(sb, pbx)
-    start_campaign(sb, "live30", numbers)
-    rows = eventually(lambda: settled(sb, "live30", len(numbers)), "every attempt ended", 150, 1)
+    desktops = {agent: sb.desktop(agent) for agent in AGENTS}
+    try:
+        start_campaign(sb, "live30", numbers)
+        rows = eventually(
+            lambda: settled(sb, "live30", len(numbers)), "every attempt ended", 150, 1
+        )
+        popped = {a: eventually(lambda d=d: pops(d), f"{a}'s pops", 5) for a, d in desktops.items()}
+    finally:
+        for desktop in desktops.values():
+            desktop.close()
     expected = {n: PLANS[k] for n, k in zip(numbers, KINDS, strict=True)}
     assert sorted(r["phone"] for r in rows) == sorted(numbers)  # one attempt each, none twice
     for row in rows:
@@ -119,6 +129,24 @@ def test_a_campaign_of_thirty_leads_over_three_agents_ends_with_every_lead_and_a
     )
     answered = {r["agent_id"] for r in rows if r["outcome"] == "answered-live"}
     assert answered == set(AGENTS)  # the ACD spread the people over the three agents
+    # each person reached popped on the desktop of the agent who took them: the lead, with
+    # the list's own columns, and the campaign's script
+    for row in (r for r in rows if r["outcome"] == "answered-live"):
+        pop = popped[row["agent_id"]].get(row["id"])
+        assert pop is not None, (row, sorted(popped[row["agent_id"]]))
+        i = numbers.index(row["phone"])
+        assert pop["lead"]["phone"] == row["phone"] and pop["lead"]["name"] == f"Lead {i}"
+        assert pop["lead"]["fields"] == {"plan": f"plan-{i}"}, pop["lead"]
+        assert pop["campaign"] == {"name": "live30", "script": SCRIPT}
+        assert pop["call"]["agent_id"] == row["agent_id"] and pop["call"]["queue"] == "sales"
+    assert sum(map(len, popped.values())) == len(
+        [r for r in rows if r["outcome"] == "answered-live"]
+    )
+
+
+def pops(desktop: Desktop) -> dict[str, dict[str, Any]]:
+    """The campaign pops a desktop received, by attempt."""
+    return {m["call"]["call_id"]: m for _, m in desktop.of("pop") if "lead" in m}
 
 
 def at(row: dict[str, str], column: str) -> float:

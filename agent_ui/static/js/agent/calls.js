@@ -12,8 +12,10 @@ import { since } from "../lib/ticker.js";
 const $ = byId;
 
 export function callerName(desk, call) {
-  const customer = desk.pop?.call.call_id === call.call_id ? desk.pop.customer : null;
+  const popped = desk.pop?.call.call_id === call.call_id ? desk.pop : null;
+  const customer = popped?.customer ?? null;
   if (desk.card && customer && customer.status !== "unknown") return desk.card.name;
+  if (popped?.lead?.name && customer?.status !== "known") return popped.lead.name;
   switch (customer?.status) {
     case "known":
       return customer.matches[0].name;

@@ -168,7 +168,21 @@ function mountScript(desk) {
   const box = byId("script-body");
   const cache = new Map();
   let queue;
+  let campaignCall;
   desk.subscribe(async () => {
+    const campaign = desk.pop?.campaign;
+    if (campaign) {
+      // a campaign call: the campaign's own script, not the queue's
+      if (campaignCall === desk.pop.call.call_id) return;
+      campaignCall = desk.pop.call.call_id;
+      queue = undefined;
+      fill(box, campaign.script
+        ? [h("p", { class: "script-queue muted small" }, `Campaign ${campaign.name}`),
+          h("div", { class: "script-text" }, campaign.script)]
+        : h("p", { class: "muted" }, `No script for the campaign ${campaign.name}.`));
+      return;
+    }
+    campaignCall = undefined;
     const wanted = desk.pop?.call?.queue ?? null;
     if (wanted === queue) return;
     queue = wanted;

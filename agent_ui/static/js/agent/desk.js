@@ -12,7 +12,7 @@ export function createDesk(me) {
     call: null, // the call on this desktop while it rings or is up
     pop: null, // the last pop: { call, customer, ivr }
     card: null, // the customer card on screen (from the pop, a search or a click)
-    wrap: null, // the call awaiting its wrap-up form: { call_id, since, caller, queue, customer }
+    wrap: null, // the call awaiting its wrap-up form: { call_id, campaign, since, caller, queue, customer }
     consult: null, // { target, kind } while a consultation is under way
     update(patch) {
       Object.assign(desk, patch);
@@ -34,6 +34,7 @@ export function wrapFor(desk, known, since) {
   const match = popped?.customer?.matches?.length === 1 ? popped.customer.matches[0] : null;
   return {
     call_id: call.call_id,
+    campaign: popped?.campaign?.name ?? null, // a campaign call: its disposition goes to the dialer
     since: since ?? call.ended_at ?? new Date().toISOString(),
     caller: call.caller_number ?? call.dialled ?? null,
     queue: call.queue,

@@ -9,6 +9,7 @@ import { announce, toast } from "../lib/notify.js";
 import { end, onEnd, requireSession } from "../lib/session.js";
 import { callerName, mountCall } from "./calls.js";
 import { mountCustomer } from "./customer.js";
+import { mountLead } from "./lead.js";
 import { applyCall, applyEnrich, applyHello, applyPop, applyState, createDesk } from "./desk.js";
 import { mountPreview } from "./preview.js";
 import { mountSearch } from "./search.js";
@@ -31,6 +32,7 @@ function start(me) {
   mountCall(desk);
   mountWrapUp(desk);
   mountCustomer(desk);
+  mountLead(desk);
   mountSearch(desk);
   mountPreview();
   desk.subscribe(syncDialButtons);

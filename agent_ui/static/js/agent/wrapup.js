@@ -26,10 +26,17 @@ export function mountWrapUp(desk) {
     open = wrap.call_id;
     form.reset();
     show($("followup-fields"), false);
+    show($("callback-fields"), false);
+    show($("wrapup-crm"), !wrap.campaign);
+    show($("wrapup-campaign"), Boolean(wrap.campaign));
     $("wrapup-error").textContent = "";
     const about = [wrap.customer, wrap.caller && phone(wrap.caller), wrap.queue && `${humanise(wrap.queue)} queue`];
     setText($("wrapup-about"), `Call with ${about.filter(Boolean).join(" · ") || "the caller"}`);
     announce("Call ended. Wrap-up is open: press Alt+W to fill it in.");
+  });
+  $("callback-toggle").addEventListener("change", (event) => {
+    show($("callback-fields"), event.target.checked);
+    if (event.target.checked) $("callback-at").focus();
   });
   $("followup-toggle").addEventListener("change", (event) => {
     show($("followup-fields"), event.target.checked);
@@ -61,13 +68,14 @@ async function save(desk, form) {
     $("disposition").focus();
     return;
   }
+  const wrap = desk.wrap;
+  if (wrap.campaign) return saveDisposition(desk, form, disposition);
   const follow_up = followUp();
   if (follow_up === undefined) {
     error.textContent = "Describe the follow-up task, or untick it.";
     $("followup-text").focus();
     return;
   }
-  const wrap = desk.wrap;
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
@@ -84,5 +92,36 @@ async function save(desk, form) {
   }
   desk.update({ wrap: null });
   announce(`Wrap-up saved: ${humanise(disposition)}.`);
+  $("call-panel").focus();
+}
+
+// A campaign call's wrap-up: the dialer's disposition sets the lead's status, or a call-back
+// at a time, for the campaign or for this agent alone.
+async function saveDisposition(desk, form, disposition) {
+  const error = $("wrapup-error");
+  const body = { code: disposition, final: true };
+  if ($("callback-toggle").checked) {
+    const at = Date.parse($("callback-at").value);
+    if (Number.isNaN(at)) {
+      error.textContent = "Choose when to call the lead back.";
+      $("callback-at").focus();
+      return;
+    }
+    Object.assign(body, { final: false, callback_at: at / 1000, callback_mine: $("callback-mine").checked });
+  }
+  const wrap = desk.wrap;
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    await post(`/api/dialer/attempts/${encodeURIComponent(wrap.call_id)}/disposition`, body);
+  } catch (err) {
+    error.textContent = `Not saved: ${err.message}`;
+    return;
+  } finally {
+    button.disabled = false;
+  }
+  desk.update({ wrap: null });
+  const callback = body.callback_at ? (body.callback_mine ? ", call-back for you" : ", call-back") : "";
+  announce(`Wrap-up saved: ${humanise(disposition)}${callback}.`);
   $("call-panel").focus();
 }
