@@ -27,8 +27,13 @@ chromium:
 	  fi; \
 	fi
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), a whole file to one worker so that a
+# module's server and its ordered chains stay together; most live and browser tests wait on
+# Asterisk's ring times or on Chromium, so more workers than cores still pays.
+# TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 3
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The schemathesis run of tests/test_fuzz.py with many more examples per operation and role
 # (make test runs a few, on SQLite), on SQLite and PostgreSQL. FUZZ_EXAMPLES=N to choose;

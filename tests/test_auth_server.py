@@ -260,7 +260,7 @@ def test_the_served_websockets_are_not_compressed_unless_configured(
 ) -> None:
     """permessage-deflate is off by default (it cost a tenth of the event loop at 1,000
     agents), and ``SWITCHBOARD_WS_COMPRESSION=true`` turns it back on."""
-    offers_deflate = server.ws("/ws/board", server.token("super01"))  # the client offers it
+    offers_deflate = server.ws("/ws/board", server.token("admin"))  # the client offers it
     with offers_deflate as ws:
         assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
     with serving(tmp_path, jwt_secret=SECRET, ws_compression="true") as compressed:
