@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from tests.browser.pages import ARTIFACTS
+from tests.browser.pages import browser_tab
 from tests.browser.server import LiveServer
 
 HERE = Path(__file__).parent
@@ -33,7 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1440, "height": 900}
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -87,16 +86,5 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live: LiveServer, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(base_url=live.url, viewport=VIEWPORT, locale="en-GB")
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
+    with browser_tab(browser, live, request.node.name) as tab:
         yield tab
-    finally:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        if not tab.is_closed():
-            tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
-        context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from tests.browser.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -45,3 +49,26 @@ def axe_violations(page: Any) -> list[str]:
         AXE_TAGS,
     )
     return [str(line) for line in result]
+
+
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+@contextmanager
+def browser_tab(browser: Any, server: LiveServer, name: str) -> Iterator[Any]:
+    """A tab of its own (a fresh context: no cookies or storage shared) on ``server``. At the
+    end its screenshot is kept as ``artifacts/screenshots/<name>.png``, and any uncaught
+    error the page raised fails the test."""
+    context = browser.new_context(base_url=server.url, viewport=VIEWPORT, locale="en-GB")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield tab
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        if not tab.is_closed():
+            tab.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"

@@ -25,8 +25,7 @@ from typer.testing import CliRunner
 
 from cti.cli import app as cli
 from cti.settings import Settings
-from tests.browser.conftest import VIEWPORT
-from tests.browser.pages import ARTIFACTS, axe_violations
+from tests.browser.pages import axe_violations, browser_tab
 from tests.browser.server import LiveServer, browser_settings
 from tests.customer_files import CUSTOMERS, customers_csv
 from tests.server_process import TEST_JWT_SECRET
@@ -60,11 +59,11 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def admin_page(browser: Any, fresh: LiveServer, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(base_url=fresh.url, viewport=VIEWPORT, locale="en-GB")
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    with browser_tab(browser, fresh, request.node.name) as tab:
+        yield signed_in_as_admin(tab)
+
+
+def signed_in_as_admin(tab: Any) -> Any:
     tab.goto("/ui/")
     tab.get_by_label("Login").fill("admin")
     tab.get_by_label("Password").fill(ADMIN_PASSWORD)
@@ -72,13 +71,7 @@ def admin_page(browser: Any, fresh: LiveServer, request: pytest.FixtureRequest) 
     tab.wait_for_url("**/ui/board.html")
     tab.get_by_role("link", name="Admin").click()  # shown on the board to admins only
     tab.wait_for_url("**/ui/admin.html")
-    try:
-        yield tab
-    finally:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
-        context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+    return tab
 
 
 def add_user(page: Any, login: str, name: str, role: str, skills: str = "") -> None:
@@ -293,34 +286,30 @@ def test_8_served_with_the_traffic_generator_an_agent_sees_the_pop_of_an_importe
     fresh.stop()  # serve again: the simulated callers ring from the numbers known at start
     busy = fresh.settings.model_copy(update={"demo_calls_per_minute": 600.0})
     server = LiveServer(Path(), busy).start()
-    context = browser.new_context(base_url=server.url, viewport=VIEWPORT, locale="en-GB")
-    context.set_default_timeout(10_000)
     try:
-        page = context.new_page()
-        page.goto("/ui/")
-        page.get_by_label("Login").fill("amy")
-        page.get_by_label("Password").fill("amy-password")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/ui/agent.html")
-        expect(page.locator("#connection")).to_have_text("Live")
-        access = httpx.post(
-            f"{server.url}/api/auth/token", data={"username": "amy", "password": "amy-password"}
-        ).json()["access_token"]
-        res = httpx.put(
-            f"{server.url}/api/agents/amy/state",
-            json={"state": "available"},
-            headers={"Authorization": f"Bearer {access}"},
-        )
-        assert res.status_code == 200, res.text
-        name = re.compile(r"^Imported Customer \d+$")
-        heading = page.locator("#customer-panel").get_by_role("heading", name=name)
-        expect(heading).to_be_visible(timeout=20_000)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "test_8_pop_of_an_imported_customer.png"))
-        shown = heading.inner_text()
-        rung = server.call(lambda: [c.caller_number for c in server.services.centre.calls.values()])
-        index = int(shown.rsplit(" ", 1)[1])
-        assert f"+14157{index // 1000:02d}{index % 1000:04d}" in rung
+        with browser_tab(browser, server, "test_8_pop_of_an_imported_customer") as page:
+            page.goto("/ui/")
+            page.get_by_label("Login").fill("amy")
+            page.get_by_label("Password").fill("amy-password")
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url("**/ui/agent.html")
+            expect(page.locator("#connection")).to_have_text("Live")
+            access = httpx.post(
+                f"{server.url}/api/auth/token", data={"username": "amy", "password": "amy-password"}
+            ).json()["access_token"]
+            res = httpx.put(
+                f"{server.url}/api/agents/amy/state",
+                json={"state": "available"},
+                headers={"Authorization": f"Bearer {access}"},
+            )
+            assert res.status_code == 200, res.text
+            name = re.compile(r"^Imported Customer \d+$")
+            heading = page.locator("#customer-panel").get_by_role("heading", name=name)
+            expect(heading).to_be_visible(timeout=20_000)
+            shown = heading.inner_text()
+            calls = server.services.centre.calls
+            rung = server.call(lambda: [c.caller_number for c in calls.values()])
+            index = int(shown.rsplit(" ", 1)[1])
+            assert f"+14157{index // 1000:02d}{index % 1000:04d}" in rung
     finally:
-        context.close()
         server.stop()

@@ -13,9 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from cti.settings import Settings
-from tests.browser.conftest import VIEWPORT
 from tests.browser.floor import agents_with, call_phase, place_call, quiet
-from tests.browser.pages import ARTIFACTS, log_in
+from tests.browser.pages import browser_tab, log_in
 from tests.browser.server import LiveServer, browser_settings
 from tests.fake_crm import FakeCrm, fake_crm, rest_record
 
@@ -45,18 +44,8 @@ def with_crm(tmp_path_factory: pytest.TempPathFactory, crm: FakeCrm) -> Iterator
 
 @pytest.fixture
 def desk(browser: Any, with_crm: LiveServer, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(base_url=with_crm.url, viewport=VIEWPORT, locale="en-GB")
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
+    with browser_tab(browser, with_crm, request.node.name) as tab:
         yield tab
-    finally:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
-        context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 def test_the_desktop_pops_at_ring_with_the_crm_pending_then_shows_the_crms_record(
