@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.live.pbx import Bundle, Pbx
-from tests.live.routing import ROUTED, log_in, route_mode, serve
+from tests.live.routing import ROUTED, log_in, serve
 from tests.live.scenario import no_calls_left, queue_events, state_of
 from tests.live.switchboard import Switchboard, eventually
 
