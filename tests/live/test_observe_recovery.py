@@ -1,6 +1,7 @@
-"""Mode (a): the AMI link is cut while one call talks and another arrives, then restored:
-Switchboard resyncs from Asterisk, and each call is logged once, with the right outcome and
-agent, and no agent is left in a wrong state."""
+"""The AMI link is cut while one call talks and another arrives, then restored: Switchboard
+resyncs from Asterisk, and each call is logged once, with the right outcome and agent, and no
+agent is left in a wrong state. Mode (a) first, then mode (b), where calls that end while the
+link is down keep the end the dialplan noted."""
 
 from __future__ import annotations
 
