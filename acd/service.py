@@ -41,6 +41,15 @@ class RoutingService:
         self.carry_out(self.acd.configure_queue(config))
         return config
 
+    async def refresh(self) -> None:
+        """Take up the queues and skills stored since this process loaded them: a standby
+        that becomes active must route by what the active process last configured."""
+        queues = await asyncio.to_thread(self.store.load_queues)
+        self.skills.update(await asyncio.to_thread(self.store.skills))
+        for config in queues:
+            if self.acd.queues.get(config.name) != config:
+                self.carry_out(self.acd.configure_queue(config))
+
     async def delete_queue(self, name: str) -> None:
         self.acd.queue(name)
         users = [q.name for q in self.acd.queues.values() if _refers_to(q, name)]

@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from acd.config import QueueSpec
+from acd.engine import Acd
 from acd.model import Overflow, OverflowKind, QueueConfig, Strategy
+from acd.service import RoutingService
 from acd.stats import Counters
 from acd.store import RoutingStore
+from cti.clock import ManualClock
 
 
 @pytest.fixture
@@ -65,3 +69,26 @@ def test_intervals_are_saved_once_per_queue_and_start_and_read_back_in_order(
         (1800, Counters(offered=4, answered=4)),
     ]
     assert store.intervals("sales", 900, 1800) == [(900, Counters(offered=1))]
+
+
+async def test_a_standby_taking_over_takes_up_the_queues_the_active_process_stored_since(
+    store: RoutingStore,
+) -> None:
+    """Two processes on one database: the standby loaded the queues when it started, the active
+    one changed sales since; on taking over, the standby routes by what is stored now."""
+    store.save_skill("sales", "")
+    store.save_queue(QueueConfig("sales", "Sales", (("sales", 1),), wrapup_seconds=30))
+
+    def process() -> RoutingService:
+        acd = Acd(ManualClock(), store.load_queues())
+        return RoutingService(acd, store, dict(store.skills()), lambda commands: None)
+
+    active, standby = process(), process()
+    spec = QueueSpec(skills={"sales": 1}, wrapup_seconds=0, ring_timeout=4)
+    await active.put_queue("sales", spec)
+    store.save_skill("spanish", "speaks Spanish")
+    assert standby.acd.queue("sales").wrapup_seconds == 30  # what it loaded at its start
+    await standby.refresh()
+    assert standby.acd.queue("sales") == active.acd.queue("sales")
+    assert standby.acd.queue("sales").wrapup_seconds == 0
+    assert standby.skills["spanish"] == "speaks Spanish"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cti.asterisk.ami import ActionResult, Event, Headers, Response
 from cti.asterisk.normalise import AmiNormaliser
-from cti.asterisk.resync import RoutedLegs
+from cti.asterisk.resync import RoutedLegs, ended_times
 from cti.telephony import events as ev
 
 CALLER = {
@@ -105,6 +105,41 @@ def test_a_resync_queues_callers_in_the_holding_context_and_connects_bridged_one
     assert waiting.queue == "sales" and abs(waiting.at - (1000.0 - 7.5)) < 0.01
     (answered,) = [e for e in out if isinstance(e, ev.CallAnswered)]
     assert (answered.agent_id, answered.queue) == ("agent02", "support")
+
+
+def test_the_dialplans_notes_of_ended_calls_keep_each_calls_latest_and_skip_a_cut_entry() -> None:
+    """``SB_ENDED`` keeps its last 2000 characters: the first entry may be cut anywhere (a
+    cut call id matches no call; a cut time, or none, is skipped)."""
+    noted = "01.5/7.900001:1795480001.5/100.2:1040.250/100.9:nonsense/100.2:1042/:5/100.3:inf/"
+    assert ended_times(noted) == {"7.900001": 1795480001.5, "100.2": 1042.0}
+    assert ended_times("") == {}
+
+
+def test_a_routed_call_gone_after_a_cut_ends_when_the_dialplan_noted_not_at_the_resync() -> None:
+    """The link was down when the agent hung up at 1040: the next resync, at 1100, ends the
+    call at 1040 (its talk is 40 s, not the cut's 100 s); without a note, at the resync."""
+    rows = (
+        channel_row(Channel="Local/caller@sb-callers-00000002;1", Uniqueid="100.2",
+                    Linkedid="100.2", Context="switchboard-hold", Exten="support",
+                    Application="", Duration="00:00:30", BridgeId="b-1",
+                    CallerIDNum="+15550002"),
+        channel_row(Channel="Local/agent02@switchboard-agents-00000003;1",
+                    Uniqueid="switchboard-9.9", Linkedid="switchboard-9.9",
+                    Context="switchboard-connect", Exten="bridge", Application="Bridge",
+                    Duration="00:00:20", BridgeId="b-1"),
+    )  # fmt: skip
+    nothing = ActionResult("q", Response("q", "Success"), ())
+    for noted, ends_at in (({"100.2": 1040.0}, 1040.0), ({}, 1100.0)):
+        normaliser = AmiNormaliser(inbound_contexts=HOLD)
+        talking = RoutedLegs("switchboard-hold", {"switchboard-9.9": ("100.2", "agent02")})
+        channels = ActionResult("c", Response("c", "Success"), rows)
+        normaliser.resync(channels, nothing, 1000.0, routed=talking)
+        gone = ActionResult("c", Response("c", "Success"), ())
+        out = normaliser.resync(
+            gone, nothing, 1100.0, routed=RoutedLegs("switchboard-hold", {}, noted)
+        )
+        (ended,) = [e for e in out if isinstance(e, ev.CallEnded)]
+        assert (ended.call_id, ended.at) == ("100.2", ends_at)
 
 
 def test_without_the_route_mode_hint_a_held_caller_is_only_offered() -> None:

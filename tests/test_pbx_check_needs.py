@@ -3,6 +3,8 @@ missing one gives (the live check is in ``tests/live/test_pbx_check.py``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cti.pbx.check import NEEDED_ACTIONS, Facts, findings, needs
 from cti.settings import Settings
 
@@ -35,4 +37,25 @@ def test_each_missing_dialer_context_is_one_line_naming_it() -> None:
     assert findings(facts, need) == [
         "dialplan: context 'switchboard-dialer' does not exist (dialling)",
         "dialplan: context 'switchboard-dialer-out' does not exist (dialling)",
+    ]
+
+
+def test_route_mode_needs_the_holding_context_to_take_each_ivr_queue_and_the_connect_one() -> None:
+    need = needs(Settings(agi_port=0, asterisk_mode="route"), queues=["billing", "sales"])
+    assert need.queues == frozenset()  # no app_queue to ask in route mode
+    assert need.held == ("switchboard-hold", frozenset({"billing", "sales"}))
+    assert need.connect == ("switchboard-connect", "bridge")
+    present = dict.fromkeys(need.contexts, True)
+    facts = Facts(actions=frozenset(NEEDED_ACTIONS), varset_seen=True, contexts=present,
+                  queues_held={"billing": False, "sales": True}, connect_found=False)  # fmt: skip
+    assert findings(facts, need) == [
+        "dialplan: no extension of 'switchboard-hold' matches queue 'billing', where the IVR "
+        "sends callers (route mode)",
+        "dialplan: context 'switchboard-connect' has no extension 'bridge', which the answered "
+        "agent leg runs (route mode)",
+    ]
+    gone = {**present, "switchboard-hold": False, "switchboard-connect": False}
+    assert findings(replace(facts, contexts=gone), need) == [  # one line per missing context
+        "dialplan: context 'switchboard-hold' does not exist (route mode)",
+        "dialplan: context 'switchboard-connect' does not exist (route mode)",
     ]

@@ -60,7 +60,7 @@ from cti.asterisk.legs import AgentLegs, Leg
 from cti.asterisk.link import AmiLink
 from cti.asterisk.normalise import AmiNormaliser
 from cti.asterisk.outbound import OutboundLines
-from cti.asterisk.resync import RoutedLegs
+from cti.asterisk.resync import RoutedLegs, ended_times
 from cti.asterisk.routed import failed_at_once
 from cti.clock import Clock
 from cti.telephony import commands as cmd
@@ -162,6 +162,8 @@ class AsteriskTelephony:
             plan=dialplan.dialer,
         )
         self._lost_at: float | None = None  # when the last logged-in connection went down
+        self._heard_at: float | None = None  # when the last event came in
+        self._unheard_since: float | None = None  # the last event before the link went down
         self._started: str | None = None  # the PBX's start-up time, as CoreStatus said
         self.link = link
         self.ami_events = 0  # every AMI event heard since start (for /metrics)
@@ -492,6 +494,7 @@ class AsteriskTelephony:
 
     def _on_event(self, event: Event) -> None:
         self.ami_events += 1
+        self._heard_at = self._clock.now()
         self._channels.observe(event)
         if event.name == "OriginateResponse":
             self._connect_outcome(event)
@@ -505,6 +508,7 @@ class AsteriskTelephony:
 
     def _on_lost(self) -> None:
         self._lost_at = self._clock.now()
+        self._unheard_since = self._heard_at
 
     async def _resync(self) -> None:
         restarted = await self._pbx_restarted()
@@ -561,7 +565,15 @@ class AsteriskTelephony:
             if call_id and agent:
                 legs[uniqueid] = (call_id, agent)
                 self._legs.adopt(uniqueid, call_id)
-        return RoutedLegs(plan.hold_context or "", legs)
+        return RoutedLegs(plan.hold_context or "", legs, await self._ended_meanwhile())
+
+    async def _ended_meanwhile(self) -> dict[str, float]:
+        """When the calls the dialplan noted in ``SB_ENDED`` ended, those after the last event
+        heard before the link went down (a link can die silently, found only by the next
+        ping); a note older than that is of an end seen live: a transfer's, an answer's."""
+        noted = ended_times(await self._getvar(None, "SB_ENDED") or "")
+        since = self._unheard_since
+        return {c: at for c, at in noted.items() if since is None or at > since}
 
     async def _unawaited_ring(self, row: Event, name: str) -> bool:
         """An agent leg another session rang and that still rings: its Originate channel is
@@ -574,7 +586,7 @@ class AsteriskTelephony:
             return False
         return await self._getvar(name, "SB_CALL_ID") is not None
 
-    async def _getvar(self, channel: str, variable: str) -> str | None:
+    async def _getvar(self, channel: str | None, variable: str) -> str | None:
         try:
             result = await self.link.execute(
                 partial(builders.getvar, channel=channel, variable=variable)

@@ -22,13 +22,16 @@ start (the agent leg's creation), the earliest it can have been.
 Mode (b) has no app_queue to ask (``RoutedLegs``): a caller in the holding context waits in
 the queue its extension names, since the channel's age; a caller bridged with an agent leg
 of the connect context talks to the agent that leg's ``SB_AGENT_ID`` names (the adapter
-reads it with ``Getvar``).
+reads it with ``Getvar``). A call gone meanwhile ended when the dialplan's ``SB_ENDED`` global
+says (its caller's hang-up in the holding context, its agent leg's end in the connect
+context), not at the resync: mode (b) has no ``LastCall`` to go by.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from cti.asterisk import fields
 from cti.asterisk.ami import ActionResult, Event
@@ -83,6 +86,22 @@ class RoutedLegs:
 
     hold_context: str
     legs: Mapping[str, tuple[str, str]]  # agent leg Uniqueid -> (call id, agent)
+    ended: Mapping[str, float] = field(default_factory=dict)  # call id -> when it ended
+
+
+def ended_times(noted: str) -> dict[str, float]:
+    """The dialplan's ``SB_ENDED`` global (``<call id>:<epoch>/`` each, the oldest cut off):
+    when each call last ended something (the caller's hang-up, the agent leg's end)."""
+    ended: dict[str, float] = {}
+    for entry in noted.split("/"):
+        call_id, _, at = entry.partition(":")
+        try:
+            moment = float(at)
+        except ValueError:  # the entry the 2000-character cut began in, or none at all
+            continue
+        if call_id and math.isfinite(moment):
+            ended[call_id] = max(moment, ended.get(call_id, moment))
+    return ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +224,10 @@ def _ended(
     if (unheard := _answered_unheard(book, track, now)) is not None:
         return unheard
     at = now
-    if track.stage is Stage.CONNECTED and track.agent and track.queue:
+    noted = snapshot.routed.ended.get(track.call_id) if snapshot.routed else None
+    if noted is not None:  # mode (b): the dialplan noted when it ended
+        at = min(now, max(noted, track.answered_at or noted))
+    elif track.stage is Stage.CONNECTED and track.agent and track.queue:
         member = book.members.get(track.queue, track.agent)
         answered = track.answered_at or now
         if member is not None and member.last_call and member.last_call + 1 >= answered:

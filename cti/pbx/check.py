@@ -15,7 +15,9 @@
   has an extension for each agent login given; with dialling on (``SWITCHBOARD_ASTERISK_DIALER``),
   the dialer's contexts too: the lead's, the agent leg's, and the one its Local lead channel
   dials through;
-- the queues (observe mode): each queue the IVR flows send callers to exists in app_queue;
+- the queues: each queue the IVR flows send callers to exists in app_queue (observe mode), or
+  has an extension of the holding context (route mode, where the connect context must also
+  have the extension the answered agent leg runs);
 - FastAGI: something accepts connections on the configured host and port.
 """
 
@@ -53,6 +55,8 @@ class Needs:
     agent_context: str
     queues: frozenset[str] = frozenset()  # the queues the IVR flows target (observe mode)
     agents: tuple[str, ...] = ()  # agent logins that must ring through the agent context
+    held: tuple[str, frozenset[str]] | None = None  # route mode: hold context, its queues
+    connect: tuple[str, str] | None = None  # route mode: the connect context, its extension
     recording: bool = False
     agi: tuple[str, int] | None = None
 
@@ -67,6 +71,8 @@ class Facts:
     contexts: dict[str, bool] = field(default_factory=dict)
     agents_routed: dict[str, bool] = field(default_factory=dict)
     queues: frozenset[str] = frozenset()
+    queues_held: dict[str, bool] = field(default_factory=dict)  # route mode
+    connect_found: bool | None = None  # route mode
     agi_error: str | None = None
 
 
@@ -84,12 +90,15 @@ def needs(settings: Settings, *, queues: Iterable[str] = (), agents: Iterable[st
             if context:
                 wanted.setdefault(context, "dialling")
     host = "127.0.0.1" if settings.agi_host in ("0.0.0.0", "::", "") else settings.agi_host
+    route = settings.asterisk_mode is AsteriskMode.ROUTE
     return Needs(
         mode=settings.asterisk_mode,
         contexts=wanted,
         agent_context=plan.agent_context,
-        queues=frozenset(queues) if settings.asterisk_mode is AsteriskMode.OBSERVE else frozenset(),
+        queues=frozenset() if route else frozenset(queues),
         agents=tuple(agents),
+        held=(settings.asterisk_hold_context, frozenset(queues)) if route else None,
+        connect=(plan.connect_context, plan.connect_exten) if route else None,
         recording=recording,
         agi=(host, settings.agi_port) if settings.agi_port else None,
     )
@@ -124,8 +133,23 @@ def findings(facts: Facts, need: Needs) -> list[str]:
             )
     for queue in sorted(need.queues - facts.queues):
         lines.append(f"queues: the IVR sends callers to {queue!r}, which app_queue does not have")
-    if facts.agi_error is not None:
-        lines.append(facts.agi_error)
+    return lines + _route_findings(facts, need) + ([facts.agi_error] if facts.agi_error else [])
+
+
+def _route_findings(facts: Facts, need: Needs) -> list[str]:
+    """Route mode: the holding context takes each queue, the connect context its extension
+    (only said when the context itself exists: a missing one is already a line)."""
+    lines: list[str] = []
+    if need.held is not None and facts.contexts.get(need.held[0], False):
+        for queue, held in sorted(facts.queues_held.items()):
+            if not held:
+                lines.append(f"dialplan: no extension of {need.held[0]!r} matches queue "
+                             f"{queue!r}, where the IVR sends callers (route mode)")  # fmt: skip
+    if need.connect is not None and facts.connect_found is False:
+        context, exten = need.connect
+        if facts.contexts.get(context, False):
+            lines.append(f"dialplan: context {context!r} has no extension {exten!r}, which "
+                         "the answered agent leg runs (route mode)")  # fmt: skip
     return lines
 
 
@@ -159,17 +183,25 @@ async def _gather(ami: OneSession, facts: Facts, need: Needs) -> None:
         shown = await ami.execute(partial(builders.action, "ShowDialPlan", Context=context))
         facts.contexts[context] = shown.ok
     for agent in need.agents:
-        shown = await ami.execute(partial(builders.action, "ShowDialPlan",
-                                          Context=need.agent_context, Extension=agent))  # fmt: skip
-        facts.agents_routed[agent] = shown.ok and any(
-            e.name == "ListDialplan" for e in shown.events
-        )
+        facts.agents_routed[agent] = await _matches(ami, need.agent_context, agent)
+    if need.held is not None:
+        for queue in need.held[1]:
+            facts.queues_held[queue] = await _matches(ami, need.held[0], queue)
+    if need.connect is not None:
+        facts.connect_found = await _matches(ami, *need.connect)
     await ami.listen(0.5)  # the events of the probes above
     varsets = [e for e in ami.events if e.name == "VarSet" and e.get("Value") == token]
     facts.varset_seen = any(e.get("Variable") == PROBE_VARIABLE for e in varsets)
     facts.filtered_varset_seen = any(e.get("Variable") == FILTERED_VARIABLE for e in varsets)
     if member is not None:
         facts.member_event_seen = any(e.name.startswith("QueueMember") for e in ami.events)
+
+
+async def _matches(ami: OneSession, context: str, exten: str) -> bool:
+    """Whether an extension of ``context`` matches ``exten`` (``ShowDialPlan`` lists it)."""
+    shown = await ami.execute(partial(builders.action, "ShowDialPlan", Context=context,
+                                      Extension=exten))  # fmt: skip
+    return shown.ok and any(e.name == "ListDialplan" for e in shown.events)
 
 
 async def _agi_reachable(host: str, port: int, *, timeout: float) -> str | None:

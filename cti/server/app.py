@@ -403,6 +403,7 @@ class Engine:
         if self.running:
             return
         svc, settings = self.svc, self.settings
+        await svc.routing.refresh()  # a standby taking over: what the active last stored
         if self.auto_login:
             for agent in svc.centre.acd.agents():
                 svc.centre.set_agent_state(agent.agent_id, AgentState.AVAILABLE, None)

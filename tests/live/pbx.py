@@ -45,6 +45,9 @@ BUNDLE_FILES = (
     "cel.conf",
     "amd.conf",
 )
+#: Modules the example's dialplan uses that a stock Asterisk loads (``autoload = yes``) and
+#: the bundle's ``modules.conf`` does not list: ``GLOBAL()`` notes when route-mode calls end.
+EXAMPLE_MODULES = ("func_global.so",)
 PROMPTS = (
     "holiday-greeting",
     "welcome",
@@ -184,6 +187,12 @@ def example_config(
     example_etc = bundle.start.parent / "example-etc"
     for name in BUNDLE_FILES:
         shutil.copyfile(example_etc / name, conf_dir / name)
+    modules = conf_dir / "modules.conf"
+    listed = modules.read_text()
+    for module in EXAMPLE_MODULES:  # the bundle loads only what it lists (autoload = no)
+        if f"load => {module}" not in listed:
+            listed += f"load => {module}  ; added by the live tests: the example uses it\n"
+    modules.write_text(listed)
 
 
 def _harness_account() -> str:

@@ -19,10 +19,10 @@ import httpx
 import uvicorn
 
 from tests.live.pbx import ROOT, Pbx, free_port
-from tests.live.switchboard import live_values
+from tests.live.switchboard import Api, live_values
 
 
-class SwitchboardProcess:
+class SwitchboardProcess(Api):
     def __init__(self, workdir: Path, pbx: Pbx, **overrides: Any) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         values = live_values(workdir, pbx, **overrides)
@@ -30,6 +30,8 @@ class SwitchboardProcess:
         self.settings_file.write_text(json.dumps(values, default=str))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.http = httpx.Client(base_url=self.url, timeout=20)
+        self._tokens = {}
         self.log = workdir / "server.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -53,15 +55,17 @@ class SwitchboardProcess:
         raise RuntimeError(f"Switchboard did not start: {self.log.read_text()[-3000:]}")
 
     def health(self) -> int:
-        return httpx.get(f"{self.url}/healthz", timeout=5).status_code
+        return self.http.get("/healthz", timeout=5).status_code
 
     def kill(self) -> None:
         """``kill -9``: no goodbye to Asterisk, Redis or the database."""
+        self.http.close()
         if self.proc is not None and self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
 
     def stop(self) -> None:
+        self.http.close()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -32,6 +32,10 @@ class Relay:
         for sock in links:  # a reset, no goodbye
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                # close() alone waits for the pipe thread blocked in recv() on it, that is
+                # for the next byte either way (a ping, 20 s later on a quiet link)
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
                 sock.close()
 
     def restore(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.live.pbx import Pbx
 from tests.live.scenario import state_of
-from tests.live.switchboard import Switchboard, eventually
+from tests.live.switchboard import Api, Switchboard, eventually
 
 ROUTED = "+14155550103"  # from-trunk -> switchboard-routed,sales
 RING_SECONDS = 4.0  # how long Switchboard lets an agent's leg ring
@@ -23,7 +23,7 @@ def route_mode(run_dir: Path, pbx: Pbx, **overrides: Any) -> Switchboard:
     return Switchboard(run_dir, pbx, asterisk_mode="route", **overrides).start()
 
 
-def serve(sb: Switchboard, *queues: str, ring: float = RING_SECONDS, wrapup: float = 0) -> None:
+def serve(sb: Api, *queues: str, ring: float = RING_SECONDS, wrapup: float = 0) -> None:
     """Queues that need their own skill, with short rings and wrap-ups."""
     for queue in queues:
         spec = {"skills": {queue: 1}, "ring_timeout": ring, "wrapup_seconds": wrapup}
@@ -31,7 +31,7 @@ def serve(sb: Switchboard, *queues: str, ring: float = RING_SECONDS, wrapup: flo
         assert res.status_code == 200, res.text
 
 
-def log_in(sb: Switchboard, agents: dict[str, tuple[str, ...]]) -> None:
+def log_in(sb: Api, agents: dict[str, tuple[str, ...]]) -> None:
     """Each agent serves exactly the queues given and makes themself available."""
     for agent, queues in agents.items():
         res = sb.request("PUT", f"/api/agents/{agent}/skills",

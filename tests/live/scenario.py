@@ -7,7 +7,7 @@ from typing import Any
 
 from cti.crm.calllog import InteractionRecord
 from tests.live.pbx import Pbx
-from tests.live.switchboard import Desktop, Switchboard, eventually
+from tests.live.switchboard import Api, Desktop, Switchboard, eventually
 
 #: Scheduling slack on a shared CPU: Asterisk and Switchboard may each run a second late.
 SLACK = 1.5
@@ -56,7 +56,7 @@ def changes(desktop: Desktop, call_id: str, change: str) -> list[float]:
     ]
 
 
-def state_of(sb: Switchboard, agent_id: str) -> str:
+def state_of(sb: Api, agent_id: str) -> str:
     return str(sb.agent(agent_id)["state"])
 
 

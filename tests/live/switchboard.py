@@ -61,23 +61,12 @@ def live_values(workdir: Path, pbx: Pbx, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-class Switchboard(ThreadedServer):
-    """Switchboard on a free port; ``stop()`` ends it as a service manager would."""
+class Api:
+    """Switchboard's HTTP API, as a user calls it: ``http`` is set by whoever runs the server
+    (in this process, ``Switchboard``, or in another, ``tests.live.process``)."""
 
-    def __init__(self, workdir: Path, pbx: Pbx, **overrides: Any) -> None:
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.settings = live_settings(workdir, pbx, **overrides)
-        # As in production, the PBX says who is logged in: nobody is made available here.
-        super().__init__(create_app(self.settings, demo_agents_log_in=False), "Switchboard")
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.http = httpx.Client(base_url=self.url, timeout=20)
-        self._tokens: dict[str, str] = {}
-
-    def stop(self) -> None:
-        self.http.close()
-        super().stop()
-
-    # -- the API, as a user --------------------------------------------------------------
+    http: httpx.Client
+    _tokens: dict[str, str]
 
     def token(self, login: str) -> str:
         if login not in self._tokens:
@@ -100,6 +89,23 @@ class Switchboard(ThreadedServer):
             if agent["agent_id"] == agent_id:
                 return dict(agent)
         raise AssertionError(f"no agent {agent_id}")
+
+
+class Switchboard(ThreadedServer, Api):
+    """Switchboard on a free port; ``stop()`` ends it as a service manager would."""
+
+    def __init__(self, workdir: Path, pbx: Pbx, **overrides: Any) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.settings = live_settings(workdir, pbx, **overrides)
+        # As in production, the PBX says who is logged in: nobody is made available here.
+        super().__init__(create_app(self.settings, demo_agents_log_in=False), "Switchboard")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.http = httpx.Client(base_url=self.url, timeout=20)
+        self._tokens = {}
+
+    def stop(self) -> None:
+        self.http.close()
+        super().stop()
 
     def desktop(self, agent_id: str) -> Desktop:
         return Desktop(self.url, self.token(agent_id))

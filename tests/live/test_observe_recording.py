@@ -1,6 +1,7 @@
-"""Mode (a): call recording with ``MixMonitor`` from the desktop. The example AMI account has
-no ``system`` write class, so the PBX refuses and the agent is told why; with ``system`` added
-(as ``docs/asterisk/manager.conf`` says to, for recording) the recording starts and stops."""
+"""Call recording with ``MixMonitor`` from the desktop. The example AMI account has no
+``system`` write class, so the PBX refuses and the agent is told why; with ``system`` added
+(as ``docs/asterisk/manager.conf`` says to, for recording) the recording starts and stops, in
+mode (a) and in mode (b), where Switchboard's ACD connected the call."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.live.pbx import Bundle, Pbx
+from tests.live.routing import ROUTED, log_in, serve
 from tests.live.scenario import no_calls_left, queue_events, state_of
 from tests.live.switchboard import Switchboard, eventually
 
@@ -27,12 +29,12 @@ def with_system(name: str, text: str) -> str:
 
 @contextmanager
 def centre(
-    asterisk: Bundle, run_dir: Path, *, recording: bool
+    asterisk: Bundle, run_dir: Path, *, recording: bool, mode: str = "observe"
 ) -> Iterator[tuple[Pbx, Switchboard]]:
     pbx = Pbx(asterisk, run_dir / "asterisk").configure(edit=with_system if recording else None)
     pbx.start()
     try:
-        sb = Switchboard(run_dir / "switchboard", pbx).start()
+        sb = Switchboard(run_dir / "switchboard", pbx, asterisk_mode=mode).start()
         try:
             yield pbx, sb
         finally:
@@ -71,15 +73,32 @@ def test_recording_starts_and_stops_from_the_desktop_and_asterisk_writes_the_fil
 ) -> None:
     with centre(asterisk, run_dir, recording=True) as (pbx, sb):
         call_id, agent = connected_call(pbx, sb)
-        res = sb.request("POST", f"/api/calls/{call_id}/recording", agent, json={})
-        assert res.status_code == 200, res.text
-        file = pbx.run_dir / "spool" / "monitor" / res.json()["file"]
-        eventually(lambda: file.exists() and file.stat().st_size > 8000, "audio recorded")
-        res = sb.request("DELETE", f"/api/calls/{call_id}/recording", agent)
-        assert res.status_code == 200, res.text
-        time.sleep(1.5)  # what MixMonitor still had buffered is written
-        stopped = file.stat().st_size
-        time.sleep(2)  # the call goes on (the agent talks 8 s), the file does not grow
-        assert file.stat().st_size == stopped
-        assert pbx.channels(), "the call was still up after the recording stopped"
-        no_calls_left(sb, pbx)
+        record_and_stop(pbx, sb, call_id, agent)
+
+
+def test_in_route_mode_recording_starts_and_stops_from_the_desktop_and_asterisk_writes_the_file(
+    asterisk: Bundle, run_dir: Path
+) -> None:
+    with centre(asterisk, run_dir, recording=True, mode="route") as (pbx, sb):
+        serve(sb, "sales")
+        pbx.phone("agent01", "answer-1-8")
+        log_in(sb, {"agent01": ("sales",)})
+        call_id = pbx.call(ROUTED, number="+14155550123", name="Jane Roe", patience=30)
+        eventually(lambda: state_of(sb, "agent01") == "on_call", "Jane talking to agent01")
+        record_and_stop(pbx, sb, call_id, "agent01")
+
+
+def record_and_stop(pbx: Pbx, sb: Switchboard, call_id: str, agent: str) -> None:
+    """The agent starts a recording, Asterisk writes it; stopped, it grows no more."""
+    res = sb.request("POST", f"/api/calls/{call_id}/recording", agent, json={})
+    assert res.status_code == 200, res.text
+    file = pbx.run_dir / "spool" / "monitor" / res.json()["file"]
+    eventually(lambda: file.exists() and file.stat().st_size > 8000, "audio recorded")
+    res = sb.request("DELETE", f"/api/calls/{call_id}/recording", agent)
+    assert res.status_code == 200, res.text
+    time.sleep(1.5)  # what MixMonitor still had buffered is written
+    stopped = file.stat().st_size
+    time.sleep(2)  # the call goes on (the agent talks 8 s), the file does not grow
+    assert file.stat().st_size == stopped
+    assert pbx.channels(), "the call was still up after the recording stopped"
+    no_calls_left(sb, pbx)

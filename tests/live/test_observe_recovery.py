@@ -1,6 +1,7 @@
-"""Mode (a): the AMI link is cut while one call talks and another arrives, then restored:
-Switchboard resyncs from Asterisk, and each call is logged once, with the right outcome and
-agent, and no agent is left in a wrong state."""
+"""The AMI link is cut while one call talks and another arrives, then restored: Switchboard
+resyncs from Asterisk, and each call is logged once, with the right outcome and agent, and no
+agent is left in a wrong state. Mode (a) first, then mode (b), where calls that end while the
+link is down keep the end the dialplan noted."""
 
 from __future__ import annotations
 
@@ -134,7 +135,7 @@ def test_in_route_mode_a_cut_ami_link_keeps_the_talking_and_the_waiting_caller_e
     sb = route_mode(run_dir / "switchboard", pbx, ami_port=relay.port)
     try:
         serve(sb, "sales", ring=4)
-        pbx.phone("agent01", "answer-1-40")  # talks through the cut, however slow the machine
+        pbx.phone("agent01", "answer-1-20")  # talks through the cut, however slow the machine
         pbx.phone("agent02", "answer-1-2")
         log_in(sb, {"agent01": ("sales",)})
         jane = pbx.call(ROUTED, number="+14155550123", name="Jane Roe", patience=60)
@@ -157,12 +158,53 @@ def test_in_route_mode_a_cut_ami_link_keeps_the_talking_and_the_waiting_caller_e
         no_calls_left(sb, pbx)
         (row,) = logged(sb, jane)
         assert (row.outcome, row.agent_login) == ("answered", "agent01"), row
-        assert near(row.talk_seconds, 40.0, slack=2.5), row
+        assert near(row.talk_seconds, 20.0, slack=2.5), row
         (row,) = logged(sb, wendy)
         assert (row.outcome, row.agent_login) == ("answered", "agent02"), row
         assert near(row.talk_seconds, 2.0), row
         for agent in ("agent01", "agent02"):
             assert state_of(sb, agent) == "available", agent
+    finally:
+        sb.stop()
+        relay.close()
+
+
+def test_in_route_mode_calls_that_end_or_arrive_while_the_ami_link_is_cut_keep_their_own_times(
+    pbx: Pbx, run_dir: Path
+) -> None:
+    """Mode (b): while the link is down, agent01 hangs up on Jane, Wendy gives up waiting in
+    ``switchboard-hold`` and Nina calls. Back, the resync logs Jane's talk and Wendy's wait as
+    they were (the dialplan noted when each ended), not as long as the cut, and Nina, found
+    waiting, is routed to agent01, free again."""
+    relay = Relay(pbx.ami_port)
+    sb = route_mode(run_dir / "switchboard", pbx, ami_port=relay.port)
+    try:
+        serve(sb, "sales", ring=4)
+        pbx.phone("agent01", "answer-1-5")  # hangs up 5 s into each call
+        log_in(sb, {"agent01": ("sales",)})
+        jane = pbx.call(ROUTED, number="+14155550123", name="Jane Roe", patience=60)
+        eventually(lambda: state_of(sb, "agent01") == "on_call", "Jane talking to agent01")
+        wendy = pbx.call(ROUTED, number="+14155550177", name="Wendy", patience=4)
+        eventually(lambda: sb.get("/api/calls/waiting"), "Wendy waiting")
+
+        relay.cut()
+        eventually(lambda: not sb.services.telephony.connected, "Switchboard saw the link go")
+        nina = pbx.call(ROUTED, number="+14155550188", name="Nina", patience=60)
+        time.sleep(9)  # Jane's call (5 s) and Wendy's patience (4 s) end meanwhile
+        relay.restore()
+        eventually(lambda: sb.services.telephony.connected, "Switchboard reconnected", timeout=40)
+
+        (row,) = logged(sb, jane)
+        assert (row.outcome, row.agent_login) == ("answered", "agent01"), row
+        assert near(row.talk_seconds, 5.0), row  # the cut's 9 s are not Jane's talk
+        (row,) = logged(sb, wendy)
+        assert (row.outcome, row.agent_login, row.queue) == ("abandoned", None, "sales"), row
+        assert near(row.wait_seconds, 4.0), row
+        (row,) = logged(sb, nina)
+        assert (row.outcome, row.agent_login, row.queue) == ("answered", "agent01", "sales"), row
+        assert near(row.talk_seconds, 5.0), row
+        no_calls_left(sb, pbx)
+        assert state_of(sb, "agent01") == "available"
     finally:
         sb.stop()
         relay.close()

@@ -79,6 +79,50 @@ def test_pbx_check_prints_one_line_per_problem_of_a_broken_configuration(
     ]
 
 
+def test_pbx_check_in_route_mode_finds_nothing_wrong_with_the_example_configuration(
+    pbx: Pbx, routed: Switchboard, run_dir: Path
+) -> None:
+    done = switchboard_cli(pbx, run_dir, "pbx", "check", "--agent", "agent01",
+                           SWITCHBOARD_ASTERISK_MODE="route")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("ok: switchboard@127.0.0.1")
+    assert done.stdout.rstrip().endswith("is ready for route mode")
+
+
+def broken_for_routing(name: str, text: str) -> str:
+    """The example, its route-mode contexts broken as a user might break them."""
+    if name != "extensions.conf":
+        return text
+    # the holding context takes digits only, the connect context's extension renamed, and
+    # the agent context (which both modes ring) gone
+    text = text.replace("exten => _[a-z].,1,UserEvent(", "exten => _X.,1,UserEvent(")
+    text = text.replace("exten => bridge,1,", "exten => connect,1,")
+    return text.replace("[switchboard-agents]", "[agents-renamed]")
+
+
+def test_pbx_check_in_route_mode_prints_one_line_per_problem_of_a_broken_configuration(
+    asterisk: Bundle, run_dir: Path
+) -> None:
+    pbx = Pbx(asterisk, run_dir / "broken").configure(edit=broken_for_routing).start()
+    try:
+        done = switchboard_cli(pbx, run_dir, "pbx", "check", "--agent", "agent01",
+                               SWITCHBOARD_ASTERISK_MODE="route")  # fmt: skip
+    finally:
+        pbx.stop()
+    assert done.returncode == 1
+    held = [f"dialplan: no extension of 'switchboard-hold' matches queue {queue!r}, where the "
+            "IVR sends callers (route mode)"
+            for queue in ("billing", "sales", "support")]  # the shipped flow's  # fmt: skip
+    assert done.stdout.splitlines() == [
+        "dialplan: context 'switchboard-agents' does not exist (route mode)",
+        *held,
+        "dialplan: context 'switchboard-connect' has no extension 'bridge', which the answered "
+        "agent leg runs (route mode)",
+        f"FastAGI: nothing accepts connections on 127.0.0.1:{pbx.agi_port} "
+        f"([Errno 111] Connect call failed ('127.0.0.1', {pbx.agi_port}))",
+    ]
+
+
 def test_capture_records_a_live_call_in_the_format_of_the_fixtures(pbx: Pbx, run_dir: Path) -> None:
     out = run_dir / "capture.jsonl"
     pbx.phone("agent01", "answer-1-2")
