@@ -83,7 +83,9 @@ class DialerEngine:
         service.listeners.append(self._changed)
 
     # -- lifecycle ------------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, *, ticking: bool = True) -> None:
+        """Adopt the stored campaigns and tick every second; ``ticking=False`` leaves the
+        ticks (``step()``) to the caller, as a test on a manual clock does."""
         self.store.start()
         closed = await asyncio.to_thread(self.service.close_stale, "open when the server stopped")
         if closed:
@@ -91,7 +93,8 @@ class DialerEngine:
         for campaign in await asyncio.to_thread(self.service.campaigns):
             if campaign.state is not CampaignState.DRAFT:
                 self._changed(campaign)
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        if ticking:
+            self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
         if self._task is not None:

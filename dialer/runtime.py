@@ -199,7 +199,7 @@ class CampaignRuntime:
             if own:
                 return self._own_status(own)
             return self._status(False, _why_not(decision.reason.value, self))
-        placed, why = await self._place(wanted, covered, now)
+        placed, why = await self.place(wanted, covered, now)
         if placed == 0:
             return self._own_status(own) if own else self._status(False, why)
         self.status.last_dial = placed + own
@@ -282,7 +282,10 @@ class CampaignRuntime:
             connected=self.connected,
         )
 
-    async def _place(self, wanted: int, covered: int, now: float) -> tuple[int, str]:
+    async def place(self, wanted: int, covered: int, now: float) -> tuple[int, str]:
+        """Dial up to ``wanted`` due leads, of which the first ``covered`` have a free agent
+        reserved (the UK rule lets only those call a number abandoned within 72 h): how many
+        were dialled, and why no more could be."""
         skip = [live.lead_id for live in self.live.values()] + list(self._previews.values())
         leads = await self.store.due_leads(
             self.campaign_id, wanted * 4 + 10, skip, shared_only=True

@@ -51,6 +51,11 @@ def unavailable(reason: str) -> NoReturn:
     raise AssertionError("unreachable")  # pytest.skip raises; this satisfies NoReturn
 
 
+#: Collected first, so that under pytest-xdist the files that wait longest (Asterisk's ring
+#: times, Chromium) start first and the quick files fill the workers around them.
+SLOW_FIRST = ("tests/live/", "tests/browser/")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         names = getattr(item, "fixturenames", ())
@@ -58,6 +63,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
         if "redis_url" in names:
             item.add_marker(pytest.mark.redis)
+    items.sort(key=_slow_first)  # stable: each file's own order is kept
+
+
+def _slow_first(item: pytest.Item) -> int:
+    path = item.nodeid
+    return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), 9)
 
 
 @pytest.fixture

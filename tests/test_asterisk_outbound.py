@@ -272,7 +272,7 @@ async def test_an_attempt_never_seen_before_a_cut_is_found_or_ended_on_resync() 
     rig = Rig()
     for attempt in ("att-lost", "att-found"):  # queued; then the link dropped their events
         await rig.actions.execute(ob.DialLead(attempt, "+14155550111", ""))
-    rig.lines.mark()  # the reconnection's resync starts
+    rig.lines.link_lost()
     await rig.actions.execute(ob.DialLead("att-new", "+14155550111", ""))  # not listed yet
     listed = {"att-found": f"{LEAD}-att-found"}.get
     assert rig.lines.resync(listed, 1010.0) == [
@@ -282,7 +282,18 @@ async def test_an_attempt_never_seen_before_a_cut_is_found_or_ended_on_resync() 
     assert rig.lines.lead_channel("att-found") == f"{LEAD}-att-found"
     assert rig.lines.lead_channel("att-new") is None
     assert rig.feed("OriginateResponse", Uniqueid="att-lost", Response="Failure") == []
-    assert rig.lines.resync(listed, 1011.0) == []  # att-new was dialled after the mark
+    assert rig.lines.resync(listed, 1011.0) == []  # att-new was dialled after the drop
+
+
+async def test_an_attempt_dialled_on_a_link_that_never_dropped_is_left_to_its_events() -> None:
+    """The first connection's resync (or any resync) may run while an attempt dialled on this
+    link has no channel yet: the PBX does not list it yet, and nothing of it was lost."""
+    rig = Rig()
+    await rig.actions.execute(ob.DialLead("att-early", "+14155550111", ""))
+    assert rig.lines.resync(lambda _: None, 1010.0) == []
+    assert rig.feed("Newchannel", Uniqueid="att-early", Channel=f"{LEAD}-att-early") == [
+        ob.LeadRinging("att-early", rig.clock.now())
+    ]
 
 
 async def test_an_agent_talking_to_one_lead_is_not_bridged_to_another() -> None:

@@ -39,19 +39,19 @@ class AcdSeats:
         self.on_offer: Any = None
         for agent in agents:
             self.acd.add_agent(agent, agent, ((QUEUE, 1),))
-            self._do(self.acd.apply(agent, ag.Login()))
+            self.carry_out(self.acd.apply(agent, ag.Login()))
 
-    def _do(self, commands: Commands) -> None:
+    def carry_out(self, commands: Commands) -> None:
         for command in commands:
             if isinstance(command, Offer) and self.on_offer is not None:
-                self._do(self.acd.answered(command.call_id, command.agent_id, QUEUE, 0.0))
+                self.carry_out(self.acd.answered(command.call_id, command.agent_id, QUEUE, 0.0))
                 self.on_offer(command.call_id, command.agent_id)
             elif isinstance(command, Wake):  # the end of a wrap-up, on the manual clock
                 delay = command.at - self.clock.now()
                 self.clock.call_later(delay, partial(self._wake, command))
 
     def _wake(self, wake: Wake) -> None:
-        self._do(self.acd.wake(wake))
+        self.carry_out(self.acd.wake(wake))
 
     def agents(self, queue: str) -> dict[str, bool]:
         return {
@@ -61,28 +61,28 @@ class AcdSeats:
         }
 
     def person(self, attempt_id: str, queue: str) -> None:
-        self._do(self.acd.enqueue(attempt_id, queue))
+        self.carry_out(self.acd.enqueue(attempt_id, queue))
 
     def waiting(self, attempt_id: str) -> bool:
         return self.acd.waiting_call(attempt_id) is not None
 
     def abandon(self, attempt_id: str) -> None:
-        self._do(self.acd.abandoned(attempt_id))
+        self.carry_out(self.acd.abandoned(attempt_id))
 
     def done(self, attempt_id: str, agent_id: str, queue: str) -> None:
-        self._do(self.acd.call_done(attempt_id, agent_id, queue))
+        self.carry_out(self.acd.call_done(attempt_id, agent_id, queue))
 
     def reserve(self, attempt_id: str, agent_id: str, queue: str) -> bool:
         if self.acd.agent(agent_id).state is not ag.AgentState.AVAILABLE:
             return False
-        self._do(self.acd.apply(agent_id, ag.Reserve(attempt_id, queue)))
+        self.carry_out(self.acd.apply(agent_id, ag.Reserve(attempt_id, queue)))
         return True
 
     def connected(self, attempt_id: str, agent_id: str, queue: str) -> None:
-        self._do(self.acd.answered(attempt_id, agent_id, queue, 0.0))
+        self.carry_out(self.acd.answered(attempt_id, agent_id, queue, 0.0))
 
     def release(self, attempt_id: str, agent_id: str) -> None:
-        self._do(self.acd.apply(agent_id, ag.Release(attempt_id)))
+        self.carry_out(self.acd.apply(agent_id, ag.Release(attempt_id)))
 
 
 @dataclass
@@ -149,9 +149,7 @@ def rig_for(session_factory: sessionmaker[Session]) -> Iterator[Any]:
         campaign = service.create("renewals", spec(**changes))
         service.upload("renewals", io.BytesIO(_leads(leads)), "leads.csv")
         service.control("renewals", "start")
-        await engine.start()
-        if engine._task is not None:
-            engine._task.cancel()  # the test ticks it on the manual clock
+        await engine.start(ticking=False)  # the test ticks it on the manual clock
         return Rig(clock, service, pbx, seats, engine, campaign.id)
 
     yield build
@@ -271,7 +269,7 @@ async def _abandon_one(rig: Rig) -> str:
     await rig.run(2)
     dialled = rig.dials()
     assert len(dialled) == 1
-    rig.seats._do(rig.seats.acd.apply("agent01", ag.Pause("break")))
+    rig.seats.carry_out(rig.seats.acd.apply("agent01", ag.Pause("break")))
     await rig.run(60, step=0.25)  # ring (under 20 s), AMD, 2 s, then the 10 s message
     return dialled[0].attempt_id
 
@@ -350,8 +348,8 @@ async def test_uk_no_uncovered_call_to_a_number_abandoned_within_72_hours(rig_fo
     )
     rig.service.record(earlier)
     now = rig.clock.now()
-    assert (await runtime._place(1, 0, now))[0] == 0  # uncovered: refused
-    assert (await runtime._place(1, 1, now))[0] == 1  # an agent reserved: allowed
+    assert (await runtime.place(1, 0, now))[0] == 0  # uncovered: refused
+    assert (await runtime.place(1, 1, now))[0] == 1  # an agent reserved: allowed
     assert [d.number for d in rig.dials()] == [lead.phone]
 
 
@@ -476,16 +474,16 @@ async def test_an_agents_own_callback_waits_for_them_and_reaches_them_alone(
     rig_for: Any, mode: str
 ) -> None:
     rig: Rig = await rig_for(agents=2, leads=1, mode=mode, profile=PEOPLE, amd=False)
-    rig.seats._do(rig.seats.acd.apply("agent02", ag.Pause("break")))
+    rig.seats.carry_out(rig.seats.acd.apply("agent02", ag.Pause("break")))
     callback_for(rig, "agent02")
     await rig.run(20)
     assert rig.dials() == [], "agent01 is free, but the callback is agent02's alone"
-    rig.seats._do(rig.seats.acd.apply("agent02", ag.MakeAvailable()))
+    rig.seats.carry_out(rig.seats.acd.apply("agent02", ag.MakeAvailable()))
     await run_until(rig, lambda: rig.dials())
     dial = rig.dials()[0]
     # agent02 is held for the callback while it rings: an inbound caller goes to agent01
     assert state(rig, "agent02") is ag.AgentState.RESERVED
-    rig.seats._do(rig.seats.acd.enqueue("inbound-1", QUEUE))
+    rig.seats.carry_out(rig.seats.acd.enqueue("inbound-1", QUEUE))
     assert rig.seats.acd.agent("agent01").call_id == "inbound-1"
     await run_until(rig, lambda: rig.service.attempt(dial.attempt_id).connected_at is not None)
     connects = [c for c in rig.pbx.sent if isinstance(c, ob.ConnectLead)]
@@ -499,7 +497,7 @@ async def test_an_agents_own_callback_waits_for_them_and_reaches_them_alone(
 
 async def test_a_campaign_callback_goes_to_whichever_agent_is_free(rig_for: Any) -> None:
     rig: Rig = await rig_for(agents=2, leads=1, mode="progressive", profile=PEOPLE, amd=False)
-    rig.seats._do(rig.seats.acd.apply("agent02", ag.Pause("break")))
+    rig.seats.carry_out(rig.seats.acd.apply("agent02", ag.Pause("break")))
     lead_id = callback_for(rig, None)
     await run_until(rig, lambda: rig.dials())
     dial = rig.dials()[0]
@@ -533,7 +531,7 @@ async def test_an_agent_on_a_preview_call_is_busy_to_the_acd_until_wrap_up_ends(
     attempt_id = await rig.engine.preview_choose(campaign, "agent01", lead.id, dial=True)
     assert attempt_id is not None
     assert state(rig, "agent01") is ag.AgentState.RESERVED  # while the lead's phone rings
-    rig.seats._do(rig.seats.acd.enqueue("inbound-1", QUEUE))
+    rig.seats.carry_out(rig.seats.acd.enqueue("inbound-1", QUEUE))
     assert rig.seats.acd.waiting_call("inbound-1") is not None, "not offered to agent01"
     await run_until(rig, lambda: rig.service.attempt(attempt_id).connected_at is not None)
     assert state(rig, "agent01") is ag.AgentState.ON_CALL
@@ -552,7 +550,7 @@ async def test_a_preview_dial_is_refused_while_the_agent_is_not_available(rig_fo
     campaign = rig.service.get("renewals")
     lead = await rig.engine.preview_next(campaign, "agent01")
     assert lead is not None
-    rig.seats._do(rig.seats.acd.enqueue("inbound-1", QUEUE))  # agent01 takes an inbound call
+    rig.seats.carry_out(rig.seats.acd.enqueue("inbound-1", QUEUE))  # agent01 takes an inbound call
     assert state(rig, "agent01") is ag.AgentState.ON_CALL
     with pytest.raises(CampaignStateConflict, match="not available"):
         await rig.engine.preview_choose(campaign, "agent01", lead.id, dial=True)

@@ -183,6 +183,11 @@ class AsteriskTelephony:
         """Which channel name each live call id has, as the events told it (read only)."""
         return self._channels
 
+    @property
+    def lines(self) -> OutboundLines:
+        """The campaigns' attempts and agents' persistent legs, as the events told them."""
+        return self._lines
+
     async def start(self) -> None:
         """Start the link; a live one keeps (re)connecting in the background."""
         await self.link.start()
@@ -509,11 +514,11 @@ class AsteriskTelephony:
     def _on_lost(self) -> None:
         self._lost_at = self._clock.now()
         self._unheard_since = self._heard_at
+        self._lines.link_lost()
 
     async def _resync(self) -> None:
         restarted = await self._pbx_restarted()
         self._channels.mark()
-        self._lines.mark()
         channels = await self.link.execute(builders.core_show_channels)
         self._channels.reset(channels)
         queues = await self.link.execute(

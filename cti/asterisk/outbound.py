@@ -117,7 +117,7 @@ class OutboundLines:
 
     def __init__(self) -> None:
         self._attempts: dict[str, _Attempt] = {}
-        self._unseen: frozenset[str] = frozenset()  # attempts with no channel at ``mark()``
+        self._unseen: frozenset[str] = frozenset()  # no channel yet when the link dropped
         self._legs: dict[str, _Leg] = {}  # leg id (its channel's Uniqueid) -> leg
         self._leg_of_agent: dict[str, str] = {}
 
@@ -177,15 +177,16 @@ class OutboundLines:
 
     # After a (re)connection
 
-    def mark(self) -> None:
-        """A resync starts: remember the attempts whose channel was never seen. Those dialled
-        from now on may not be listed yet, and are left to their events."""
+    def link_lost(self) -> None:
+        """The link dropped: remember the attempts whose channel was never seen, whose events
+        may be lost with it. Those dialled later (on the next link, even before or during its
+        resync, when the PBX may not list them yet) are left to their events."""
         self._unseen = frozenset(a.attempt_id for a in self._attempts.values() if not a.channel)
 
     def resync(self, channel_of: Callable[[str], str | None], now: float) -> list[ob.OutboundEvent]:
         """End what ended while the link was down: each attempt or leg whose channel was seen
         and that ``channel_of`` (the resynced channel index) no longer lists, and each attempt
-        unseen at ``mark()`` that it does not list either."""
+        unseen at ``link_lost()`` that it does not list either."""
         out: list[ob.OutboundEvent] = []
         unseen, self._unseen = self._unseen, frozenset()
         for attempt in list(self._attempts.values()):

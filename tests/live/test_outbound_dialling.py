@@ -46,14 +46,14 @@ async def test_a_person_who_answers_is_bridged_to_a_waiting_agent_within_two_sec
         connected = await dialer.wait(ob.LeadConnected, "att-human")
         assert connected.agent_id == "agent01"
         assert connected.at - answered.at < 2.0, (answered, connected)
-        lead = dialer.adapter._lines.lead_channel("att-human")
+        lead = dialer.adapter.lines.lead_channel("att-human")
         assert lead is not None
         ended = await dialer.wait(ob.LeadEnded, "att-human")
         assert ended.outcome is ob.LineOutcome.CALLEE_HUNG_UP, ended
         # The agent's leg is back waiting for the next lead, not hung up.
         await asyncio.sleep(0.5)
         assert not dialer.of(ob.AgentLegGone, "agent01")
-        leg = dialer.adapter._lines.leg_channel("agent01", ready=True)
+        leg = dialer.adapter.lines.leg_channel("agent01", ready=True)
         assert leg is not None and application_of(pbx, leg).startswith("MusicOnHold")
         await dialer.do(ob.CloseAgentLeg("agent01"))
         await dialer.wait(ob.AgentLegGone, "agent01")
@@ -67,7 +67,7 @@ async def test_a_machine_is_detected_and_left_the_campaign_message(pbx: Pbx) -> 
         assert answered.verdict is ob.AmdVerdict.MACHINE
         assert answered.answered_at < answered.at
         await dialer.do(ob.PlayMachineMessage("att-machine"))
-        lead = dialer.adapter._lines.lead_channel("att-machine")
+        lead = dialer.adapter.lines.lead_channel("att-machine")
         assert lead is not None
         await dialer.until(
             lambda: [1] if "switchboard-machine-message" in application_of(pbx, lead) else [],
@@ -102,7 +102,7 @@ async def test_an_abandoned_person_hears_the_safe_harbour_message(pbx: Pbx) -> N
         await dialer.do(ob.PlaySafeHarbour("att-abandon"))  # no agent: the dialer gives up
         # att-fallback gets no word at all: the dialplan plays the message by itself.
         for attempt in ("att-abandon", "att-fallback"):
-            lead = dialer.adapter._lines.lead_channel(attempt)
+            lead = dialer.adapter.lines.lead_channel(attempt)
             assert lead is not None
             await dialer.until(
                 lambda lead=lead: (
@@ -236,7 +236,7 @@ async def test_a_lead_that_hangs_up_while_the_ami_link_is_down_ends_once_after_t
             await dialer.wait(ob.LeadAnswered, "att-cut")
             await dialer.do(ob.ConnectLead("att-cut", "agent01"))
             await dialer.wait(ob.LeadConnected, "att-cut")
-            lead = dialer.adapter._lines.lead_channel("att-cut")
+            lead = dialer.adapter.lines.lead_channel("att-cut")
             relay.cut()
             await dialer.until(
                 lambda: [1] if lead not in pbx.channels() else [], "the lead hung up", 20
@@ -265,7 +265,7 @@ async def test_an_attempt_whose_events_were_all_lost_in_a_cut_ends_failed_after_
             await dialer.wait(ob.LeadRinging, "att-kept")
             # Queued in Asterisk as far as Switchboard knows; the cut swallowed all that
             # followed (its channel was never seen), and Asterisk has no channel of that id.
-            dialer.adapter._lines.dialling("att-lost")
+            dialer.adapter.lines.dialling("att-lost")
             relay.cut()
             await asyncio.sleep(0.5)
             relay.restore()
@@ -274,7 +274,7 @@ async def test_an_attempt_whose_events_were_all_lost_in_a_cut_ends_failed_after_
             assert ended.cause == "lost-during-outage"
             await asyncio.sleep(1.0)
             assert [e.attempt_id for e in dialer.of(ob.LeadEnded)] == ["att-lost"]
-            assert dialer.adapter._lines.lead_channel("att-kept") is not None
+            assert dialer.adapter.lines.lead_channel("att-kept") is not None
             assert not dialer.of(ob.AgentLegGone)
             await dialer.do(ob.HangupLead("att-kept"))
             await dialer.wait(ob.LeadEnded, "att-kept")
