@@ -13,6 +13,7 @@ state and skills and keeping the best; measured on the same state in the same ru
 
 from __future__ import annotations
 
+import gc
 import random
 import statistics
 import time
@@ -86,9 +87,11 @@ def agent_side(acd: Acd, rounds: int, seed: int = 2) -> tuple[Timing, Timing]:
     freed = [
         replace_state(rng.choice(candidates), AgentState.AVAILABLE, now) for _ in range(rounds)
     ]
-    ours, picks = _timed(lambda agent: choose.choose_call(index, agent, calls, now), freed)
     sample = freed[: _peer_rounds(len(acd.agents()), rounds)]
-    naive, peer_picks = _timed(lambda agent: naive_call_for(acd, agent), sample)
+    (ours, picks), (naive, peer_picks) = _turn_about(
+        (lambda agent: choose.choose_call(index, agent, calls, now), freed),
+        (lambda agent: naive_call_for(acd, agent), sample),
+    )
     ours_ids = [c.call.call_id if c else None for c in picks[: len(sample)]]
     assert ours_ids == peer_picks, "the peer disagrees with the router"
     return summarise(ours), summarise(naive)
@@ -108,12 +111,16 @@ def call_side(agents: int, rounds: int, seed: int = 3) -> tuple[Timing, Timing]:
         arrivals.append(
             (q, WaitingCall(f"x{n}", q.name, now, n, Requirements(q.skills), queues=(q.name,)))
         )
-    ours, picks = _timed(
-        lambda qc: choose.choose_agents(acd._index, qc[1], acd._agents, now, rr_last={}, rng=rng),
-        arrivals,
-    )
     sample = arrivals[: _peer_rounds(agents, rounds)]
-    naive, peer_picks = _timed(lambda qc: naive_agent_for(acd, qc[0], qc[1]), sample)
+    (ours, picks), (naive, peer_picks) = _turn_about(
+        (
+            lambda qc: choose.choose_agents(
+                acd._index, qc[1], acd._agents, now, rr_last={}, rng=rng
+            ),
+            arrivals,
+        ),
+        (lambda qc: naive_agent_for(acd, qc[0], qc[1]), sample),
+    )
     ours_ids = [c.agent_ids[0] if c else None for c in picks[: len(sample)]]
     assert ours_ids == peer_picks, "the peer disagrees"
     return summarise(ours), summarise(naive)
@@ -124,14 +131,40 @@ def _peer_rounds(agents: int, rounds: int) -> int:
     return max(200, min(rounds, 2_000_000 // agents))
 
 
+TURNS = 10
+
+
+def _turn_about(
+    ours: tuple[Callable[[T], R], list[T]], peer: tuple[Callable[[T], R], list[T]]
+) -> tuple[tuple[list[int], list[R]], tuple[list[int], list[R]]]:
+    """Both sides timed turn about, a tenth of each at a time, so that a slow spell of this
+    shared machine weighs on both and their ratio holds; each side's results in order."""
+    done: list[tuple[list[int], list[R]]] = [([], []), ([], [])]
+    for turn in range(TURNS):
+        for side, (decide, inputs) in enumerate((ours, peer)):
+            size = -(-len(inputs) // TURNS)
+            samples, results = _timed(decide, inputs[turn * size : (turn + 1) * size])
+            done[side][0].extend(samples)
+            done[side][1].extend(results)
+    return done[0], done[1]
+
+
 def _timed(decide: Callable[[T], R], inputs: list[T]) -> tuple[list[int], list[R]]:
+    """Each decision's time, with the garbage collector held off (as ``timeit`` does): one
+    collection landing in a few-microsecond decision would otherwise weigh more than the
+    thousands of decisions around it, on ours or the peer's side by chance."""
     samples, results = [], []
     clock = time.perf_counter_ns
-    for item in inputs:
-        t0 = clock()
-        result = decide(item)
-        samples.append(clock() - t0)
-        results.append(result)
+    gc.collect()
+    gc.disable()
+    try:
+        for item in inputs:
+            t0 = clock()
+            result = decide(item)
+            samples.append(clock() - t0)
+            results.append(result)
+    finally:
+        gc.enable()
     return samples, results
 
 
