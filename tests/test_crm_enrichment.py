@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from cti.crm.breaker import BreakerState
 from cti.crm.models import CrmWriteBack
+from tests.dialer_support import csv_bytes, spec
 from tests.fake_crm import FakeCrm, fake_crm, rest_record
 from tests.support import (
     agent_with_skill,
@@ -165,3 +166,36 @@ def test_a_refused_write_back_waits_in_the_outbox_and_is_sent_after_a_restart(
 
 async def _pause() -> None:
     await asyncio.sleep(0.05)
+
+
+def test_a_campaign_calls_pop_asks_the_external_crm_too_then_enriches(
+    tmp_path: Path, crm: FakeCrm
+) -> None:
+    """A person a campaign reached pops with the external CRM "pending" (it answers in 2 s),
+    then the desktop gets its record for that call, as for an inbound caller."""
+    leads = [f"+44207946{n:04d}" for n in range(200, 212)]  # known to the external CRM only
+    for n, phone in enumerate(leads):
+        crm.behaviour.customers[phone] = rest_record(f"ext-{n}", f"Lead Person {n}")
+    crm.behaviour.delay = 2.0
+    with crm_app(tmp_path, crm) as client:
+        headers = auth(client, "super01")
+        body = {"name": "winback", "spec": spec(mode="progressive", amd=False)}
+        assert client.post("/api/dialer/campaigns", json=body, headers=headers).status_code == 201
+        files = {
+            "file": ("l.csv", csv_bytes("phone,name", [f"{p},L{p}" for p in leads]), "text/csv")
+        }
+        res = client.post("/api/dialer/campaigns/winback/leads", files=files, headers=headers)
+        assert res.status_code == 200 and res.json()["loaded"] == len(leads), res.text
+        _, socket = desktop(client)
+        with socket as ws:
+            next_of(ws, "hello")
+            assert client.post("/api/dialer/campaigns/winback/start", headers=headers).is_success
+            pop = next_of(ws, "pop", limit=500)
+            assert pop["campaign"]["name"] == "winback" and pop["call"]["direction"] == "outbound"
+            assert pop["crm"] == {**pop["crm"], "status": "pending", "number": pop["lead"]["phone"]}
+            enrich = next_of(ws, "enrich", limit=500)
+    assert enrich["call_id"] == pop["call"]["call_id"]
+    assert enrich["crm"]["status"] == "found"
+    (card,) = enrich["crm"]["cards"]
+    n = leads.index(pop["lead"]["phone"])
+    assert (card["external_id"], card["name"]) == (f"ext-{n}", f"Lead Person {n}")

@@ -200,7 +200,7 @@ async def build_services(settings: Settings, clock: Clock, factory: TelephonyFac
     routing_service = RoutingService(centre.acd, store, skills, centre.carry_out)
     await _resume_interval(routing_service, store, clock)
     ivr, front_door = await build_ivr(settings, clock, sessions, crm, centre, routing_service, port)
-    dialer = build_dialer(sessions, clock, centre, port, bus, hub, crm)
+    dialer = build_dialer(sessions, clock, centre, port, bus, hub, crm, enrich)
     if dialer is not None and _demo_campaign(settings):
         await seed_demo_campaign(dialer, numbers)
     return Services(

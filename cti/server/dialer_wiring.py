@@ -18,7 +18,7 @@ from cti.crm.service import CrmService
 from cti.server import payloads
 from cti.server.bus import Bus
 from cti.server.hub import BOARD, WATCH_LEASE, WATCHING, Hub
-from cti.server.outbound_pops import OutboundPops
+from cti.server.outbound_pops import Enrich, OutboundPops
 from cti.telephony.outbound import OutboundDialling
 from cti.telephony.port import TelephonyPort
 from dialer.campaign import CallingWindow, CampaignSpec, DialMode, SafeHarbour
@@ -41,6 +41,7 @@ def build_dialer(
     bus: Bus | None = None,
     hub: Hub | None = None,
     crm: CrmService | None = None,
+    enrich: Enrich | None = None,
 ) -> DialerEngine | None:
     """The dialer on ``port``, or None when the PBX adapter cannot dial campaigns or
     Switchboard's ACD does not pick the agents (Asterisk in observe mode)."""
@@ -64,7 +65,7 @@ def build_dialer(
         engine.publish = lambda views: bus.publish(BOARD, campaigns_message(views))
         engine.watched = BoardWatch(bus, clock).watched
     if bus is not None and hub is not None and crm is not None:
-        pops = OutboundPops(bus, clock, crm.lookup_caller, crm.lookup_account)
+        pops = OutboundPops(bus, clock, crm.lookup_caller, crm.lookup_account, enrich)
         engine.pops = pops
         hub.outbound_call = pops.current
     return engine

@@ -6,18 +6,23 @@ ACD chooses an agent a moment later; the pop then goes to that agent's topic wit
 the CRM record and the campaign's name and script. When the call ends, the desktop is told
 (``call`` / ``ended``), as for an inbound call. The last pop of each agent on a campaign
 call is kept, so a desktop that reconnects gets it again (``current``).
+
+With an external CRM (``SWITCHBOARD_CRM=http``) it is asked for the lead's number at the same
+moment, as for an inbound caller: the pop carries its answer if it came in time, else
+"pending", and an ``enrich`` message follows when it answers (the kept pop is updated too).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import structlog
 
 from cti.clock import Clock
 from cti.crm.cards import CallerLookup, CustomerCard
+from cti.crm.external import ExternalLookup, pending
 from cti.server import payloads
 from cti.server.bus import Bus
 from cti.server.hub import agent_topic
@@ -27,15 +32,25 @@ log = structlog.get_logger(__name__)
 
 ByNumber = Callable[[str | None], CallerLookup]
 ByAccount = Callable[[str], CustomerCard | None]
+Enrich = Callable[[str | None], Coroutine[Any, Any, ExternalLookup]]
 
 
 class OutboundPops:
-    def __init__(self, bus: Bus, clock: Clock, by_number: ByNumber, by_account: ByAccount) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        clock: Clock,
+        by_number: ByNumber,
+        by_account: ByAccount,
+        enrich: Enrich | None = None,
+    ) -> None:
         self.bus = bus
         self.clock = clock
         self._by_number = by_number
         self._by_account = by_account
+        self._enrich = enrich
         self._lookups: dict[str, asyncio.Task[CallerLookup | None]] = {}
+        self._external: dict[str, asyncio.Task[ExternalLookup]] = {}
         self._current: dict[str, tuple[OutboundOffer, bytes]] = {}  # agent -> their pop
         self._sending: set[asyncio.Task[None]] = set()
 
@@ -50,9 +65,9 @@ class OutboundPops:
         task.add_done_callback(self._sending.discard)
 
     def ended(self, attempt_id: str, agent_id: str | None, at: float) -> None:
-        lookup = self._lookups.pop(attempt_id, None)
-        if lookup is not None and not lookup.done():
-            lookup.cancel()
+        for asked in (self._lookups.pop(attempt_id, None), self._external.pop(attempt_id, None)):
+            if asked is not None and not asked.done():
+                asked.cancel()
         if agent_id is None:
             return
         held = self._current.get(agent_id)
@@ -79,6 +94,9 @@ class OutboundPops:
         if task is None:
             task = asyncio.get_running_loop().create_task(self._find(lead))
             self._lookups[attempt_id] = task
+            if self._enrich is not None:  # the connector never raises (its answer says why)
+                asked = asyncio.get_running_loop().create_task(self._enrich(lead.phone))
+                self._external[attempt_id] = asked
         return task
 
     async def _find(self, lead: LeadCard) -> CallerLookup | None:
@@ -102,6 +120,27 @@ class OutboundPops:
             return
         if offer.attempt_id not in self._lookups:
             return  # the call ended while the answer was on its way
-        message = payloads.outbound_pop(offer, found, self.clock.now())
+        asked = self._external.get(offer.attempt_id)
+        crm = (
+            None if asked is None else asked.result() if asked.done() else pending(offer.lead.phone)
+        )
+        message = payloads.outbound_pop(offer, found, self.clock.now(), crm)
         self._current[offer.agent_id] = (offer, message)
+        self.bus.publish(agent_topic(offer.agent_id), message)
+        if asked is not None and not asked.done():
+            await self._enriched(offer, found, asked)
+
+    async def _enriched(
+        self, offer: OutboundOffer, found: CallerLookup | None, asked: asyncio.Task[ExternalLookup]
+    ) -> None:
+        try:
+            crm = await asked
+        except asyncio.CancelledError:  # the call ended before the external CRM answered
+            return
+        held = self._current.get(offer.agent_id)
+        if held is None or held[0].attempt_id != offer.attempt_id:
+            return  # the call ended, or the agent is on another one
+        now = self.clock.now()
+        self._current[offer.agent_id] = (offer, payloads.outbound_pop(offer, found, now, crm))
+        message = payloads.enriched_call(offer.attempt_id, crm, now)
         self.bus.publish(agent_topic(offer.agent_id), message)

@@ -81,15 +81,21 @@ def lead_view(lead: LeadCard) -> dict[str, Any]:
     }
 
 
-def outbound_pop(offer: OutboundOffer, lookup: CallerLookup | None, sent_at: float) -> bytes:
+def outbound_pop(
+    offer: OutboundOffer,
+    lookup: CallerLookup | None,
+    sent_at: float,
+    crm: ExternalLookup | None = None,
+) -> bytes:
     """The pop of a person a campaign reached: the lead, the customer's CRM record (found by
-    the lead's account, else by its number) and the campaign's name and script."""
+    the lead's account, else by its number), the external CRM's answer if one is configured,
+    and the campaign's name and script."""
     return encode(
         {
             "type": "pop",
             "call": outbound_call(offer),
             "customer": lookup_view(lookup),
-            "crm": None,
+            "crm": external_view(crm),
             "ivr": {},
             "lead": lead_view(offer.lead),
             "campaign": {"name": offer.campaign, "script": offer.script},
@@ -101,8 +107,12 @@ def outbound_pop(offer: OutboundOffer, lookup: CallerLookup | None, sent_at: flo
 
 def enriched(call: Call, crm: ExternalLookup, sent_at: float) -> bytes:
     """The external CRM's answer for a call already popped."""
+    return enriched_call(call.call_id, crm, sent_at)
+
+
+def enriched_call(call_id: str, crm: ExternalLookup, sent_at: float) -> bytes:
     return encode(
-        {"type": "enrich", "call_id": call.call_id, "crm": external_view(crm), "sent_at": sent_at}
+        {"type": "enrich", "call_id": call_id, "crm": external_view(crm), "sent_at": sent_at}
     )
 
 
