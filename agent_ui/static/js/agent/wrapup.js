@@ -59,6 +59,21 @@ function followUp() {
   return due ? `${task} (due ${due})` : task;
 }
 
+/** Post the wrap-up with the form's button held down; false (the reason shown) if refused. */
+async function submit(form, url, body) {
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    await post(url, body);
+    return true;
+  } catch (err) {
+    $("wrapup-error").textContent = `Not saved: ${err.message}`;
+    return false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 async function save(desk, form) {
   const error = $("wrapup-error");
   error.textContent = "";
@@ -76,20 +91,8 @@ async function save(desk, form) {
     $("followup-text").focus();
     return;
   }
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
-  try {
-    await post(`/api/calls/${wrap.call_id}/wrapup`, {
-      disposition,
-      notes: $("notes").value,
-      follow_up,
-    });
-  } catch (err) {
-    error.textContent = `Not saved: ${err.message}`;
-    return;
-  } finally {
-    button.disabled = false;
-  }
+  const body = { disposition, notes: $("notes").value, follow_up };
+  if (!(await submit(form, `/api/calls/${wrap.call_id}/wrapup`, body))) return;
   desk.update({ wrap: null });
   announce(`Wrap-up saved: ${humanise(disposition)}.`);
   $("call-panel").focus();
@@ -109,17 +112,8 @@ async function saveDisposition(desk, form, disposition) {
     }
     Object.assign(body, { final: false, callback_at: at / 1000, callback_mine: $("callback-mine").checked });
   }
-  const wrap = desk.wrap;
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
-  try {
-    await post(`/api/dialer/attempts/${encodeURIComponent(wrap.call_id)}/disposition`, body);
-  } catch (err) {
-    error.textContent = `Not saved: ${err.message}`;
-    return;
-  } finally {
-    button.disabled = false;
-  }
+  const url = `/api/dialer/attempts/${encodeURIComponent(desk.wrap.call_id)}/disposition`;
+  if (!(await submit(form, url, body))) return;
   desk.update({ wrap: null });
   const callback = body.callback_at ? (body.callback_mine ? ", call-back for you" : ", call-back") : "";
   announce(`Wrap-up saved: ${humanise(disposition)}${callback}.`);
