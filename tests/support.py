@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import WebSocketTestSession
@@ -92,9 +94,32 @@ def place_call(client: TestClient, queue: str, number: str | None) -> str:
     return str(client.portal.call(phone.place_call, queue, number))  # type: ignore[attr-defined,union-attr]
 
 
+#: How long one websocket message may take before the test fails, rather than hangs.
+RECEIVE_SECONDS = 60.0
+
+
+def receive_json_within(ws: WebSocketTestSession, seconds: float | None = None) -> Any:
+    """The next JSON message, as ``ws.receive_json()``, but an AssertionError after
+    ``seconds`` (default ``RECEIVE_SECONDS``; Starlette's own waits for ever when the server
+    sends nothing)."""
+    seconds = RECEIVE_SECONDS if seconds is None else seconds
+
+    async def receive() -> dict[str, Any]:
+        with anyio.fail_after(seconds):
+            message: dict[str, Any] = await ws._send_rx.receive()
+            return message
+
+    try:
+        message = ws.portal.call(receive)
+    except TimeoutError:
+        raise AssertionError(f"no websocket message within {seconds:g} s") from None
+    ws._raise_on_close(message)  # a close or a refusal, as receive_json raises it
+    return json.loads(message["text"])
+
+
 def next_of(ws: WebSocketTestSession, kind: str, limit: int = 50) -> dict[str, Any]:
     for _ in range(limit):
-        message: dict[str, Any] = ws.receive_json()
+        message: dict[str, Any] = receive_json_within(ws)
         if message["type"] == kind:
             return message
     raise AssertionError(f"no {kind!r} message in {limit}")

@@ -18,6 +18,7 @@ from tests.support import (
     next_of,
     only_available,
     place_call,
+    receive_json_within,
     running_app,
     services,
     token,
@@ -203,3 +204,16 @@ def test_the_board_shows_a_call_waiting_then_answered(client: TestClient) -> Non
             if support["answered"] == 1:
                 break
         assert support["waiting"] == 0 and support["answered"] == 1
+
+
+def test_a_message_that_never_comes_fails_the_test_instead_of_hanging_it(
+    client: TestClient,
+) -> None:
+    """The tests' websocket reads give up after a time (Starlette's own wait for ever)."""
+    agent = agent_with_skill(client, "sales")
+    with client.websocket_connect("/ws/agent", subprotocols=bearer(token(client, agent))) as ws:
+        next_of(ws, "hello")
+        only_available(client, agent)  # nothing more comes to this desk: no call is placed
+        with pytest.raises(AssertionError, match="no websocket message within 1 s"):
+            for _ in range(1000):  # whatever state changes come first, then silence
+                receive_json_within(ws, seconds=1.0)
