@@ -53,6 +53,12 @@ class ThreadedServer:
             raise RuntimeError(f"{self.name} failed to start") from self._failure
         return self
 
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=30)

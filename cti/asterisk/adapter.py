@@ -499,16 +499,16 @@ class AsteriskTelephony:
 
     def _on_event(self, event: Event) -> None:
         self.ami_events += 1
-        self._heard_at = self._clock.now()
+        self._heard_at = now = self._clock.now()  # one reading: when this event was heard
         self._channels.observe(event)
         if event.name == "OriginateResponse":
             self._connect_outcome(event)
             self._dial_outcome(event)
         elif event.name in ("Hangup", "Newchannel"):
             self._follow_legs(event)
-        if events := self._normaliser.feed(event, self._clock.now()):  # most events: none
+        if events := self._normaliser.feed(event, now):  # most events: none
             self._emit(events)
-        if outbound := self._lines.feed(event, self._clock.now()):
+        if outbound := self._lines.feed(event, now):
             self._emit(outbound)
 
     def _on_lost(self) -> None:

@@ -60,11 +60,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("browser-server")).start()
-    try:
+    with LiveServer(tmp_path_factory.mktemp("browser-server")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

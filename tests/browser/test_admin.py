@@ -50,11 +50,8 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     env = cli_env(settings) | {"SWITCHBOARD_ADMIN_PASSWORD": ADMIN_PASSWORD}
     init = CliRunner().invoke(cli, ["init"], env=env)
     assert init.exit_code == 0, init.output
-    server = LiveServer(workdir, settings).start()
-    try:
+    with LiveServer(workdir, settings) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -285,31 +282,30 @@ def test_8_served_with_the_traffic_generator_an_agent_sees_the_pop_of_an_importe
 ) -> None:
     fresh.stop()  # serve again: the simulated callers ring from the numbers known at start
     busy = fresh.settings.model_copy(update={"demo_calls_per_minute": 600.0})
-    server = LiveServer(Path(), busy).start()
-    try:
-        with browser_tab(browser, server, "test_8_pop_of_an_imported_customer") as page:
-            page.goto("/ui/")
-            page.get_by_label("Login").fill("amy")
-            page.get_by_label("Password").fill("amy-password")
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url("**/ui/agent.html")
-            expect(page.locator("#connection")).to_have_text("Live")
-            access = httpx.post(
-                f"{server.url}/api/auth/token", data={"username": "amy", "password": "amy-password"}
-            ).json()["access_token"]
-            res = httpx.put(
-                f"{server.url}/api/agents/amy/state",
-                json={"state": "available"},
-                headers={"Authorization": f"Bearer {access}"},
-            )
-            assert res.status_code == 200, res.text
-            name = re.compile(r"^Imported Customer \d+$")
-            heading = page.locator("#customer-panel").get_by_role("heading", name=name)
-            expect(heading).to_be_visible(timeout=20_000)
-            shown = heading.inner_text()
-            calls = server.services.centre.calls
-            rung = server.call(lambda: [c.caller_number for c in calls.values()])
-            index = int(shown.rsplit(" ", 1)[1])
-            assert f"+14157{index // 1000:02d}{index % 1000:04d}" in rung
-    finally:
-        server.stop()
+    with (
+        LiveServer(Path(), busy) as server,
+        browser_tab(browser, server, "test_8_pop_of_an_imported_customer") as page,
+    ):
+        page.goto("/ui/")
+        page.get_by_label("Login").fill("amy")
+        page.get_by_label("Password").fill("amy-password")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/ui/agent.html")
+        expect(page.locator("#connection")).to_have_text("Live")
+        access = httpx.post(
+            f"{server.url}/api/auth/token", data={"username": "amy", "password": "amy-password"}
+        ).json()["access_token"]
+        res = httpx.put(
+            f"{server.url}/api/agents/amy/state",
+            json={"state": "available"},
+            headers={"Authorization": f"Bearer {access}"},
+        )
+        assert res.status_code == 200, res.text
+        name = re.compile(r"^Imported Customer \d+$")
+        heading = page.locator("#customer-panel").get_by_role("heading", name=name)
+        expect(heading).to_be_visible(timeout=20_000)
+        shown = heading.inner_text()
+        calls = server.services.centre.calls
+        rung = server.call(lambda: [c.caller_number for c in calls.values()])
+        index = int(shown.rsplit(" ", 1)[1])
+        assert f"+14157{index // 1000:02d}{index % 1000:04d}" in rung

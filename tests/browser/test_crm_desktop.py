@@ -35,11 +35,8 @@ def with_crm(tmp_path_factory: pytest.TempPathFactory, crm: FakeCrm) -> Iterator
     settings = Settings(
         **base | {"crm": "http", "crm_url": crm.url, "crm_timeout_seconds": 5.0, "crm_retries": 0}
     )
-    server = LiveServer(workdir, settings).start()
-    try:
+    with LiveServer(workdir, settings) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
